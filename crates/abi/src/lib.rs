@@ -1,0 +1,225 @@
+//! The one interface between compiled mechanisms and the runtime.
+//!
+//! A mechanism, whether its code came from the Cranelift JIT or from a shared library built by
+//! `rsnrnivmodl`, is a [`MechanismTable`]: a C-compatible table of kernels plus a JSON
+//! description ([`MechanismInfo`]). Every kernel takes the same two arguments: the simulation
+//! state shared by all mechanisms ([`KernelContext`]) and the instance data of this mechanism
+//! as structure-of-arrays ([`MechanismData`]).
+//!
+//! The runtime depends on this crate and nothing of the compiler; the code generator depends on
+//! it to know the layout it must produce. Keep it tiny: plain `#[repr(C)]` data and serde types.
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
+pub const ABI_VERSION: u32 = 1;
+
+/// State shared by all mechanisms during one kernel call.
+///
+/// Node arrays are indexed by the node numbers in [`MechanismData::node_index`].
+#[repr(C)]
+#[derive(Debug)]
+pub struct KernelContext {
+    /// Time (ms) as the kernel should see it: t_n + dt/2 for `current`, t_{n+1} for `state`.
+    pub t: f64,
+    /// Time step (ms).
+    pub dt: f64,
+    /// Temperature (degC), the hoc global `celsius`.
+    pub celsius: f64,
+    /// 0, 1 or 2, the hoc global `secondorder`.
+    pub secondorder: f64,
+    /// Membrane potential per node (mV).
+    pub v: *mut f64,
+    /// Right-hand side of the cable matrix per node (mA/cm2; nA at zero-area nodes).
+    pub rhs: *mut f64,
+    /// Diagonal of the cable matrix per node (S/cm2; uS at zero-area nodes).
+    pub d: *mut f64,
+    /// Membrane area per node (um2); 100 for zero-area nodes so that 100/area is 1 there.
+    pub area: *const f64,
+    /// Diameter per node (um).
+    pub diam: *const f64,
+    pub node_count: u64,
+}
+
+/// The instances of one mechanism, structure-of-arrays.
+#[repr(C)]
+#[derive(Debug)]
+pub struct MechanismData {
+    /// Number of instances.
+    pub count: u64,
+    /// Node of each instance, `count` entries.
+    pub node_index: *const u32,
+    /// One column of `count` doubles per range field, in [`MechanismInfo::range`] order; an
+    /// array field of size k occupies k consecutive columns.
+    pub range: *const *mut f64,
+    /// Globals in [`MechanismInfo::globals`] order, then `hidden_globals` private doubles
+    /// (tables and their bookkeeping) that only the kernels read.
+    pub globals: *mut f64,
+    /// One array of `count` pointers per slot in [`MechanismInfo::slots`] order: where each
+    /// instance reads or writes a variable owned by someone else (an ion's `ena`, `ina`, ...).
+    pub slots: *const *const *mut f64,
+}
+
+/// Status returned by every kernel: 0 is success.
+pub type KernelStatus = i32;
+pub const STATUS_OK: KernelStatus = 0;
+
+/// A kernel: loops over all instances of the mechanism.
+pub type Kernel = unsafe extern "C" fn(*const KernelContext, *mut MechanismData) -> KernelStatus;
+
+/// What a compiled mechanism exports: its description and its kernels.
+///
+/// The runtime calls, in NEURON's fixed-step order: `table_check` at the start of every step and
+/// of `finitialize`, `initialize` in `finitialize`, `current` while setting up the matrix, and
+/// `state` after the voltage update. A missing kernel is a null pointer.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct MechanismTable {
+    pub abi_version: u32,
+    /// UTF-8 JSON of a [`MechanismInfo`].
+    pub info_json: *const u8,
+    pub info_len: usize,
+    pub table_check: Option<Kernel>,
+    pub initialize: Option<Kernel>,
+    pub current: Option<Kernel>,
+    pub state: Option<Kernel>,
+}
+
+impl MechanismTable {
+    /// Parses the description. The table must point at valid JSON for its whole lifetime.
+    ///
+    /// # Safety
+    /// `info_json` must point to `info_len` readable bytes.
+    pub unsafe fn info(&self) -> Result<MechanismInfo, String> {
+        if self.abi_version != ABI_VERSION {
+            return Err(format!(
+                "mechanism built for ABI version {}, this runtime speaks version {}",
+                self.abi_version, ABI_VERSION
+            ));
+        }
+        let bytes = std::slice::from_raw_parts(self.info_json, self.info_len);
+        serde_json::from_slice(bytes).map_err(|e| format!("bad mechanism description: {e}"))
+    }
+}
+
+/// How a mechanism attaches to the cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MechanismKind {
+    /// `SUFFIX`: one instance per segment where inserted, names are `<var>_<suffix>`.
+    Density,
+    /// `POINT_PROCESS`: instances created one by one at a segment.
+    PointProcess,
+    /// `ARTIFICIAL_CELL`.
+    ArtificialCell,
+}
+
+/// Description of a compiled mechanism, enough for the runtime and front ends to use it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MechanismInfo {
+    /// SUFFIX or POINT_PROCESS name (`hh`, `IClamp`).
+    pub name: String,
+    pub kind: MechanismKind,
+    /// The BREAKPOINT current enters the matrix with the electrode sign (positive into the cell).
+    pub electrode_current: bool,
+    /// Per-instance fields, in column order.
+    pub range: Vec<FieldInfo>,
+    /// Per-mechanism visible globals (user-settable, e.g. `usetable_hh`, `minf_hh`).
+    pub globals: Vec<FieldInfo>,
+    /// Private doubles after the visible globals.
+    pub hidden_globals: usize,
+    /// Ions the mechanism uses.
+    pub ions: Vec<IonUse>,
+    /// Pointer slots, in the order of [`MechanismData::slots`].
+    pub slots: Vec<SlotInfo>,
+}
+
+impl MechanismInfo {
+    /// Total number of range columns (arrays count their elements).
+    pub fn range_columns(&self) -> usize {
+        self.range.iter().map(|f| f.size as usize).sum()
+    }
+
+    /// Column of the first element of range field `name`.
+    pub fn range_column(&self, name: &str) -> Option<(usize, &FieldInfo)> {
+        let mut col = 0;
+        for f in &self.range {
+            if f.name == name {
+                return Some((col, f));
+            }
+            col += f.size as usize;
+        }
+        None
+    }
+
+    pub fn global_index(&self, name: &str) -> Option<(usize, &FieldInfo)> {
+        let mut at = 0;
+        for f in &self.globals {
+            if f.name == name {
+                return Some((at, f));
+            }
+            at += f.size as usize;
+        }
+        None
+    }
+
+    pub fn globals_len(&self) -> usize {
+        self.globals.iter().map(|f| f.size as usize).sum::<usize>() + self.hidden_globals
+    }
+}
+
+/// What a field is, as declared in the .mod file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldRole {
+    Parameter,
+    Assigned,
+    State,
+    /// A current written to an ion, kept per instance so the matrix sees it (not user visible
+    /// under its own name: `ina` is the ion's total).
+    IonCurrent,
+    /// A range variable the runtime manages for the front ends, e.g. nothing yet.
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldInfo {
+    /// Name without suffix (`gnabar`, `m`, `usetable`).
+    pub name: String,
+    pub role: FieldRole,
+    /// Array size, 1 for scalars.
+    pub size: u32,
+    pub default: f64,
+    /// Units as written in the .mod file, if any.
+    pub units: Option<String>,
+    /// Whether the front ends show it (RANGE or a STATE/PARAMETER of a density mechanism, ...).
+    pub visible: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IonUse {
+    /// `na`, `k`, `ca`, ...
+    pub ion: String,
+    /// Variables read (`ena`, `cai`, ...).
+    pub read: Vec<String>,
+    /// Variables written (`ina`, `cai`, ...).
+    pub write: Vec<String>,
+    pub valence: Option<f64>,
+}
+
+/// A per-instance pointer into data the mechanism does not own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SlotInfo {
+    /// Variable `var` of ion `ion` at the instance's node: `ena`, `nai`, `nao`, `ina` (the
+    /// ion's total current, which the mechanism adds to) or `dina_dv_` (its conductance).
+    Ion { ion: String, var: String },
+}
+
+/// The names of an ion's per-node variables in NEURON's order.
+pub fn ion_variable_names(ion: &str) -> [String; 5] {
+    [
+        format!("e{ion}"),
+        format!("{ion}i"),
+        format!("{ion}o"),
+        format!("i{ion}"),
+        format!("di{ion}_dv_"),
+    ]
+}

@@ -1,0 +1,554 @@
+//! Expressions and statements of one generated function.
+//!
+//! A [`BodyEmitter`] wraps a Cranelift `FunctionBuilder` together with the environment every
+//! NMODL body sees: the kernel context, the mechanism data, the instance number, its node and
+//! the membrane potential `v` (a value, because the current is evaluated at v + 0.001 too).
+
+use super::Symbols;
+use crate::layout::{Layout, Place};
+use crate::CodegenError;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
+use cranelift_frontend::{FunctionBuilder, Variable as CVar};
+use cranelift_module::Module;
+use nmodl_ir::{
+    BinaryOp, Block, Builtin, Expression, Handle, MathFunction, Mechanism, Statement, Storage,
+    UnaryOp, Variable,
+};
+use rsnrn_abi::{KernelContext, MechanismData};
+use std::collections::HashMap;
+use std::mem::offset_of;
+
+pub(crate) const PTR: types::Type = types::I64;
+pub(crate) const F64: types::Type = types::F64;
+
+pub(crate) fn flags() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Values every body can use. `inst`, `node` and `v` change per loop iteration in kernels.
+#[derive(Clone, Copy)]
+pub(crate) struct Env {
+    pub ctx: Value,
+    pub data: Value,
+    pub inst: Value,
+    pub node: Value,
+    pub v: Value,
+}
+
+pub(crate) struct BodyEmitter<'a, 'f> {
+    pub b: FunctionBuilder<'f>,
+    pub mech: &'a Mechanism,
+    pub layout: &'a Layout,
+    pub symbols: &'a Symbols,
+    pub module: &'a mut dyn Module,
+    pub env: Env,
+    locals: HashMap<Handle<Variable>, CVar>,
+}
+
+type Result<T> = std::result::Result<T, CodegenError>;
+
+impl<'a, 'f> BodyEmitter<'a, 'f> {
+    pub fn new(
+        b: FunctionBuilder<'f>,
+        mech: &'a Mechanism,
+        layout: &'a Layout,
+        symbols: &'a Symbols,
+        module: &'a mut dyn Module,
+        env: Env,
+    ) -> Self {
+        BodyEmitter {
+            b,
+            mech,
+            layout,
+            symbols,
+            module,
+            env,
+            locals: HashMap::new(),
+        }
+    }
+
+    pub fn f64(&mut self, x: f64) -> Value {
+        self.b.ins().f64const(x)
+    }
+
+    // ---- memory --------------------------------------------------------------------------
+
+    pub fn load_ptr(&mut self, base: Value, offset: usize) -> Value {
+        self.b.ins().load(PTR, flags(), base, offset as i32)
+    }
+
+    /// Address of element `index` (i64) of an array of 8-byte items at `base`.
+    pub fn element_addr(&mut self, base: Value, index: Value) -> Value {
+        let bytes = self.b.ins().ishl_imm_u(index, 3);
+        self.b.ins().iadd(base, bytes)
+    }
+
+    /// The node's entry of the context array at `offset` (v, rhs, d, area, diam).
+    pub fn node_addr(&mut self, ctx_field: usize) -> Value {
+        let base = self.load_ptr(self.env.ctx, ctx_field);
+        self.element_addr(base, self.env.node)
+    }
+
+    fn column_addr(&mut self, column: u32, index: Option<Value>) -> Value {
+        let columns = self.load_ptr(self.env.data, offset_of!(MechanismData, range));
+        let col_ptr = match index {
+            None => self.load_ptr(columns, column as usize * 8),
+            Some(i) => {
+                let c = self.b.ins().iadd_imm_s(i, column as i64);
+                let a = self.element_addr(columns, c);
+                self.load_ptr(a, 0)
+            }
+        };
+        self.element_addr(col_ptr, self.env.inst)
+    }
+
+    pub fn global_addr(&mut self, global: u32, index: Option<Value>) -> Value {
+        let globals = self.load_ptr(self.env.data, offset_of!(MechanismData, globals));
+        match index {
+            None => self.b.ins().iadd_imm_s(globals, global as i64 * 8),
+            Some(i) => {
+                let g = self.b.ins().iadd_imm_s(i, global as i64);
+                self.element_addr(globals, g)
+            }
+        }
+    }
+
+    pub fn slot_ptr(&mut self, slot: u32) -> Value {
+        let slots = self.load_ptr(self.env.data, offset_of!(MechanismData, slots));
+        let per_instance = self.load_ptr(slots, slot as usize * 8);
+        let a = self.element_addr(per_instance, self.env.inst);
+        self.load_ptr(a, 0)
+    }
+
+    pub fn load_f64(&mut self, addr: Value) -> Value {
+        self.b.ins().load(F64, flags(), addr, 0)
+    }
+
+    pub fn store_f64(&mut self, value: Value, addr: Value) {
+        self.b.ins().store(flags(), value, addr, 0);
+    }
+
+    fn index_value(&mut self, index: Option<Handle<Expression>>) -> Result<Option<Value>> {
+        match index {
+            None => Ok(None),
+            Some(e) => {
+                let x = self.expr(e)?;
+                Ok(Some(self.b.ins().fcvt_to_sint_sat(types::I64, x)))
+            }
+        }
+    }
+
+    fn local(&mut self, var: Handle<Variable>) -> CVar {
+        if let Some(&v) = self.locals.get(&var) {
+            return v;
+        }
+        // Unknown locals start at 0 (C would leave them undefined; 0 is deterministic).
+        let v = self.b.declare_var(F64);
+        let zero = self.b.ins().f64const(0.0);
+        self.b.def_var(v, zero);
+        self.locals.insert(var, v);
+        v
+    }
+
+    /// Declares `var` as a local holding `value` (function parameters, results, counters).
+    pub fn bind_local(&mut self, var: Handle<Variable>, value: Value) {
+        let v = self.b.declare_var(F64);
+        self.b.def_var(v, value);
+        self.locals.insert(var, v);
+    }
+
+    /// Gives every local that `block` uses the value 0 here, so that all uses are dominated by
+    /// a definition.
+    pub fn reset_locals_of(&mut self, block: &Block) {
+        let mut found = Vec::new();
+        collect_locals_block(self.mech, block, &mut found);
+        for var in found {
+            let zero = self.f64(0.0);
+            match self.locals.get(&var) {
+                Some(&v) => self.b.def_var(v, zero),
+                None => {
+                    let v = self.b.declare_var(F64);
+                    self.b.def_var(v, zero);
+                    self.locals.insert(var, v);
+                }
+            }
+        }
+    }
+
+    pub fn load_var(&mut self, var: Handle<Variable>, index: Option<Value>) -> Result<Value> {
+        Ok(match self.layout.place(var) {
+            Place::Column(c) => {
+                let a = self.column_addr(c, index);
+                self.load_f64(a)
+            }
+            Place::Global(g) => {
+                let a = self.global_addr(g, index);
+                self.load_f64(a)
+            }
+            Place::Slot(s) => {
+                let p = self.slot_ptr(s);
+                self.load_f64(p)
+            }
+            Place::Builtin(b) => self.builtin(b),
+            Place::Local => {
+                self.no_array(var, index)?;
+                let v = self.local(var);
+                self.b.use_var(v)
+            }
+        })
+    }
+
+    pub fn store_var(&mut self, var: Handle<Variable>, index: Option<Value>, value: Value) -> Result<()> {
+        match self.layout.place(var) {
+            Place::Column(c) => {
+                let a = self.column_addr(c, index);
+                self.store_f64(value, a);
+            }
+            Place::Global(g) => {
+                let a = self.global_addr(g, index);
+                self.store_f64(value, a);
+            }
+            Place::Slot(s) => {
+                let p = self.slot_ptr(s);
+                self.store_f64(value, p);
+            }
+            Place::Builtin(_) => {
+                return Err(CodegenError::at(
+                    self.mech.variables[var].span,
+                    format!("{} is provided by the simulator and cannot be assigned", self.mech.variables[var].name),
+                ))
+            }
+            Place::Local => {
+                self.no_array(var, index)?;
+                let v = self.local(var);
+                self.b.def_var(v, value);
+            }
+        }
+        Ok(())
+    }
+
+    fn no_array(&self, var: Handle<Variable>, index: Option<Value>) -> Result<()> {
+        if index.is_some() || self.mech.variables[var].size.is_some() {
+            return Err(CodegenError::unsupported(
+                self.mech.variables[var].span,
+                format!("LOCAL array {} is not supported yet", self.mech.variables[var].name),
+            ));
+        }
+        Ok(())
+    }
+
+    fn builtin(&mut self, b: Builtin) -> Value {
+        let ctx = self.env.ctx;
+        match b {
+            Builtin::V => self.env.v,
+            Builtin::T => self.b.ins().load(F64, flags(), ctx, offset_of!(KernelContext, t) as i32),
+            Builtin::Dt => self.b.ins().load(F64, flags(), ctx, offset_of!(KernelContext, dt) as i32),
+            Builtin::Celsius => {
+                self.b.ins().load(F64, flags(), ctx, offset_of!(KernelContext, celsius) as i32)
+            }
+            Builtin::Area => {
+                let a = self.node_addr(offset_of!(KernelContext, area));
+                self.load_f64(a)
+            }
+            Builtin::Diam => {
+                let a = self.node_addr(offset_of!(KernelContext, diam));
+                self.load_f64(a)
+            }
+        }
+    }
+
+    // ---- expressions -----------------------------------------------------------------------
+
+    pub fn expr(&mut self, e: Handle<Expression>) -> Result<Value> {
+        Ok(match self.mech.expressions[e] {
+            Expression::Number(x) => self.f64(x),
+            Expression::Load(var) => self.load_var(var, None)?,
+            Expression::LoadElement(var, i) => {
+                let i = self.index_value(Some(i))?;
+                self.load_var(var, i)?
+            }
+            Expression::Unary(UnaryOp::Neg, a) => {
+                let a = self.expr(a)?;
+                self.b.ins().fneg(a)
+            }
+            Expression::Unary(UnaryOp::Not, a) => {
+                let a = self.expr(a)?;
+                let zero = self.f64(0.0);
+                let is_zero = self.b.ins().fcmp(FloatCC::Equal, a, zero);
+                self.bool_to_f64(is_zero)
+            }
+            Expression::Binary(BinaryOp::And, a, b) => self.short_circuit(a, b, true)?,
+            Expression::Binary(BinaryOp::Or, a, b) => self.short_circuit(a, b, false)?,
+            Expression::Binary(op, a, b) => {
+                let x = self.expr(a)?;
+                let y = self.expr(b)?;
+                self.binary(op, x, y)
+            }
+            Expression::Math(f, args) => {
+                let mut values = Vec::with_capacity(args.len as usize);
+                for &a in self.mech.args(args) {
+                    values.push(self.expr(a)?);
+                }
+                self.math(f, &values)
+            }
+            Expression::Call(f, args) => {
+                let mut values = vec![self.env.ctx, self.env.data, self.env.inst, self.env.v];
+                for &a in self.mech.args(args) {
+                    values.push(self.expr(a)?);
+                }
+                let id = self.symbols.callable(f);
+                let fref = self.module.declare_func_in_func(id, self.b.func);
+                let call = self.b.ins().call(fref, &values);
+                self.b.inst_results(call)[0]
+            }
+        })
+    }
+
+    fn bool_to_f64(&mut self, cond: Value) -> Value {
+        let one = self.f64(1.0);
+        let zero = self.f64(0.0);
+        self.b.ins().select(cond, one, zero)
+    }
+
+    pub fn truthy(&mut self, x: Value) -> Value {
+        let zero = self.f64(0.0);
+        self.b.ins().fcmp(FloatCC::NotEqual, x, zero)
+    }
+
+    fn binary(&mut self, op: BinaryOp, x: Value, y: Value) -> Value {
+        let cc = match op {
+            BinaryOp::Add => return self.b.ins().fadd(x, y),
+            BinaryOp::Sub => return self.b.ins().fsub(x, y),
+            BinaryOp::Mul => return self.b.ins().fmul(x, y),
+            BinaryOp::Div => return self.b.ins().fdiv(x, y),
+            BinaryOp::Pow => return self.math(MathFunction::Pow, &[x, y]),
+            BinaryOp::Lt => FloatCC::LessThan,
+            BinaryOp::Le => FloatCC::LessThanOrEqual,
+            BinaryOp::Gt => FloatCC::GreaterThan,
+            BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
+            BinaryOp::Eq => FloatCC::Equal,
+            BinaryOp::Ne => FloatCC::NotEqual,
+            BinaryOp::And | BinaryOp::Or => unreachable!("handled with control flow"),
+        };
+        let c = self.b.ins().fcmp(cc, x, y);
+        self.bool_to_f64(c)
+    }
+
+    /// C's `&&` / `||`: the right operand is evaluated only when needed.
+    fn short_circuit(&mut self, a: Handle<Expression>, b: Handle<Expression>, and: bool) -> Result<Value> {
+        let x = self.expr(a)?;
+        let xt = self.truthy(x);
+        let rhs_block = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, F64);
+        let short = self.f64(if and { 0.0 } else { 1.0 });
+        if and {
+            self.b.ins().brif(xt, rhs_block, &[], done, &[short.into()]);
+        } else {
+            self.b.ins().brif(xt, done, &[short.into()], rhs_block, &[]);
+        }
+        self.b.switch_to_block(rhs_block);
+        let y = self.expr(b)?;
+        let yt = self.truthy(y);
+        let yv = self.bool_to_f64(yt);
+        self.b.ins().jump(done, &[yv.into()]);
+        self.b.switch_to_block(done);
+        Ok(self.b.block_params(done)[0])
+    }
+
+    pub fn math(&mut self, f: MathFunction, args: &[Value]) -> Value {
+        match f {
+            MathFunction::Fabs => return self.b.ins().fabs(args[0]),
+            MathFunction::Sqrt => return self.b.ins().sqrt(args[0]),
+            MathFunction::Floor => return self.b.ins().floor(args[0]),
+            MathFunction::Ceil => return self.b.ins().ceil(args[0]),
+            _ => {}
+        }
+        let id = self.symbols.math[&f];
+        let fref = self.module.declare_func_in_func(id, self.b.func);
+        let call = self.b.ins().call(fref, args);
+        self.b.inst_results(call)[0]
+    }
+
+    // ---- statements ------------------------------------------------------------------------
+
+    pub fn block(&mut self, block: &Block) -> Result<()> {
+        for s in &block.statements {
+            self.statement(s)?;
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, s: &Statement) -> Result<()> {
+        match s {
+            Statement::Assign { target, index, value, .. } => {
+                let x = self.expr(*value)?;
+                let i = self.index_value(*index)?;
+                self.store_var(*target, i, x)?;
+            }
+            Statement::Evaluate { value, .. } => {
+                self.expr(*value)?;
+            }
+            Statement::If { condition, accept, reject } => {
+                let c = self.expr(*condition)?;
+                let c = self.truthy(c);
+                let then_block = self.b.create_block();
+                let else_block = self.b.create_block();
+                let merge = self.b.create_block();
+                self.b.ins().brif(c, then_block, &[], else_block, &[]);
+                self.b.switch_to_block(then_block);
+                self.block(accept)?;
+                self.b.ins().jump(merge, &[]);
+                self.b.switch_to_block(else_block);
+                self.block(reject)?;
+                self.b.ins().jump(merge, &[]);
+                self.b.switch_to_block(merge);
+            }
+            Statement::While { condition, body } => {
+                let header = self.b.create_block();
+                let body_block = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(header);
+                let c = self.expr(*condition)?;
+                let c = self.truthy(c);
+                self.b.ins().brif(c, body_block, &[], exit, &[]);
+                self.b.switch_to_block(body_block);
+                self.block(body)?;
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(exit);
+            }
+            Statement::For { counter, from, to, by, body } => {
+                let start = self.expr(*from)?;
+                let end = self.expr(*to)?;
+                let step = match by {
+                    Some(by) => self.expr(*by)?,
+                    None => self.f64(1.0),
+                };
+                self.store_var(*counter, None, start)?;
+                let header = self.b.create_block();
+                let body_block = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(header);
+                let i = self.load_var(*counter, None)?;
+                // Counting up while i <= end, or down while i >= end for a negative step.
+                let zero = self.f64(0.0);
+                let up = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, step, zero);
+                let le = self.b.ins().fcmp(FloatCC::LessThanOrEqual, i, end);
+                let ge = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, i, end);
+                let go = self.b.ins().select(up, le, ge);
+                self.b.ins().brif(go, body_block, &[], exit, &[]);
+                self.b.switch_to_block(body_block);
+                self.block(body)?;
+                let i = self.load_var(*counter, None)?;
+                let next = self.b.ins().fadd(i, step);
+                self.store_var(*counter, None, next)?;
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(exit);
+            }
+            Statement::Derivative { span, .. } => {
+                return Err(CodegenError::unsupported(
+                    *span,
+                    "a derivative equation outside a DERIVATIVE block solved by cnexp is not supported yet"
+                        .into(),
+                ))
+            }
+            Statement::Verbatim { text, span } => {
+                if !is_trivial_verbatim(text) {
+                    return Err(CodegenError::unsupported(
+                        *span,
+                        "VERBATIM blocks with C code cannot be compiled by rsnrn".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) {
+        let config = self.module.target_config();
+        let mut b = self.b;
+        b.seal_all_blocks();
+        b.finalize(config);
+    }
+
+    /// i64 comparison helper for kernel loops.
+    pub fn icmp_lt(&mut self, a: Value, b: Value) -> Value {
+        self.b.ins().icmp(IntCC::UnsignedLessThan, a, b)
+    }
+}
+
+/// VERBATIM that only returns 0 or is empty does nothing.
+pub fn is_trivial_verbatim(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.is_empty() || compact == "return0;" || compact == "return(0);"
+}
+
+fn collect_locals_expr(mech: &Mechanism, e: Handle<Expression>, out: &mut Vec<Handle<Variable>>) {
+    match mech.expressions[e] {
+        Expression::Number(_) => {}
+        Expression::Load(v) => push_local(mech, v, out),
+        Expression::LoadElement(v, i) => {
+            push_local(mech, v, out);
+            collect_locals_expr(mech, i, out);
+        }
+        Expression::Unary(_, a) => collect_locals_expr(mech, a, out),
+        Expression::Binary(_, a, b) => {
+            collect_locals_expr(mech, a, out);
+            collect_locals_expr(mech, b, out);
+        }
+        Expression::Call(_, args) | Expression::Math(_, args) => {
+            for &a in mech.args(args) {
+                collect_locals_expr(mech, a, out);
+            }
+        }
+    }
+}
+
+fn push_local(mech: &Mechanism, v: Handle<Variable>, out: &mut Vec<Handle<Variable>>) {
+    if mech.variables[v].storage == Storage::Local && !out.contains(&v) {
+        out.push(v);
+    }
+}
+
+fn collect_locals_block(mech: &Mechanism, block: &Block, out: &mut Vec<Handle<Variable>>) {
+    for s in &block.statements {
+        match s {
+            Statement::Assign { target, index, value, .. } => {
+                push_local(mech, *target, out);
+                if let Some(i) = index {
+                    collect_locals_expr(mech, *i, out);
+                }
+                collect_locals_expr(mech, *value, out);
+            }
+            Statement::Evaluate { value, .. } => collect_locals_expr(mech, *value, out),
+            Statement::If { condition, accept, reject } => {
+                collect_locals_expr(mech, *condition, out);
+                collect_locals_block(mech, accept, out);
+                collect_locals_block(mech, reject, out);
+            }
+            Statement::While { condition, body } => {
+                collect_locals_expr(mech, *condition, out);
+                collect_locals_block(mech, body, out);
+            }
+            Statement::For { counter, from, to, by, body } => {
+                push_local(mech, *counter, out);
+                collect_locals_expr(mech, *from, out);
+                collect_locals_expr(mech, *to, out);
+                if let Some(by) = by {
+                    collect_locals_expr(mech, *by, out);
+                }
+                collect_locals_block(mech, body, out);
+            }
+            Statement::Derivative { index, value, .. } => {
+                if let Some(i) = index {
+                    collect_locals_expr(mech, *i, out);
+                }
+                collect_locals_expr(mech, *value, out);
+            }
+            Statement::Verbatim { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! The four ABI kernels: loops over all instances around the generated bodies.
+
+use super::body::{flags, BodyEmitter, Env, PTR};
+use super::{define, kernel_signature, module_error, tables, KernelIds, Symbols};
+use crate::layout::Layout;
+use crate::CodegenError;
+use cranelift_codegen::ir::{types, InstBuilder, UserFuncName, Value};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::{FuncId, Linkage, Module};
+use nmodl_ir::{Mechanism, MechanismKind, Storage, VariableKind};
+use rsnrn_abi::{KernelContext, MechanismData};
+use std::mem::offset_of;
+
+type Result<T> = std::result::Result<T, CodegenError>;
+
+pub(super) fn emit_all(
+    module: &mut dyn Module,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    mech: &Mechanism,
+    layout: &Layout,
+    symbols: &Symbols,
+    prefix: &str,
+) -> Result<KernelIds> {
+    let table_check = kernel(module, ctx, fctx, mech, layout, symbols, &format!("{prefix}_table_check"), |e| {
+        table_check(e, mech, layout)
+    })?;
+    let initialize = kernel(module, ctx, fctx, mech, layout, symbols, &format!("{prefix}_initialize"), |e| {
+        each_instance(e, |e| initialize_instance(e, mech))
+    })?;
+    let current = match symbols.breakpoint {
+        Some(bp) => Some(kernel(module, ctx, fctx, mech, layout, symbols, &format!("{prefix}_current"), |e| {
+            each_instance(e, |e| current_instance(e, mech, layout, bp))
+        })?),
+        None => None,
+    };
+    let state = if mech.solves.is_empty() {
+        None
+    } else {
+        Some(kernel(module, ctx, fctx, mech, layout, symbols, &format!("{prefix}_state"), |e| {
+            each_instance(e, |e| {
+                for s in &mech.solves {
+                    call_body(e, e.symbols.callable(s.target), &[]);
+                }
+                Ok(())
+            })
+        })?)
+    };
+    Ok(KernelIds {
+        table_check,
+        initialize,
+        current,
+        state,
+    })
+}
+
+/// Declares, emits and defines one kernel `(ctx, data) -> i32` whose body is `body`.
+#[allow(clippy::too_many_arguments)]
+fn kernel(
+    module: &mut dyn Module,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    mech: &Mechanism,
+    layout: &Layout,
+    symbols: &Symbols,
+    name: &str,
+    body: impl FnOnce(&mut BodyEmitter) -> Result<()>,
+) -> Result<FuncId> {
+    let sig = kernel_signature(module);
+    let id = module
+        .declare_function(name, Linkage::Export, &sig)
+        .map_err(module_error)?;
+    ctx.func.signature = sig;
+    ctx.func.name = UserFuncName::user(0, id.as_u32());
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let params = b.block_params(entry).to_vec();
+        let zero_i = b.ins().iconst(PTR, 0);
+        let zero_f = b.ins().f64const(0.0);
+        let env = Env {
+            ctx: params[0],
+            data: params[1],
+            inst: zero_i,
+            node: zero_i,
+            v: zero_f,
+        };
+        let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
+        body(&mut e)?;
+        let ok = e.b.ins().iconst(types::I32, 0);
+        e.b.ins().return_(&[ok]);
+        e.finish();
+    }
+    define(module, id, ctx)?;
+    Ok(id)
+}
+
+/// `for inst in 0..count { node = node_index[inst]; v = ctx.v[node]; per(...) }`
+fn each_instance(e: &mut BodyEmitter, per: impl FnOnce(&mut BodyEmitter) -> Result<()>) -> Result<()> {
+    let count = e.load_ptr(e.env.data, offset_of!(MechanismData, count));
+    let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
+    let v_base = e.load_ptr(e.env.ctx, offset_of!(KernelContext, v));
+    let header = e.b.create_block();
+    let body = e.b.create_block();
+    let exit = e.b.create_block();
+    e.b.append_block_param(header, PTR);
+    let zero = e.b.ins().iconst(PTR, 0);
+    e.b.ins().jump(header, &[zero.into()]);
+
+    e.b.switch_to_block(header);
+    let inst = e.b.block_params(header)[0];
+    let go = e.icmp_lt(inst, count);
+    e.b.ins().brif(go, body, &[], exit, &[]);
+
+    e.b.switch_to_block(body);
+    let offset = e.b.ins().ishl_imm_u(inst, 2);
+    let addr = e.b.ins().iadd(node_index, offset);
+    let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
+    let node = e.b.ins().uextend(PTR, node32);
+    let v_addr = e.element_addr(v_base, node);
+    let v = e.load_f64(v_addr);
+    e.env.inst = inst;
+    e.env.node = node;
+    e.env.v = v;
+    per(e)?;
+    let next = e.b.ins().iadd_imm_s(inst, 1);
+    e.b.ins().jump(header, &[next.into()]);
+
+    e.b.switch_to_block(exit);
+    Ok(())
+}
+
+/// Calls a body-signature function with the current environment and `v` (or `v_override`).
+fn call_body(e: &mut BodyEmitter, id: FuncId, extra: &[Value]) -> Value {
+    call_body_at(e, id, e.env.v, extra)
+}
+
+fn call_body_at(e: &mut BodyEmitter, id: FuncId, v: Value, extra: &[Value]) -> Value {
+    let fref = e.module.declare_func_in_func(id, e.b.func);
+    let mut args = vec![e.env.ctx, e.env.data, e.env.inst, v];
+    args.extend_from_slice(extra);
+    let call = e.b.ins().call(fref, &args);
+    e.b.inst_results(call)[0]
+}
+
+fn table_check(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout) -> Result<()> {
+    let Some(usetable) = layout.usetable else {
+        return Ok(());
+    };
+    // Tables are built only while they are in use, and only once instances exist (a
+    // tabulated body may read per-instance data of instance 0).
+    let a = e.global_addr(usetable, None);
+    let u = e.load_f64(a);
+    let in_use = e.truthy(u);
+    let count = e.load_ptr(e.env.data, offset_of!(MechanismData, count));
+    let zero = e.b.ins().iconst(PTR, 0);
+    let has_instances = e.icmp_lt(zero, count);
+    let go = e.b.ins().band(in_use, has_instances);
+    let build = e.b.create_block();
+    let done = e.b.create_block();
+    e.b.ins().brif(go, build, &[], done, &[]);
+    e.b.switch_to_block(build);
+    for table in &layout.tables {
+        tables::emit_check(e, mech, table)?;
+    }
+    e.b.ins().jump(done, &[]);
+    e.b.switch_to_block(done);
+    Ok(())
+}
+
+/// STATEs start at their declared value (0 unless given), then INITIAL runs.
+fn initialize_instance(e: &mut BodyEmitter, mech: &Mechanism) -> Result<()> {
+    for (h, var) in mech.variables.iter() {
+        if var.kind == VariableKind::State && var.storage == Storage::Range {
+            let x = e.f64(var.default.unwrap_or(0.0));
+            for i in 0..var.len() {
+                let index = (var.size.is_some()).then(|| e.b.ins().iconst(PTR, i as i64));
+                e.store_var(h, index, x)?;
+            }
+        }
+    }
+    if let Some(init) = &mech.initial {
+        e.reset_locals_of(init);
+        e.block(init)?;
+    }
+    Ok(())
+}
+
+/// NEURON's nrn_cur: I at v + 0.001 and at v, conductance by difference, ion currents
+/// accumulated, then the matrix entries of the node.
+fn current_instance(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout, bp: FuncId) -> Result<()> {
+    let dv = e.f64(0.001);
+    let v_plus = e.b.ins().fadd(e.env.v, dv);
+    let i_plus = call_body_at(e, bp, v_plus, &[]);
+    let mut saved = Vec::new();
+    for w in &layout.ion_writes {
+        saved.push(e.load_var(w.variable, None)?);
+    }
+    let i_v = call_body(e, bp, &[]);
+    for (w, at_plus) in layout.ion_writes.iter().zip(saved) {
+        let at_v = e.load_var(w.variable, None)?;
+        let diff = e.b.ins().fsub(at_plus, at_v);
+        let g = e.b.ins().fdiv(diff, dv);
+        let p = e.slot_ptr(w.conductance_slot);
+        let old = e.load_f64(p);
+        let new = e.b.ins().fadd(old, g);
+        e.store_f64(new, p);
+        let p = e.slot_ptr(w.current_slot);
+        let old = e.load_f64(p);
+        let new = e.b.ins().fadd(old, at_v);
+        e.store_f64(new, p);
+    }
+    let diff = e.b.ins().fsub(i_plus, i_v);
+    let mut g = e.b.ins().fdiv(diff, dv);
+    let mut rhs = i_v;
+    if mech.kind != MechanismKind::Density {
+        // nA -> mA/cm2 at this node
+        let area_addr = e.node_addr(offset_of!(KernelContext, area));
+        let area = e.load_f64(area_addr);
+        let hundred = e.f64(100.0);
+        let factor = e.b.ins().fdiv(hundred, area);
+        g = e.b.ins().fmul(g, factor);
+        rhs = e.b.ins().fmul(rhs, factor);
+    }
+    let rhs_addr = e.node_addr(offset_of!(KernelContext, rhs));
+    let d_addr = e.node_addr(offset_of!(KernelContext, d));
+    let old_rhs = e.load_f64(rhs_addr);
+    let old_d = e.load_f64(d_addr);
+    let (new_rhs, new_d) = if layout.info.electrode_current {
+        (e.b.ins().fadd(old_rhs, rhs), e.b.ins().fsub(old_d, g))
+    } else {
+        (e.b.ins().fsub(old_rhs, rhs), e.b.ins().fadd(old_d, g))
+    };
+    e.store_f64(new_rhs, rhs_addr);
+    e.store_f64(new_d, d_addr);
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Cranelift code for one mechanism, into any `cranelift_module::Module` (JIT or object file).
+//!
+//! Generated functions:
+//! - one per PROCEDURE/FUNCTION, `(ctx, data, inst, v, args...) -> f64`; a tabled one gets an
+//!   `__exact` body plus a lookup wrapper ([`tables`]);
+//! - `__breakpoint(ctx, data, inst, v) -> f64`: the BREAKPOINT body, returning the total current;
+//! - the four ABI kernels ([`kernels`]), `(ctx, data) -> i32`, each a loop over instances.
+
+mod body;
+mod kernels;
+mod tables;
+
+pub use body::is_trivial_verbatim;
+
+use crate::layout::Layout;
+use crate::{math, CodegenError};
+use body::{BodyEmitter, Env, F64, PTR};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, UserFuncName};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::{FuncId, Linkage, Module};
+use nmodl_ir::{Function, FunctionKind, Handle, MathFunction, Mechanism};
+use std::collections::HashMap;
+
+/// Ids of everything generated for one mechanism.
+pub(crate) struct Symbols {
+    pub math: HashMap<MathFunction, FuncId>,
+    /// Per function: what a call goes to (the table wrapper for tabled functions).
+    callable: Vec<FuncId>,
+    /// Per function: the body itself (differs from `callable` for tabled functions).
+    exact: Vec<FuncId>,
+    pub breakpoint: Option<FuncId>,
+}
+
+impl Symbols {
+    pub fn callable(&self, f: Handle<Function>) -> FuncId {
+        self.callable[f.index()]
+    }
+    pub fn exact(&self, f: Handle<Function>) -> FuncId {
+        self.exact[f.index()]
+    }
+}
+
+/// The kernels of the ABI table, by id in the module.
+pub struct KernelIds {
+    pub table_check: FuncId,
+    pub initialize: FuncId,
+    pub current: Option<FuncId>,
+    pub state: Option<FuncId>,
+}
+
+pub(crate) fn body_signature(module: &dyn Module, args: usize) -> Signature {
+    let mut sig = module.make_signature();
+    for _ in 0..3 {
+        sig.params.push(AbiParam::new(PTR));
+    }
+    sig.params.push(AbiParam::new(F64));
+    for _ in 0..args {
+        sig.params.push(AbiParam::new(F64));
+    }
+    sig.returns.push(AbiParam::new(F64));
+    sig
+}
+
+pub(crate) fn kernel_signature(module: &dyn Module) -> Signature {
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(PTR));
+    sig.params.push(AbiParam::new(PTR));
+    sig.returns.push(AbiParam::new(types::I32));
+    sig
+}
+
+fn module_error(e: cranelift_module::ModuleError) -> CodegenError {
+    CodegenError::internal(format!("cranelift: {e}"))
+}
+
+/// Generates all code of `mech` into `module`. Kernel symbols are named `<prefix>_<kernel>`
+/// and exported; everything else is local to the module.
+pub fn generate(
+    module: &mut dyn Module,
+    mech: &Mechanism,
+    layout: &Layout,
+    prefix: &str,
+) -> Result<KernelIds, CodegenError> {
+    let mut math_ids = HashMap::new();
+    for f in math::ALL {
+        let mut sig = module.make_signature();
+        for _ in 0..f.arity() {
+            sig.params.push(AbiParam::new(F64));
+        }
+        sig.returns.push(AbiParam::new(F64));
+        let id = module
+            .declare_function(&math::symbol(f), Linkage::Import, &sig)
+            .map_err(module_error)?;
+        math_ids.insert(f, id);
+    }
+
+    let mut callable = Vec::new();
+    let mut exact = Vec::new();
+    for (h, f) in mech.functions.iter() {
+        let sig = body_signature(module, f.parameters.len());
+        let body_id = module
+            .declare_function(&format!("{prefix}__{}__{}", f.name, h.index()), Linkage::Local, &sig)
+            .map_err(module_error)?;
+        exact.push(body_id);
+        if f.table.is_some() {
+            let wrap = module
+                .declare_function(&format!("{prefix}__{}__{}__table", f.name, h.index()), Linkage::Local, &sig)
+                .map_err(module_error)?;
+            callable.push(wrap);
+        } else {
+            callable.push(body_id);
+        }
+    }
+    let breakpoint = if mech.breakpoint.is_some() || !mech.currents.is_empty() {
+        let sig = body_signature(module, 0);
+        Some(
+            module
+                .declare_function(&format!("{prefix}__breakpoint"), Linkage::Local, &sig)
+                .map_err(module_error)?,
+        )
+    } else {
+        None
+    };
+    let symbols = Symbols {
+        math: math_ids,
+        callable,
+        exact,
+        breakpoint,
+    };
+
+    let mut ctx = module.make_context();
+    let mut fctx = FunctionBuilderContext::new();
+
+    for (h, f) in mech.functions.iter() {
+        ctx.func.signature = body_signature(module, f.parameters.len());
+        ctx.func.name = UserFuncName::user(0, symbols.exact(h).as_u32());
+        emit_function(module, &mut ctx, &mut fctx, mech, layout, &symbols, h)?;
+        define(module, symbols.exact(h), &mut ctx)?;
+        if let Some(table) = layout.table_of(h) {
+            ctx.func.signature = body_signature(module, f.parameters.len());
+            ctx.func.name = UserFuncName::user(0, symbols.callable(h).as_u32());
+            tables::emit_lookup(module, &mut ctx, &mut fctx, mech, layout, &symbols, h, table)?;
+            define(module, symbols.callable(h), &mut ctx)?;
+        }
+    }
+    if let Some(id) = symbols.breakpoint {
+        ctx.func.signature = body_signature(module, 0);
+        ctx.func.name = UserFuncName::user(0, id.as_u32());
+        emit_breakpoint(module, &mut ctx, &mut fctx, mech, layout, &symbols)?;
+        define(module, id, &mut ctx)?;
+    }
+    kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)
+}
+
+pub(crate) fn define(module: &mut dyn Module, id: FuncId, ctx: &mut Context) -> Result<(), CodegenError> {
+    let result = module.define_function(id, ctx);
+    if let Err(e) = result {
+        let text = ctx.func.display().to_string();
+        module.clear_context(ctx);
+        return Err(CodegenError::internal(format!("cranelift rejected generated code: {e:?}\n{text}")));
+    }
+    module.clear_context(ctx);
+    Ok(())
+}
+
+/// Sets up the entry block of a body-signature function and returns its environment and
+/// the extra arguments.
+fn enter_body(b: &mut FunctionBuilder) -> (Env, Vec<cranelift_codegen::ir::Value>) {
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let (ctx, data, inst, v) = (params[0], params[1], params[2], params[3]);
+    // Node of this instance (area, diam and the node arrays are indexed by it).
+    let node_index = b.ins().load(
+        PTR,
+        body::flags(),
+        data,
+        std::mem::offset_of!(rsnrn_abi::MechanismData, node_index) as i32,
+    );
+    let offset = b.ins().ishl_imm_u(inst, 2);
+    let addr = b.ins().iadd(node_index, offset);
+    let node32 = b.ins().load(types::I32, body::flags(), addr, 0);
+    let node = b.ins().uextend(PTR, node32);
+    (Env { ctx, data, inst, node, v }, params[4..].to_vec())
+}
+
+fn emit_function(
+    module: &mut dyn Module,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    mech: &Mechanism,
+    layout: &Layout,
+    symbols: &Symbols,
+    h: Handle<Function>,
+) -> Result<(), CodegenError> {
+    let f = &mech.functions[h];
+    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+    let (env, args) = enter_body(&mut b);
+    let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
+    e.reset_locals_of(&f.body);
+    for (&p, &value) in f.parameters.iter().zip(&args) {
+        e.bind_local(p, value);
+    }
+    if let Some(r) = f.result {
+        let zero = e.f64(0.0);
+        e.bind_local(r, zero);
+    }
+    e.block(&f.body)?;
+    let ret = match (f.kind, f.result) {
+        (FunctionKind::Function, Some(r)) => e.load_var(r, None)?,
+        _ => e.f64(0.0),
+    };
+    e.b.ins().return_(&[ret]);
+    e.finish();
+    Ok(())
+}
+
+fn emit_breakpoint(
+    module: &mut dyn Module,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    mech: &Mechanism,
+    layout: &Layout,
+    symbols: &Symbols,
+) -> Result<(), CodegenError> {
+    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+    let (env, _) = enter_body(&mut b);
+    let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
+    if let Some(bp) = &mech.breakpoint {
+        e.reset_locals_of(bp);
+        e.block(bp)?;
+    }
+    // NEURON's _nrn_current: 0, then each current added in declaration order.
+    let mut total = e.f64(0.0);
+    for c in &mech.currents {
+        let x = e.load_var(c.variable, None)?;
+        total = e.b.ins().fadd(total, x);
+    }
+    e.b.ins().return_(&[total]);
+    e.finish();
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! TABLE: lookup with linear interpolation, and the rebuild done by the `table_check` kernel.
+//!
+//! NUMERICS §4: `WITH n` gives n + 1 points from `FROM` to `TO`, built by repeated `x += dx`;
+//! lookup at u: xi = mfac·(u − tmin), clamped to the first/last point outside the range,
+//! otherwise i = trunc(xi), θ = xi − i, y = T[i] + θ·(T[i+1] − T[i]). NaN propagates.
+
+use super::body::{BodyEmitter, Env, F64};
+use super::{enter_body, Symbols};
+use crate::layout::{Layout, TableLayout};
+use crate::CodegenError;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::Module;
+use nmodl_ir::{Function, FunctionKind, Handle, Mechanism};
+
+/// The wrapper a call of a tabled function goes to.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn emit_lookup(
+    module: &mut dyn Module,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    mech: &Mechanism,
+    layout: &Layout,
+    symbols: &Symbols,
+    h: Handle<Function>,
+    table: &TableLayout,
+) -> Result<(), CodegenError> {
+    let f = &mech.functions[h];
+    if f.parameters.is_empty() {
+        return Err(CodegenError::unsupported(
+            f.span,
+            format!("TABLE in {} needs the function to take the tabulated argument", f.name),
+        ));
+    }
+    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+    let (env, args) = enter_body(&mut b);
+    let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
+
+    let usetable_addr = e.global_addr(layout.usetable.expect("tables imply usetable"), None);
+    let usetable = e.load_f64(usetable_addr);
+    let use_it = e.truthy(usetable);
+    let lookup = e.b.create_block();
+    let direct = e.b.create_block();
+    e.b.ins().brif(use_it, lookup, &[], direct, &[]);
+
+    // usetable = 0: the exact body.
+    e.b.switch_to_block(direct);
+    let exact = e.module.declare_func_in_func(symbols.exact(h), e.b.func);
+    let mut call_args = vec![env.ctx, env.data, env.inst, env.v];
+    call_args.extend_from_slice(&args);
+    let call = e.b.ins().call(exact, &call_args);
+    let r = e.b.inst_results(call)[0];
+    e.b.ins().return_(&[r]);
+
+    e.b.switch_to_block(lookup);
+    let u = args[0];
+    let tmin = load_global(&mut e, table.tmin());
+    let mfac = load_global(&mut e, table.mfac());
+    let diff = e.b.ins().fsub(u, tmin);
+    let xi = e.b.ins().fmul(mfac, diff);
+    let zero = e.f64(0.0);
+    let last = e.f64(table.with as f64);
+    let low = e.b.ins().fcmp(FloatCC::LessThanOrEqual, xi, zero);
+    let high = e.b.ins().fcmp(FloatCC::GreaterThanOrEqual, xi, last);
+    let clamped_high = e.b.ins().select(high, last, xi);
+    let xc = e.b.ins().select(low, zero, clamped_high);
+    // NaN stays NaN in xc (both comparisons are false), making θ and every output NaN.
+    let i = e.b.ins().fcvt_to_sint_sat(types::I64, xc);
+    let fi = e.b.ins().fcvt_from_sint(F64, i);
+    let theta = e.b.ins().fsub(xc, fi);
+    let i_next = e.b.ins().iadd_imm_s(i, 1);
+    let with = e.b.ins().iconst(types::I64, table.with as i64);
+    let past_end = e.b.ins().icmp(IntCC::SignedGreaterThan, i_next, with);
+    let i1 = e.b.ins().select(past_end, with, i_next);
+
+    let mut result = e.f64(0.0);
+    for k in 0..table.outputs {
+        let y = interpolate(&mut e, table.values(k), i, i1, theta);
+        match f.kind {
+            FunctionKind::Function => result = y,
+            _ => {
+                let out = mech.functions[h].table.as_ref().expect("tabled").outputs[k as usize];
+                e.store_var(out, None, y)?;
+            }
+        }
+    }
+    e.b.ins().return_(&[result]);
+    e.finish();
+    Ok(())
+}
+
+fn load_global(e: &mut BodyEmitter, index: u32) -> Value {
+    let a = e.global_addr(index, None);
+    e.load_f64(a)
+}
+
+fn interpolate(e: &mut BodyEmitter, base: u32, i: Value, i1: Value, theta: Value) -> Value {
+    let a0 = e.global_addr(base, Some(i));
+    let y0 = e.load_f64(a0);
+    let a1 = e.global_addr(base, Some(i1));
+    let y1 = e.load_f64(a1);
+    let dy = e.b.ins().fsub(y1, y0);
+    let step = e.b.ins().fmul(theta, dy);
+    e.b.ins().fadd(y0, step)
+}
+
+/// Inside the `table_check` kernel (instance 0, v = 0): rebuild `table` if it was never built
+/// or a DEPEND variable changed.
+pub(super) fn emit_check(
+    e: &mut BodyEmitter,
+    mech: &Mechanism,
+    table: &TableLayout,
+) -> Result<(), CodegenError> {
+    let h = table.function;
+    let f = &mech.functions[h];
+    let t = f.table.as_ref().expect("tabled function");
+
+    // needed = !built || any depend != saved
+    let built_addr = e.global_addr(table.built(), None);
+    let built = e.load_f64(built_addr);
+    let zero = e.f64(0.0);
+    let mut needed = e.b.ins().fcmp(FloatCC::Equal, built, zero);
+    let mut depend_values = Vec::new();
+    for (k, &d) in t.depend.iter().enumerate() {
+        let now = e.load_var(d, None)?;
+        let saved_addr = e.global_addr(table.depend(k as u32), None);
+        let saved = e.load_f64(saved_addr);
+        let changed = e.b.ins().fcmp(FloatCC::NotEqual, now, saved);
+        needed = e.b.ins().bor(needed, changed);
+        depend_values.push((now, saved_addr));
+    }
+    let rebuild = e.b.create_block();
+    let done = e.b.create_block();
+    e.b.ins().brif(needed, rebuild, &[], done, &[]);
+
+    e.b.switch_to_block(rebuild);
+    let tmin = e.expr(t.from)?;
+    let tmax = e.expr(t.to)?;
+    let range = e.b.ins().fsub(tmax, tmin);
+    let n = e.f64(table.with as f64);
+    let dx = e.b.ins().fdiv(range, n);
+    let one = e.f64(1.0);
+    let mfac = e.b.ins().fdiv(one, dx);
+    let a = e.global_addr(table.tmin(), None);
+    e.store_f64(tmin, a);
+    let a = e.global_addr(table.mfac(), None);
+    e.store_f64(mfac, a);
+
+    // for j in 0..=with { exact(x); store outputs at j; x += dx }
+    let header = e.b.create_block();
+    let body = e.b.create_block();
+    let exit = e.b.create_block();
+    e.b.append_block_param(header, types::I64);
+    e.b.append_block_param(header, F64);
+    let j0 = e.b.ins().iconst(types::I64, 0);
+    e.b.ins().jump(header, &[j0.into(), tmin.into()]);
+    e.b.switch_to_block(header);
+    let j = e.b.block_params(header)[0];
+    let x = e.b.block_params(header)[1];
+    let with = e.b.ins().iconst(types::I64, table.with as i64);
+    let go = e.b.ins().icmp(IntCC::SignedLessThanOrEqual, j, with);
+    e.b.ins().brif(go, body, &[], exit, &[]);
+
+    e.b.switch_to_block(body);
+    let exact = e.module.declare_func_in_func(e.symbols.exact(h), e.b.func);
+    let Env { ctx, data, inst, v, .. } = e.env;
+    let mut args = vec![ctx, data, inst, v, x];
+    for _ in 1..f.parameters.len() {
+        args.push(zero);
+    }
+    let call = e.b.ins().call(exact, &args);
+    let r = e.b.inst_results(call)[0];
+    for k in 0..table.outputs {
+        let y = if t.outputs.is_empty() {
+            r
+        } else {
+            e.load_var(t.outputs[k as usize], None)?
+        };
+        let a = e.global_addr(table.values(k), Some(j));
+        e.store_f64(y, a);
+    }
+    let j_next = e.b.ins().iadd_imm_s(j, 1);
+    let x_next = e.b.ins().fadd(x, dx);
+    e.b.ins().jump(header, &[j_next.into(), x_next.into()]);
+
+    e.b.switch_to_block(exit);
+    for (now, saved_addr) in depend_values {
+        e.store_f64(now, saved_addr);
+    }
+    let one = e.f64(1.0);
+    let a = e.global_addr(table.built(), None);
+    e.store_f64(one, a);
+    e.b.ins().jump(done, &[]);
+    e.b.switch_to_block(done);
+    Ok(())
+}

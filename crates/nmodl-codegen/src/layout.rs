@@ -1,0 +1,270 @@
+//! Where every variable of a mechanism lives in the ABI's structure-of-arrays data, and the
+//! [`MechanismInfo`] that tells the runtime about it.
+
+use crate::CodegenError;
+use nmodl_ir::{
+    Builtin, CurrentKind, Function, Handle, IonRole, Mechanism, MechanismKind, Storage, Variable,
+    VariableKind,
+};
+use rsnrn_abi::{FieldInfo, FieldRole, IonUse, MechanismInfo, SlotInfo};
+
+/// Run-time location of a variable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Place {
+    /// First range column.
+    Column(u32),
+    /// Index into the globals.
+    Global(u32),
+    /// Pointer slot.
+    Slot(u32),
+    Builtin(Builtin),
+    /// Kept in a register of the generated function.
+    Local,
+}
+
+/// A current written to an ion: its own column plus the ion's `i` and `di/dv` slots.
+#[derive(Debug, Clone, Copy)]
+pub struct IonCurrentWrite {
+    pub variable: Handle<Variable>,
+    pub current_slot: u32,
+    pub conductance_slot: u32,
+}
+
+/// Storage of a TABLE in the hidden globals: `[built, tmin, mfac, depend..., values...]`,
+/// `values` holding `with + 1` points per output.
+#[derive(Debug, Clone)]
+pub struct TableLayout {
+    pub function: Handle<Function>,
+    pub base: u32,
+    pub depend_count: u32,
+    /// Number of tabulated quantities (outputs of a PROCEDURE, 1 for a FUNCTION).
+    pub outputs: u32,
+    pub with: u32,
+}
+
+impl TableLayout {
+    pub fn built(&self) -> u32 {
+        self.base
+    }
+    pub fn tmin(&self) -> u32 {
+        self.base + 1
+    }
+    pub fn mfac(&self) -> u32 {
+        self.base + 2
+    }
+    pub fn depend(&self, k: u32) -> u32 {
+        self.base + 3 + k
+    }
+    pub fn values(&self, output: u32) -> u32 {
+        self.base + 3 + self.depend_count + output * (self.with + 1)
+    }
+    pub fn len(&self) -> u32 {
+        3 + self.depend_count + self.outputs * (self.with + 1)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub info: MechanismInfo,
+    places: Vec<Place>,
+    pub ion_writes: Vec<IonCurrentWrite>,
+    pub tables: Vec<TableLayout>,
+    /// Global index of `usetable` when the mechanism has TABLEs.
+    pub usetable: Option<u32>,
+}
+
+impl Layout {
+    pub fn place(&self, var: Handle<Variable>) -> Place {
+        self.places[var.index()]
+    }
+
+    pub fn table_of(&self, f: Handle<Function>) -> Option<&TableLayout> {
+        self.tables.iter().find(|t| t.function == f)
+    }
+}
+
+fn role_of(kind: VariableKind) -> FieldRole {
+    match kind {
+        VariableKind::Parameter => FieldRole::Parameter,
+        VariableKind::State => FieldRole::State,
+        VariableKind::Ion {
+            role: IonRole::Current,
+            ..
+        } => FieldRole::IonCurrent,
+        _ => FieldRole::Assigned,
+    }
+}
+
+fn ion_var_name(ion: &str, role: IonRole) -> String {
+    match role {
+        IonRole::Reversal => format!("e{ion}"),
+        IonRole::Inside => format!("{ion}i"),
+        IonRole::Outside => format!("{ion}o"),
+        IonRole::Current => format!("i{ion}"),
+    }
+}
+
+pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
+    let mut places = vec![Place::Local; mech.variables.len()];
+    let mut range = Vec::new();
+    let mut globals = Vec::new();
+    let mut slots = Vec::new();
+    let mut column = 0u32;
+    let mut global = 0u32;
+    let field = |v: &Variable, role| FieldInfo {
+        name: v.name.clone(),
+        role,
+        size: v.len(),
+        default: v.default.unwrap_or(0.0),
+        units: v.units.clone(),
+        visible: v.visible,
+    };
+    for (h, v) in mech.variables.iter() {
+        places[h.index()] = match v.storage {
+            Storage::Range => {
+                range.push(field(v, role_of(v.kind)));
+                column += v.len();
+                Place::Column(column - v.len())
+            }
+            Storage::Global => {
+                globals.push(field(v, role_of(v.kind)));
+                global += v.len();
+                Place::Global(global - v.len())
+            }
+            Storage::Local => Place::Local,
+            Storage::Builtin => match v.kind {
+                VariableKind::Builtin(b) => Place::Builtin(b),
+                _ => {
+                    return Err(CodegenError::internal(format!(
+                        "{} has builtin storage but is not a builtin",
+                        v.name
+                    )))
+                }
+            },
+            Storage::Ion => match v.kind {
+                VariableKind::Ion { ion, role } => {
+                    let ion = &mech.ions[ion as usize].name;
+                    slots.push(SlotInfo::Ion {
+                        ion: ion.clone(),
+                        var: ion_var_name(ion, role),
+                    });
+                    Place::Slot(slots.len() as u32 - 1)
+                }
+                _ => {
+                    return Err(CodegenError::internal(format!(
+                        "{} has ion storage but is not an ion variable",
+                        v.name
+                    )))
+                }
+            },
+        };
+    }
+
+    let mut ion_writes = Vec::new();
+    for c in &mech.currents {
+        if let CurrentKind::Ion(ion) = c.kind {
+            let ion = &mech.ions[ion as usize].name;
+            slots.push(SlotInfo::Ion {
+                ion: ion.clone(),
+                var: format!("i{ion}"),
+            });
+            slots.push(SlotInfo::Ion {
+                ion: ion.clone(),
+                var: format!("di{ion}_dv_"),
+            });
+            ion_writes.push(IonCurrentWrite {
+                variable: c.variable,
+                current_slot: slots.len() as u32 - 2,
+                conductance_slot: slots.len() as u32 - 1,
+            });
+            if !matches!(places[c.variable.index()], Place::Column(_)) {
+                return Err(CodegenError::internal(format!(
+                    "ion current {} must be stored per instance",
+                    mech.variables[c.variable].name
+                )));
+            }
+        }
+    }
+
+    let mut usetable = None;
+    let mut tables = Vec::new();
+    let mut hidden = 0u32;
+    let any_table = mech.functions.iter().any(|(_, f)| f.table.is_some());
+    if any_table {
+        globals.push(FieldInfo {
+            name: "usetable".into(),
+            role: FieldRole::Parameter,
+            size: 1,
+            default: 1.0,
+            units: None,
+            visible: true,
+        });
+        usetable = Some(global);
+        global += 1;
+    }
+    for (h, f) in mech.functions.iter() {
+        let Some(t) = &f.table else { continue };
+        for &out in &t.outputs {
+            if !matches!(places[out.index()], Place::Global(_)) {
+                return Err(CodegenError::unsupported(
+                    f.span,
+                    format!(
+                        "TABLE output {} of {} must be GLOBAL (per-instance tables are not supported yet)",
+                        mech.variables[out].name, f.name
+                    ),
+                ));
+            }
+        }
+        let tl = TableLayout {
+            function: h,
+            base: global + hidden,
+            depend_count: t.depend.len() as u32,
+            outputs: if t.outputs.is_empty() {
+                1
+            } else {
+                t.outputs.len() as u32
+            },
+            with: t.with,
+        };
+        hidden += tl.len();
+        tables.push(tl);
+    }
+
+    let info = MechanismInfo {
+        name: mech.name.clone(),
+        kind: match mech.kind {
+            MechanismKind::Density => rsnrn_abi::MechanismKind::Density,
+            MechanismKind::PointProcess => rsnrn_abi::MechanismKind::PointProcess,
+            MechanismKind::ArtificialCell => rsnrn_abi::MechanismKind::ArtificialCell,
+        },
+        electrode_current: mech
+            .currents
+            .iter()
+            .any(|c| c.kind == CurrentKind::Electrode),
+        range,
+        globals,
+        hidden_globals: hidden as usize,
+        ions: mech
+            .ions
+            .iter()
+            .map(|i| IonUse {
+                ion: i.name.clone(),
+                read: i.read.iter().map(|&v| mech.variables[v].name.clone()).collect(),
+                write: i
+                    .write
+                    .iter()
+                    .map(|&v| mech.variables[v].name.clone())
+                    .collect(),
+                valence: i.valence,
+            })
+            .collect(),
+        slots,
+    };
+    Ok(Layout {
+        info,
+        places,
+        ion_writes,
+        tables,
+        usetable,
+    })
+}

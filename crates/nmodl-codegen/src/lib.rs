@@ -1,0 +1,17 @@
+//! NMODL IR -> machine code with Cranelift.
+//!
+//! [`compile_jit`] turns a [`nmodl_ir::Mechanism`] into a [`JitMechanism`]: executable kernels
+//! behind an [`rsnrn_abi::MechanismTable`], ready for the runtime. The passes, in order:
+//! [`lower::lower_solves`] (SOLVE methods become assignments), [`layout::layout`] (where each
+//! variable lives in the ABI's structure-of-arrays data), [`emit::generate`] (Cranelift IR).
+
+pub mod emit;
+mod error;
+mod jit;
+pub mod layout;
+pub mod lower;
+mod math;
+pub mod symbolic;
+
+pub use error::CodegenError;
+pub use jit::{compile_jit, JitMechanism};

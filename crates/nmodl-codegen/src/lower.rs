@@ -1,0 +1,154 @@
+//! Lowering of SOLVE methods into plain assignments, before code generation.
+//!
+//! `cnexp` (NUMERICS §5): each `s' = f` is split into `f = a·s + b` with `a = ∂f/∂s` and
+//! `b = f(s = 0)`, then replaced by the exact exponential update
+//! `s = s + (1 - exp(dt·a))·(-b/a - s)`, or `s = s + dt·b` when `a` is identically 0. When `f` is
+//! not linear in `s`, nocmodl evaluates `a` at the old `s` and drops `b`; so do we.
+
+use crate::symbolic::{binary, depends_on, differentiate, negate, substitute};
+use crate::CodegenError;
+use nmodl_ir::{
+    BinaryOp, Block, Builtin, Expression, FunctionKind, Handle, MathFunction, Mechanism, SolveMethod,
+    Statement, Storage, Variable, VariableKind,
+};
+
+/// Returns a copy of `mech` in which every DERIVATIVE block solved by `cnexp` has its
+/// equations replaced by assignments.
+pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
+    let mut out = mech.clone();
+    for solve in &mech.solves {
+        let func = &mech.functions[solve.target];
+        match (solve.method, func.kind) {
+            (SolveMethod::Cnexp, FunctionKind::Derivative) => {
+                let body = out.functions[solve.target].body.clone();
+                let lowered = lower_cnexp_block(&mut out, &body)?;
+                out.functions[solve.target].body = lowered;
+            }
+            (SolveMethod::None, FunctionKind::Procedure) => {}
+            (method, kind) => {
+                return Err(CodegenError::unsupported(
+                    solve.span,
+                    format!(
+                        "SOLVE {} METHOD {:?} of a {:?} block is not supported yet",
+                        func.name, method, kind
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn dt_variable(mech: &mut Mechanism) -> Handle<Variable> {
+    if let Some((h, _)) = mech
+        .variables
+        .iter()
+        .find(|(_, v)| v.kind == VariableKind::Builtin(Builtin::Dt))
+    {
+        return h;
+    }
+    mech.variables.append(Variable {
+        name: "dt".into(),
+        kind: VariableKind::Builtin(Builtin::Dt),
+        storage: Storage::Builtin,
+        visible: false,
+        size: None,
+        default: None,
+        units: Some("ms".into()),
+        span: Default::default(),
+    })
+}
+
+fn lower_cnexp_block(mech: &mut Mechanism, block: &Block) -> Result<Block, CodegenError> {
+    let mut statements = Vec::with_capacity(block.statements.len());
+    for s in &block.statements {
+        statements.push(match s {
+            Statement::Derivative {
+                state,
+                index: None,
+                value,
+                span,
+            } => cnexp_update(mech, *state, *value, *span)?,
+            Statement::Derivative { span, .. } => {
+                return Err(CodegenError::unsupported(
+                    *span,
+                    "cnexp of an array STATE is not supported yet".into(),
+                ))
+            }
+            Statement::If {
+                condition,
+                accept,
+                reject,
+            } => Statement::If {
+                condition: *condition,
+                accept: lower_cnexp_block(mech, accept)?,
+                reject: lower_cnexp_block(mech, reject)?,
+            },
+            other => other.clone(),
+        });
+    }
+    Ok(Block { statements })
+}
+
+fn cnexp_update(
+    mech: &mut Mechanism,
+    state: Handle<Variable>,
+    f: Handle<Expression>,
+    span: nmodl_ir::Span,
+) -> Result<Statement, CodegenError> {
+    let a = differentiate(mech, f, state).map_err(|e| {
+        CodegenError::unsupported(
+            span,
+            format!(
+                "cnexp cannot solve this equation ({}); derivimplicit is not supported yet",
+                e.0
+            ),
+        )
+    })?;
+    let linear = !depends_on(mech, a, state);
+    let b = if linear {
+        substitute(mech, f, state, 0.0)
+    } else {
+        mech.expressions.append(Expression::Number(0.0))
+    };
+    let dt = dt_variable(mech);
+    let dt_load = mech.expressions.append(Expression::Load(dt));
+    let s = mech.expressions.append(Expression::Load(state));
+    let a_is_zero = matches!(mech.expressions[a], Expression::Number(x) if x == 0.0);
+    let value = if a_is_zero {
+        // s + dt*b
+        let step = binary(mech, BinaryOp::Mul, dt_load, b);
+        binary(mech, BinaryOp::Add, s, step)
+    } else {
+        // s + (1 - exp(dt*a))*(-b/a - s)
+        let dta = mech
+            .expressions
+            .append(Expression::Binary(BinaryOp::Mul, dt_load, a));
+        let args = mech.push_args(&[dta]);
+        let exp = mech
+            .expressions
+            .append(Expression::Math(MathFunction::Exp, args));
+        let one = mech.expressions.append(Expression::Number(1.0));
+        let decay = mech
+            .expressions
+            .append(Expression::Binary(BinaryOp::Sub, one, exp));
+        let minus_b = negate(mech, b);
+        let ratio = mech
+            .expressions
+            .append(Expression::Binary(BinaryOp::Div, minus_b, a));
+        let gap = mech
+            .expressions
+            .append(Expression::Binary(BinaryOp::Sub, ratio, s));
+        let step = mech
+            .expressions
+            .append(Expression::Binary(BinaryOp::Mul, decay, gap));
+        mech.expressions
+            .append(Expression::Binary(BinaryOp::Add, s, step))
+    };
+    Ok(Statement::Assign {
+        target: state,
+        index: None,
+        value,
+        span,
+    })
+}

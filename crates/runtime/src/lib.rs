@@ -1,0 +1,72 @@
+//! rsnrn's simulator core: NEURON 9.0.2's cable model and fixed-step integrator.
+//!
+//! A [`CableModel`] holds sections (cables with L, diam, nseg, Ra, cm), their connections,
+//! inserted density mechanisms, point processes and ions, and runs NEURON's fixed-step method
+//! on them (`finitialize`, `fadvance`, `continuerun`). Mechanisms come from outside as
+//! [`rsnrn_abi::MechanismTable`]s (compiled NMODL) and are registered with
+//! [`CableModel::register_mechanism`]; variables are addressed by NEURON's names
+//! (`v`, `gnabar_hh`, `ena`, `usetable_hh`, `i` of an IClamp).
+//!
+//! ```no_run
+//! # use rsnrn_runtime::*;
+//! # fn demo(model: &mut CableModel) -> Result<()> {
+//! // (pas and IClamp registered before)
+//! let soma = model.create_section("soma")?;
+//! model.set_length(soma, 20.0)?;
+//! model.set_diam(soma, 20.0)?;
+//! model.insert(soma, "pas")?;
+//! model.set_range_all(soma, "g_pas", 5e-5)?;
+//! let stim = model.add_point_process(soma, 0.5, "IClamp")?;
+//! model.set_point(stim, "amp", 0.1)?;
+//! let v = model.record(RecordTarget::range(soma, 0.5, "v"))?;
+//! model.finitialize(-65.0)?;
+//! model.continuerun(50.0)?;
+//! println!("{:?}", model.recording(v)?);
+//! # Ok(()) }
+//! ```
+//!
+//! # What the runtime does around the kernels
+//!
+//! * Kernels are called per mechanism in registration order, only for mechanisms with
+//!   instances; ions (handled natively) come before all of them.
+//! * Matrix setup: rhs = 0, d = 0.001·cj·cm, ion totals and di/dv zeroed (e recomputed by
+//!   Nernst where the ion style has eadvance), `current` kernels (which add to rhs, d and the
+//!   ion slots themselves), then the axial terms. `ctx.t` is t_n + dt/2 (0 in finitialize).
+//! * After a mechanism's `initialize`, if it writes an ion concentration, the runtime recomputes
+//!   e of that ion at its instances where the ion style has einit (NEURON's nrn_wrote_conc), so
+//!   kernels need not do it.
+//! * `state` runs with v = v_{n+1}, `ctx.t` = t_{n+1}; `table_check` at the start of every step
+//!   and of finitialize.
+//! * Range columns, globals and slot pointers stay valid until the next structure change;
+//!   instances of a mechanism are sorted by node.
+//!
+//! # Layout and later extensions
+//!
+//! Structure edits mark the model; `layout.rs` numbers the nodes (roots first, parents before
+//! children) and the mechanisms' structure-of-arrays are compacted and sorted by node before
+//! the next simulation call. The step in `fixed_step.rs` marks where threshold detection, event
+//! delivery and the extracellular update belong; geometry from 3-D points would fill the same
+//! per-node area/ri arrays as [`geometry`] does for cylinders.
+
+mod access;
+mod buf;
+mod error;
+mod fixed_step;
+pub mod geometry;
+mod hines;
+pub mod ions;
+mod layout;
+mod mechanisms;
+mod model;
+mod point;
+mod rebuild;
+mod record;
+mod section;
+pub mod trace_io;
+
+pub use error::{Result, RuntimeError};
+pub use mechanisms::MechanismId;
+pub use model::CableModel;
+pub use point::PointProcessId;
+pub use record::{RecordId, RecordTarget, VarRef};
+pub use section::SectionId;

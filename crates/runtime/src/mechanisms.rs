@@ -1,0 +1,462 @@
+//! Registered mechanisms (compiled [`MechanismTable`]s and their descriptions), their
+//! structure-of-arrays instance storage, and the name tables that map NEURON's names
+//! (`gnabar_hh`, `ena`, `usetable_hh`, `nai0_na_ion`) to storage.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rsnrn_abi::{FieldRole, MechanismData, MechanismInfo, MechanismKind, MechanismTable, SlotInfo};
+
+use crate::buf::Buf;
+use crate::error::{Result, RuntimeError};
+use crate::ions::{Ion, IonId, IonStyle, NO_INSTANCE};
+use crate::point::PointProcessId;
+use crate::section::SectionId;
+
+/// Handle of a registered mechanism in one [`crate::CableModel`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MechanismId(pub(crate) u32);
+
+impl MechanismId {
+    /// Position in registration order.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Who an instance belongs to; it decides the instance's node when the layout is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// Density mechanism instance of segment `seg` (x order) of a section.
+    Segment {
+        section: SectionId,
+        seg: u32,
+    },
+    Point(PointProcessId),
+    /// Removed (uninsert, nseg change, deleted point process); dropped at the next layout.
+    Dead,
+}
+
+/// The instances of one mechanism, structure-of-arrays, plus the pointer tables handed to the
+/// kernels. Instances are appended as the model is edited and compacted and sorted by node at
+/// every layout build; the pointer tables are only valid after that.
+#[derive(Debug)]
+pub(crate) struct InstanceStore {
+    /// One column per range column (arrays take consecutive columns).
+    pub columns: Vec<Buf>,
+    pub owner: Vec<Owner>,
+    /// Node of each instance (valid after a layout build).
+    pub node_index: Vec<u32>,
+    col_ptrs: Vec<*mut f64>,
+    slot_arrays: Vec<Vec<*mut f64>>,
+    slot_ptrs: Vec<*const *mut f64>,
+    /// What the kernels receive; points into the vectors above.
+    pub data: MechanismData,
+}
+
+impl InstanceStore {
+    fn new(ncols: usize) -> Self {
+        InstanceStore {
+            columns: (0..ncols).map(|_| Buf::default()).collect(),
+            owner: Vec::new(),
+            node_index: Vec::new(),
+            col_ptrs: Vec::new(),
+            slot_arrays: Vec::new(),
+            slot_ptrs: Vec::new(),
+            data: MechanismData {
+                count: 0,
+                node_index: std::ptr::null(),
+                range: std::ptr::null(),
+                globals: std::ptr::null_mut(),
+                slots: std::ptr::null(),
+            },
+        }
+    }
+
+    /// Number of instances including dead ones (until the next layout build).
+    pub fn len(&self) -> usize {
+        self.owner.len()
+    }
+
+    /// Number of instances the kernels see.
+    pub fn count(&self) -> usize {
+        self.data.count as usize
+    }
+
+    pub fn append(&mut self, defaults: &[f64], owner: Owner) -> u32 {
+        for (c, &d) in self.columns.iter_mut().zip(defaults) {
+            c.push(d);
+        }
+        self.owner.push(owner);
+        (self.owner.len() - 1) as u32
+    }
+
+    pub fn append_copy(&mut self, from: u32, owner: Owner) -> u32 {
+        for c in self.columns.iter_mut() {
+            let v = c.get(from as usize);
+            c.push(v);
+        }
+        self.owner.push(owner);
+        (self.owner.len() - 1) as u32
+    }
+
+    pub fn kill(&mut self, instance: u32) {
+        self.owner[instance as usize] = Owner::Dead;
+    }
+
+    /// Drops dead instances and sorts the rest by node (stable, so point processes at one node
+    /// keep their creation order). `node_of[i]` is the node of instance i (ignored when dead).
+    /// Returns the new index of every old instance ([`NO_INSTANCE`] for dead ones).
+    pub fn compact(&mut self, node_of: &[u32]) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.len() as u32)
+            .filter(|&i| self.owner[i as usize] != Owner::Dead)
+            .collect();
+        order.sort_by_key(|&i| node_of[i as usize]);
+        let mut new_of_old = vec![NO_INSTANCE; self.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_of_old[old as usize] = new as u32;
+        }
+        for c in self.columns.iter_mut() {
+            *c = Buf::from_vec(order.iter().map(|&o| c.get(o as usize)).collect());
+        }
+        self.owner = order.iter().map(|&o| self.owner[o as usize]).collect();
+        self.node_index = order.iter().map(|&o| node_of[o as usize]).collect();
+        new_of_old
+    }
+
+    /// Sets up the kernel view after [`compact`](Self::compact): column pointers, slot pointer
+    /// arrays (one per slot, `count` entries each) and the globals.
+    pub fn bind(&mut self, globals: *mut f64, slot_arrays: Vec<Vec<*mut f64>>) {
+        self.col_ptrs = self.columns.iter_mut().map(|c| c.as_mut_ptr()).collect();
+        self.slot_arrays = slot_arrays;
+        self.slot_ptrs = self.slot_arrays.iter().map(|a| a.as_ptr()).collect();
+        self.data = MechanismData {
+            count: self.owner.len() as u64,
+            node_index: self.node_index.as_ptr(),
+            range: self.col_ptrs.as_ptr(),
+            globals,
+            slots: self.slot_ptrs.as_ptr(),
+        };
+    }
+}
+
+/// A mechanism as the runtime keeps it.
+pub(crate) struct RegisteredMechanism {
+    pub info: MechanismInfo,
+    pub table: MechanismTable,
+    /// Keeps the code behind `table` alive.
+    _owner: Arc<dyn Any + Send + Sync>,
+    /// Default of every range column.
+    pub defaults: Vec<f64>,
+    /// Visible globals then hidden ones; allocated once, kept across runs.
+    pub globals: Buf,
+    pub store: InstanceStore,
+    /// Ions the mechanism uses and the style it asks for.
+    pub ion_uses: Vec<(IonId, IonStyle)>,
+    /// Ions whose concentrations it writes (e must follow after its INITIAL).
+    pub conc_writes: Vec<IonId>,
+    /// Per slot: ion and variable (ION_E ..).
+    pub slots: Vec<(IonId, usize)>,
+}
+
+impl std::fmt::Debug for RegisteredMechanism {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredMechanism")
+            .field("name", &self.info.name)
+            .field("instances", &self.store.len())
+            .finish()
+    }
+}
+
+impl RegisteredMechanism {
+    pub fn name(&self) -> &str {
+        &self.info.name
+    }
+
+    pub fn is_density(&self) -> bool {
+        self.info.kind == MechanismKind::Density
+    }
+
+    /// Range field `name` of a point process (or a density field without suffix): first
+    /// column and array size. Ion currents kept per instance are not user visible.
+    pub fn field(&self, name: &str) -> Option<(usize, usize)> {
+        let (col, f) = self.info.range_column(name)?;
+        (f.visible && f.role != FieldRole::IonCurrent).then_some((col, f.size as usize))
+    }
+}
+
+/// What a range-variable name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RangeName {
+    Density {
+        mech: MechanismId,
+        col: usize,
+        size: usize,
+    },
+    Ion {
+        ion: IonId,
+        var: usize,
+    },
+}
+
+/// What a global name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GlobalName {
+    Mech {
+        mech: MechanismId,
+        index: usize,
+        size: usize,
+    },
+    /// `<ion>i0_<ion>_ion` (false) or `<ion>o0_<ion>_ion` (true).
+    IonConc { ion: IonId, outside: bool },
+}
+
+/// Names the model itself owns; mechanisms may not reuse them.
+const RESERVED: &[&str] = &["v", "diam", "cm", "t", "dt", "celsius", "secondorder"];
+
+/// All mechanisms and ions of a model and their names.
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    pub mechs: Vec<RegisteredMechanism>,
+    pub ions: Vec<Ion>,
+    pub by_name: HashMap<String, MechanismId>,
+    pub range_names: HashMap<String, RangeName>,
+    pub global_names: HashMap<String, GlobalName>,
+}
+
+impl Registry {
+    pub fn mech(&self, id: MechanismId) -> &RegisteredMechanism {
+        &self.mechs[id.index()]
+    }
+
+    pub fn ion(&self, id: IonId) -> &Ion {
+        &self.ions[id.0 as usize]
+    }
+
+    pub fn ion_mut(&mut self, id: IonId) -> &mut Ion {
+        &mut self.ions[id.0 as usize]
+    }
+
+    pub fn ion_by_name(&self, name: &str) -> Option<IonId> {
+        self.ions
+            .iter()
+            .position(|i| i.name == name)
+            .map(|i| IonId(i as u32))
+    }
+
+    /// Sorted names of all registered mechanisms, for error messages.
+    pub fn known_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.mechs.iter().map(|m| m.info.name.clone()).collect();
+        v.sort();
+        v
+    }
+
+    pub fn lookup(&self, name: &str) -> Result<MechanismId> {
+        self.by_name
+            .get(name)
+            .copied()
+            .ok_or_else(|| RuntimeError::UnknownMechanism {
+                name: name.to_string(),
+                known: self.known_names(),
+            })
+    }
+
+    /// Registers a mechanism after checking its description; nothing changes on error.
+    ///
+    /// # Safety
+    /// See [`crate::CableModel::register_mechanism`].
+    pub unsafe fn register(
+        &mut self,
+        table: MechanismTable,
+        owner: Arc<dyn Any + Send + Sync>,
+    ) -> Result<MechanismId> {
+        // SAFETY: the caller guarantees the table's JSON pointer.
+        let info = unsafe { table.info() }.map_err(|message| RuntimeError::Registration {
+            mechanism: "(unnamed)".into(),
+            message,
+        })?;
+        let err = |message: String| RuntimeError::Registration {
+            mechanism: info.name.clone(),
+            message,
+        };
+        if info.name.is_empty() {
+            return Err(err("its name is empty".into()));
+        }
+        if self.by_name.contains_key(&info.name) {
+            return Err(err(
+                "a mechanism with this name is already registered".into()
+            ));
+        }
+        let id = MechanismId(self.mechs.len() as u32);
+
+        // Ions: existing ones are checked, new ones are created only after all checks.
+        let mut new_ions: Vec<Ion> = Vec::new();
+        let mut ion_uses: Vec<(String, IonStyle)> = Vec::new();
+        let mut conc_writes: Vec<String> = Vec::new();
+        for u in &info.ions {
+            if u.ion.is_empty() {
+                return Err(err("a USEION statement names no ion".into()));
+            }
+            let existing = self.ion_by_name(&u.ion).map(|i| self.ion(i).valence);
+            let known = match existing {
+                Some(v) => v,
+                None => match new_ions.iter().find(|i| i.name == u.ion) {
+                    Some(i) => i.valence,
+                    None => {
+                        new_ions.push(Ion::new(&u.ion));
+                        new_ions.last().unwrap().valence
+                    }
+                },
+            };
+            match (known, u.valence) {
+                (Some(a), Some(b)) if a != b => {
+                    return Err(err(format!(
+                        "it declares valence {b} for the {} ion, which has valence {a}",
+                        u.ion
+                    )))
+                }
+                (None, Some(b)) => {
+                    // Only a new ion can lack a valence: existing ones always have one.
+                    if let Some(i) = new_ions.iter_mut().find(|i| i.name == u.ion) {
+                        i.valence = Some(b);
+                    }
+                }
+                (None, None) => {
+                    return Err(err(format!(
+                        "the {} ion has no valence; declare it with USEION {} ... VALENCE z",
+                        u.ion, u.ion
+                    )))
+                }
+                _ => {}
+            }
+            let names = rsnrn_abi::ion_variable_names(&u.ion);
+            for n in u.read.iter().chain(&u.write) {
+                if !names.contains(n) {
+                    return Err(err(format!("{n} is not a variable of the {} ion", u.ion)));
+                }
+            }
+            let style = IonStyle::of_use(&u.ion, u);
+            if style.conc == 3 {
+                conc_writes.push(u.ion.clone());
+            }
+            ion_uses.push((u.ion.clone(), style));
+        }
+        let mut slots: Vec<(String, usize)> = Vec::new();
+        for s in &info.slots {
+            let SlotInfo::Ion { ion, var } = s;
+            let names = rsnrn_abi::ion_variable_names(ion);
+            let Some(k) = names.iter().position(|n| n == var) else {
+                return Err(err(format!(
+                    "slot {var} is not a variable of the {ion} ion"
+                )));
+            };
+            if !ion_uses.iter().any(|(n, _)| n == ion) {
+                return Err(err(format!("it has a slot for {var} but no USEION {ion}")));
+            }
+            slots.push((ion.clone(), k));
+        }
+
+        // Names.
+        let mut new_range: Vec<(String, RangeName)> = Vec::new();
+        let mut new_globals: Vec<(String, GlobalName)> = Vec::new();
+        if info.kind == MechanismKind::Density {
+            let mut col = 0;
+            for f in &info.range {
+                if f.visible && f.role != FieldRole::IonCurrent {
+                    new_range.push((
+                        format!("{}_{}", f.name, info.name),
+                        RangeName::Density {
+                            mech: id,
+                            col,
+                            size: f.size as usize,
+                        },
+                    ));
+                }
+                col += f.size as usize;
+            }
+        }
+        let mut index = 0;
+        for f in &info.globals {
+            new_globals.push((
+                format!("{}_{}", f.name, info.name),
+                GlobalName::Mech {
+                    mech: id,
+                    index,
+                    size: f.size as usize,
+                },
+            ));
+            index += f.size as usize;
+        }
+        for (k, ion) in new_ions.iter().enumerate() {
+            let ion_id = IonId((self.ions.len() + k) as u32);
+            for (var, n) in ion.variable_names().into_iter().enumerate() {
+                new_range.push((n, RangeName::Ion { ion: ion_id, var }));
+            }
+            let [gi, go] = ion.global_names();
+            new_globals.push((
+                gi,
+                GlobalName::IonConc {
+                    ion: ion_id,
+                    outside: false,
+                },
+            ));
+            new_globals.push((
+                go,
+                GlobalName::IonConc {
+                    ion: ion_id,
+                    outside: true,
+                },
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for n in new_range
+            .iter()
+            .map(|x| &x.0)
+            .chain(new_globals.iter().map(|x| &x.0))
+        {
+            if RESERVED.contains(&n.as_str())
+                || self.range_names.contains_key(n)
+                || self.global_names.contains_key(n)
+                || !seen.insert(n.clone())
+            {
+                return Err(err(format!("the name {n} is already in use")));
+            }
+        }
+
+        // All checks passed: apply.
+        self.ions.extend(new_ions);
+        let ion_id = |reg: &Registry, n: &str| reg.ion_by_name(n).expect("ion created above");
+        let ion_uses = ion_uses
+            .iter()
+            .map(|(n, s)| (ion_id(self, n), *s))
+            .collect();
+        let conc_writes = conc_writes.iter().map(|n| ion_id(self, n)).collect();
+        let slots = slots.iter().map(|(n, k)| (ion_id(self, n), *k)).collect();
+        self.range_names.extend(new_range);
+        self.global_names.extend(new_globals);
+
+        let mut defaults = Vec::with_capacity(info.range_columns());
+        for f in &info.range {
+            defaults.extend(std::iter::repeat_n(f.default, f.size as usize));
+        }
+        let mut globals = Vec::with_capacity(info.globals_len());
+        for f in &info.globals {
+            globals.extend(std::iter::repeat_n(f.default, f.size as usize));
+        }
+        globals.resize(info.globals_len(), 0.0);
+        self.by_name.insert(info.name.clone(), id);
+        self.mechs.push(RegisteredMechanism {
+            store: InstanceStore::new(defaults.len()),
+            defaults,
+            globals: Buf::from_vec(globals),
+            ion_uses,
+            conc_writes,
+            slots,
+            table,
+            _owner: owner,
+            info,
+        });
+        Ok(id)
+    }
+}

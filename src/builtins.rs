@@ -1,0 +1,46 @@
+//! The mechanisms NEURON has built in, written by us in NMODL (`nmodl/`) and compiled by our
+//! own compiler at start-up.
+
+use crate::compile::{compile_source, CompileError};
+use crate::CableModel;
+use std::fmt;
+
+/// `(file name, NMODL text)` of every built-in mechanism, in NEURON's registration order.
+pub const SOURCES: [(&str, &str); 3] = [
+    ("nmodl/pas.mod", include_str!("../nmodl/pas.mod")),
+    ("nmodl/hh.mod", include_str!("../nmodl/hh.mod")),
+    ("nmodl/iclamp.mod", include_str!("../nmodl/iclamp.mod")),
+];
+
+#[derive(Debug)]
+pub enum BuiltinError {
+    Compile(CompileError),
+    Runtime(rsnrn_runtime::RuntimeError),
+}
+
+impl fmt::Display for BuiltinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuiltinError::Compile(e) => write!(f, "built-in mechanism {} does not compile:\n{e}", e.file),
+            BuiltinError::Runtime(e) => write!(f, "registering a built-in mechanism: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuiltinError {}
+
+/// Compiles every built-in mechanism with the JIT and registers it with `model`.
+pub fn load(model: &mut CableModel) -> Result<(), BuiltinError> {
+    for (name, text) in SOURCES {
+        let mech = compile_source(name, text).map_err(BuiltinError::Compile)?;
+        crate::register(model, mech).map_err(BuiltinError::Runtime)?;
+    }
+    Ok(())
+}
+
+/// A new model with the built-in mechanisms loaded.
+pub fn model() -> Result<CableModel, BuiltinError> {
+    let mut model = CableModel::new();
+    load(&mut model)?;
+    Ok(model)
+}

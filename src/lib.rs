@@ -1,0 +1,25 @@
+//! rsnrn: NEURON's model-building toolchain and simulator core, in Rust.
+//!
+//! This facade ties the layers together for Rust users, the examples, the end-to-end tests
+//! and the benches: [`compile`] runs NMODL text through parser, analysis and the Cranelift JIT;
+//! [`builtins`] are the mechanisms of `nmodl/`; the simulator is [`runtime`].
+
+pub mod builtins;
+pub mod compile;
+
+pub use rsnrn_runtime as runtime;
+pub use rsnrn_runtime::{CableModel, RecordTarget};
+
+use nmodl_codegen::JitMechanism;
+use std::sync::Arc;
+
+/// Registers a compiled mechanism with a model; the model keeps the code alive.
+pub fn register(model: &mut CableModel, mechanism: JitMechanism) -> runtime::Result<()> {
+    let mechanism = Arc::new(mechanism);
+    let table = mechanism.table();
+    // SAFETY: the table was produced by our code generator from a validated IR, its kernels
+    // follow the ABI contract, and `mechanism` (passed as the owner) keeps the code and the
+    // description it points to alive as long as the model holds the table.
+    unsafe { model.register_mechanism(table, mechanism)? };
+    Ok(())
+}

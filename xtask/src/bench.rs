@@ -1,0 +1,103 @@
+//! `cargo xtask bench`: our figures from criterion, NEURON's measured in the same run.
+
+use crate::{neuron, workspace_root};
+use std::path::Path;
+use std::process::Command;
+
+/// The whole-run workload of `benches/cable.rs`, restated for NEURON: a 5100 um hh cable of
+/// 510 segments driven at its 0 end, 500 ms at dt 0.025. Keep the two in step.
+const CABLE_SEGMENTS: f64 = 510.0;
+const CABLE_STEPS: f64 = 20000.0;
+const CABLE_HOC: &str = r#"
+{ load_file("stdrun.hoc") }
+create cable
+cable { nseg = 510  L = 5100  diam = 1  Ra = 100  insert hh }
+objref stim
+cable stim = new IClamp(0)
+{ stim.del = 1  stim.dur = 1e9  stim.amp = 0.1 }
+dt = 0.025
+steps_per_ms = 40
+tstop = 500
+{ finitialize(-65) }
+wall0 = startsw()
+{ continuerun(tstop) }
+{ printf("elapsed %.6f\n", startsw() - wall0) }
+"#;
+
+/// Instances per iteration of the kernel benches (`benches/kernels.rs`).
+const KERNEL_INSTANCES: f64 = 1000.0;
+
+fn cargo_bench(bench: &str, quick: bool) -> Result<(), String> {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(workspace_root())
+        .args(["bench", "--quiet", "--bench", bench, "--"]);
+    if quick {
+        cmd.arg("--quick");
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("running cargo bench: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo bench --bench {bench} failed"));
+    }
+    Ok(())
+}
+
+/// Mean time per iteration (ns) criterion estimated for `group/id`.
+fn criterion_mean_ns(group: &str, id: &str) -> Result<f64, String> {
+    let path = workspace_root()
+        .join("target/criterion")
+        .join(group)
+        .join(id)
+        .join("new/estimates.json");
+    read_mean(&path)
+}
+
+fn read_mean(path: &Path) -> Result<f64, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("parsing {}: {e}", path.display()))?;
+    json["mean"]["point_estimate"]
+        .as_f64()
+        .ok_or_else(|| format!("{} has no mean estimate", path.display()))
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    cargo_bench("kernels", quick)?;
+    println!();
+    println!("channel kernels (JIT-compiled nmodl/hh.mod), {KERNEL_INSTANCES} instances per call:");
+    for kernel in ["current", "state"] {
+        let ns = criterion_mean_ns("hh_kernels", kernel)?;
+        println!(
+            "  hh {kernel:<8} {:>8.2} ns per instance-step",
+            ns / KERNEL_INSTANCES
+        );
+    }
+    if quick {
+        return Ok(());
+    }
+    cargo_bench("cable", false)?;
+    let ours = criterion_mean_ns("hh_cable", "run_500ms")? / (CABLE_SEGMENTS * CABLE_STEPS);
+    println!();
+    println!("whole run: 5100 um hh cable, 510 segments, 500 ms at dt 0.025");
+    println!("  rsnrn    {ours:>8.1} ns per segment-step");
+    match neuron::find_nrniv() {
+        None => println!(
+            "  NEURON   not measured: no nrniv on PATH or in $NRN_VENV (pip install neuron==9.0.2)"
+        ),
+        Some(nrniv) => {
+            let out = neuron::run_hoc(&nrniv, CABLE_HOC)?;
+            let seconds: f64 = out
+                .lines()
+                .find_map(|l| l.strip_prefix("elapsed "))
+                .and_then(|s| s.trim().parse().ok())
+                .ok_or_else(|| format!("no timing in nrniv's output:\n{out}"))?;
+            let theirs = seconds * 1e9 / (CABLE_SEGMENTS * CABLE_STEPS);
+            println!("  NEURON   {theirs:>8.1} ns per segment-step ({})", nrniv.display());
+            println!("  ratio    {:>8.2}x (NEURON time / rsnrn time)", theirs / ours);
+        }
+    }
+    Ok(())
+}

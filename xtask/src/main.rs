@@ -1,0 +1,36 @@
+//! `cargo xtask <task>`: project chores that need more than one cargo command.
+//!
+//! - `bench [--quick]`: criterion benches of the hh kernels and of a whole hh-cable run, printed
+//!   as ns per instance-step / segment-step, next to NEURON's figure for the same cable model
+//!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found.
+
+mod bench;
+mod neuron;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask bench [--quick]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
