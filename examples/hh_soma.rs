@@ -7,12 +7,17 @@
 use rsnrn::runtime::trace_io::write_table;
 use rsnrn::RecordTarget;
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+#[allow(dead_code)] // tests include this file for `run`
 fn main() -> Result<(), Box<dyn Error>> {
     let outdir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| ".".into()));
-    std::fs::create_dir_all(&outdir)?;
+    run(&outdir)
+}
 
+/// Builds and runs the scenario, writing its two trace files into `outdir`.
+pub fn run(outdir: &Path) -> Result<(), Box<dyn Error>> {
+    std::fs::create_dir_all(outdir)?;
     let mut model = rsnrn::builtins::model()?;
     let soma = model.create_section("soma")?;
     model.set_nseg(soma, 1)?;

@@ -21,7 +21,9 @@ pub enum BuiltinError {
 impl fmt::Display for BuiltinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuiltinError::Compile(e) => write!(f, "built-in mechanism {} does not compile:\n{e}", e.file),
+            BuiltinError::Compile(e) => {
+                write!(f, "built-in mechanism {} does not compile:\n{e}", e.file)
+            }
             BuiltinError::Runtime(e) => write!(f, "registering a built-in mechanism: {e}"),
         }
     }

@@ -126,5 +126,8 @@ pub fn compile_file(path: &Path) -> Result<JitMechanism, CompileError> {
         stage: Stage::Parse,
         rendered: format!("error: cannot read {}: {e}", path.display()),
     })?;
-    compile_checked(check(SourceFile::from_bytes(path.display().to_string(), &bytes)))
+    compile_checked(check(SourceFile::from_bytes(
+        path.display().to_string(),
+        &bytes,
+    )))
 }
