@@ -54,8 +54,8 @@ fn criterion_mean_ns(group: &str, id: &str) -> Result<f64, String> {
 }
 
 fn read_mean(path: &Path) -> Result<f64, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("parsing {}: {e}", path.display()))?;
     json["mean"]["point_estimate"]
@@ -95,8 +95,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .and_then(|s| s.trim().parse().ok())
                 .ok_or_else(|| format!("no timing in nrniv's output:\n{out}"))?;
             let theirs = seconds * 1e9 / (CABLE_SEGMENTS * CABLE_STEPS);
-            println!("  NEURON   {theirs:>8.1} ns per segment-step ({})", nrniv.display());
-            println!("  ratio    {:>8.2}x (NEURON time / rsnrn time)", theirs / ours);
+            println!(
+                "  NEURON   {theirs:>8.1} ns per segment-step ({})",
+                nrniv.display()
+            );
+            println!(
+                "  ratio    {:>8.2}x (NEURON time / rsnrn time)",
+                theirs / ours
+            );
         }
     }
     Ok(())

@@ -1,1 +1,33 @@
-fn main() {}
+//! `rsnrnivmodl`: NEURON's nrnivmodl, rebuilt.
+//!
+//! ```text
+//! rsnrnivmodl check [--format json] PATHS...   check .mod files (folders: every .mod inside)
+//! rsnrnivmodl --emit ast|ir FILE               print the syntax tree or the IR as JSON
+//! ```
+
+mod check;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  rsnrnivmodl check [--format json] PATHS...   check .mod files through code generation
+  rsnrnivmodl --emit ast|ir FILE               print the syntax tree or the IR as JSON";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("check") => check::run(&args[1..]),
+        Some("--emit") => check::emit(&args[1..]),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            eprintln!(
+                "(building x86_64/librsnrnmech.so from a folder, as nrnivmodl does, is not implemented yet)"
+            );
+            ExitCode::FAILURE
+        }
+    }
+}

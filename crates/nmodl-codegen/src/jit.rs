@@ -54,7 +54,9 @@ fn new_module() -> Result<JITModule, CodegenError> {
     set(&mut flags, "is_pic", "false")?;
     set(&mut flags, "opt_level", "speed")?;
     let isa = cranelift_native::builder()
-        .map_err(|e| CodegenError::internal(format!("this host is not supported by Cranelift: {e}")))?
+        .map_err(|e| {
+            CodegenError::internal(format!("this host is not supported by Cranelift: {e}"))
+        })?
         .finish(settings::Flags::new(flags))
         .map_err(|e| CodegenError::internal(format!("cranelift: {e}")))?;
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());

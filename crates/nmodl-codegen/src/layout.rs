@@ -249,7 +249,11 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             .iter()
             .map(|i| IonUse {
                 ion: i.name.clone(),
-                read: i.read.iter().map(|&v| mech.variables[v].name.clone()).collect(),
+                read: i
+                    .read
+                    .iter()
+                    .map(|&v| mech.variables[v].name.clone())
+                    .collect(),
                 write: i
                     .write
                     .iter()

@@ -8,8 +8,8 @@
 use crate::symbolic::{binary, depends_on, differentiate, negate, substitute};
 use crate::CodegenError;
 use nmodl_ir::{
-    BinaryOp, Block, Builtin, Expression, FunctionKind, Handle, MathFunction, Mechanism, SolveMethod,
-    Statement, Storage, Variable, VariableKind,
+    BinaryOp, Block, Builtin, Expression, FunctionKind, Handle, MathFunction, Mechanism,
+    SolveMethod, Statement, Storage, Variable, VariableKind,
 };
 
 /// Returns a copy of `mech` in which every DERIVATIVE block solved by `cnexp` has its

@@ -18,10 +18,9 @@ pub fn depends_on(mech: &Mechanism, e: Expr, var: Handle<Variable>) -> bool {
         Expression::LoadElement(v, i) => v == var || depends_on(mech, i, var),
         Expression::Unary(_, a) => depends_on(mech, a, var),
         Expression::Binary(_, a, b) => depends_on(mech, a, var) || depends_on(mech, b, var),
-        Expression::Call(_, args) | Expression::Math(_, args) => mech
-            .args(args)
-            .iter()
-            .any(|&a| depends_on(mech, a, var)),
+        Expression::Call(_, args) | Expression::Math(_, args) => {
+            mech.args(args).iter().any(|&a| depends_on(mech, a, var))
+        }
     }
 }
 
@@ -107,9 +106,7 @@ pub fn differentiate(
                 }
                 BinaryOp::Pow => {
                     if depends_on(mech, b, var) {
-                        return Err(NotDifferentiable(
-                            "the state appears in an exponent".into(),
-                        ));
+                        return Err(NotDifferentiable("the state appears in an exponent".into()));
                     }
                     // b * a^(b-1) * da
                     let one = number(mech, 1.0);

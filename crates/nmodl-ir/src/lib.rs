@@ -91,7 +91,10 @@ pub enum VariableKind {
     /// A value the simulator provides.
     Builtin(Builtin),
     /// A variable of an ion from USEION (index into [`Mechanism::ions`]).
-    Ion { ion: u32, role: IonRole },
+    Ion {
+        ion: u32,
+        role: IonRole,
+    },
 }
 
 /// Where a variable lives at run time.

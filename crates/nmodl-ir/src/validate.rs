@@ -43,7 +43,10 @@ pub fn validate(mech: &Mechanism) -> Result<(), Vec<ValidationError>> {
     }
     for s in &mech.solves {
         if mech.functions.get(s.target).is_none() {
-            v.error(format!("SOLVE names function {:?}, which does not exist", s.target));
+            v.error(format!(
+                "SOLVE names function {:?}, which does not exist",
+                s.target
+            ));
         }
     }
     for c in &mech.currents {
@@ -98,12 +101,14 @@ impl Validator<'_> {
                 }
                 match self.mech.functions.get(f) {
                     None => self.error(format!("call of function handle {f:?} out of range")),
-                    Some(func) if func.parameters.len() != args.len as usize => self.error(format!(
-                        "{} takes {} arguments but is called with {}",
-                        func.name,
-                        func.parameters.len(),
-                        args.len
-                    )),
+                    Some(func) if func.parameters.len() != args.len as usize => {
+                        self.error(format!(
+                            "{} takes {} arguments but is called with {}",
+                            func.name,
+                            func.parameters.len(),
+                            args.len
+                        ))
+                    }
                     Some(_) => {}
                 }
                 for &a in self.mech.args(args) {
@@ -130,14 +135,18 @@ impl Validator<'_> {
     fn block(&mut self, b: &Block) {
         for s in &b.statements {
             match s {
-                Statement::Assign { target, index, value, .. } => {
+                Statement::Assign {
+                    target,
+                    index,
+                    value,
+                    ..
+                } => {
                     self.variable(*target);
                     if let Some(var) = self.mech.variables.get(*target) {
-                        let writable = !matches!(
-                            var.kind,
-                            VariableKind::Constant | VariableKind::Builtin(_)
-                        ) && !(var.storage == Storage::Ion
-                            && !matches!(var.kind, VariableKind::Ion { .. }));
+                        let writable =
+                            !matches!(var.kind, VariableKind::Constant | VariableKind::Builtin(_))
+                                && !(var.storage == Storage::Ion
+                                    && !matches!(var.kind, VariableKind::Ion { .. }));
                         if !writable {
                             self.error(format!("cannot assign to {}", var.name));
                         }
@@ -148,7 +157,11 @@ impl Validator<'_> {
                     self.expr_handle(*value);
                 }
                 Statement::Evaluate { value, .. } => self.expr_handle(*value),
-                Statement::If { condition, accept, reject } => {
+                Statement::If {
+                    condition,
+                    accept,
+                    reject,
+                } => {
                     self.expr_handle(*condition);
                     self.block(accept);
                     self.block(reject);
@@ -157,7 +170,13 @@ impl Validator<'_> {
                     self.expr_handle(*condition);
                     self.block(body);
                 }
-                Statement::For { counter, from, to, by, body } => {
+                Statement::For {
+                    counter,
+                    from,
+                    to,
+                    by,
+                    body,
+                } => {
                     self.variable(*counter);
                     self.expr_handle(*from);
                     self.expr_handle(*to);
@@ -166,7 +185,12 @@ impl Validator<'_> {
                     }
                     self.block(body);
                 }
-                Statement::Derivative { state, index, value, .. } => {
+                Statement::Derivative {
+                    state,
+                    index,
+                    value,
+                    ..
+                } => {
                     self.variable(*state);
                     if let Some(var) = self.mech.variables.get(*state) {
                         if var.kind != VariableKind::State {

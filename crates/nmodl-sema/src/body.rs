@@ -42,18 +42,24 @@ impl Context {
                     self.mech.breakpoint = Some(block);
                     self.mech.solves = scope.solves;
                 }
-                ItemKind::Procedure(c) | ItemKind::Function(c) => self.lower_function(&c.name, &c.body),
+                ItemKind::Procedure(c) | ItemKind::Function(c) => {
+                    self.lower_function(&c.name, &c.body)
+                }
                 ItemKind::Derivative { name, body } => self.lower_function(name, body),
                 ItemKind::Kinetic { name, .. } => self.unsupported("a KINETIC block", name.span),
                 ItemKind::Linear { name, .. } => self.unsupported("a LINEAR block", name.span),
-                ItemKind::NonLinear { name, .. } => self.unsupported("a NONLINEAR block", name.span),
+                ItemKind::NonLinear { name, .. } => {
+                    self.unsupported("a NONLINEAR block", name.span)
+                }
                 ItemKind::NetReceive { .. } => self.unsupported("NET_RECEIVE", item.span),
                 ItemKind::Constructor(_) => self.unsupported("CONSTRUCTOR", item.span),
                 ItemKind::Destructor(_) => self.unsupported("DESTRUCTOR", item.span),
                 ItemKind::Before { .. } | ItemKind::After { .. } => {
                     self.unsupported("a BEFORE/AFTER block", item.span)
                 }
-                ItemKind::FunctionTable { name, .. } => self.unsupported("FUNCTION_TABLE", name.span),
+                ItemKind::FunctionTable { name, .. } => {
+                    self.unsupported("FUNCTION_TABLE", name.span)
+                }
                 ItemKind::Include(s) => self.unsupported("INCLUDE", s.span),
                 ItemKind::Verbatim(raw) => {
                     if !is_trivial_c(&raw.text) {
@@ -76,13 +82,14 @@ impl Context {
             if !ok {
                 let name = f.name.clone();
                 let kind = block_keyword(f.kind);
-                self.diagnostics.push(nmodl_syntax::diagnostics::Diagnostic::error(
-                    format!("this SOLVE method cannot integrate {name}, a {kind} block"),
-                    ast::Span {
-                        start: s.span.start,
-                        end: s.span.end,
-                    },
-                ));
+                self.diagnostics
+                    .push(nmodl_syntax::diagnostics::Diagnostic::error(
+                        format!("this SOLVE method cannot integrate {name}, a {kind} block"),
+                        ast::Span {
+                            start: s.span.start,
+                            end: s.span.end,
+                        },
+                    ));
             }
         }
     }
@@ -175,14 +182,24 @@ impl Context {
                     });
                 }
             }
-            StmtKind::Derivative { target, order, value } => {
+            StmtKind::Derivative {
+                target,
+                order,
+                value,
+            } => {
                 if !matches!(scope.place, Place::Function(h) if self.mech.functions[h].kind == FunctionKind::Derivative)
                 {
-                    self.error("a derivative equation belongs in a DERIVATIVE block", s.span);
+                    self.error(
+                        "a derivative equation belongs in a DERIVATIVE block",
+                        s.span,
+                    );
                     return;
                 }
                 if *order != 1 {
-                    self.error("higher-order derivative equations are not supported by rsnrn yet", s.span);
+                    self.error(
+                        "higher-order derivative equations are not supported by rsnrn yet",
+                        s.span,
+                    );
                     return;
                 }
                 let value = self.expr(scope, value);
@@ -192,7 +209,9 @@ impl Context {
                 if self.mech.variables[state].kind != VariableKind::State {
                     let name = self.mech.variables[state].name.clone();
                     self.error(
-                        format!("{name}' is a derivative equation for {name}, which is not a STATE"),
+                        format!(
+                            "{name}' is a derivative equation for {name}, which is not a STATE"
+                        ),
                         target.span,
                     );
                     return;
@@ -220,7 +239,13 @@ impl Context {
                 let body = self.nested(scope, body);
                 out.statements.push(Statement::While { condition, body });
             }
-            StmtKind::FromLoop { var, from, to, by, body } => {
+            StmtKind::FromLoop {
+                var,
+                from,
+                to,
+                by,
+                body,
+            } => {
                 let from = self.expr(scope, from);
                 let to = self.expr(scope, to);
                 let by = by.as_ref().map(|b| self.expr(scope, b));
@@ -236,19 +261,35 @@ impl Context {
                     body,
                 });
             }
-            StmtKind::Table { names, depend, from, to, with } => self.table(scope, s.span, names, depend, from, to, with),
-            StmtKind::Solve { block, method, steadystate } => {
+            StmtKind::Table {
+                names,
+                depend,
+                from,
+                to,
+                with,
+            } => self.table(scope, s.span, names, depend, from, to, with),
+            StmtKind::Solve {
+                block,
+                method,
+                steadystate,
+            } => {
                 if scope.place != Place::Breakpoint {
                     self.error("SOLVE belongs in the BREAKPOINT block", s.span);
                     return;
                 }
                 if steadystate.is_some() {
-                    self.error("SOLVE ... STEADYSTATE is not supported by rsnrn yet", s.span);
+                    self.error(
+                        "SOLVE ... STEADYSTATE is not supported by rsnrn yet",
+                        s.span,
+                    );
                     return;
                 }
                 let Some(&target) = self.functions.get(&block.name) else {
                     self.error(
-                        format!("SOLVE {} names no DERIVATIVE, KINETIC or PROCEDURE block of this file", block.name),
+                        format!(
+                            "SOLVE {} names no DERIVATIVE, KINETIC or PROCEDURE block of this file",
+                            block.name
+                        ),
                         block.span,
                     );
                     return;
@@ -282,18 +323,29 @@ impl Context {
                 out.statements.extend(inner.statements);
             }
             StmtKind::Protect(inner) => self.statement(scope, inner, out),
-            StmtKind::MutexLock | StmtKind::MutexUnlock | StmtKind::UnitsOn | StmtKind::UnitsOff => {}
+            StmtKind::MutexLock
+            | StmtKind::MutexUnlock
+            | StmtKind::UnitsOn
+            | StmtKind::UnitsOff => {}
             StmtKind::Reaction(_)
             | StmtKind::Conserve { .. }
             | StmtKind::Compartment { .. }
             | StmtKind::LongitudinalDiffusion { .. } => {
                 self.error("KINETIC statements are not supported by rsnrn yet", s.span)
             }
-            StmtKind::Equation { .. } => self.error("LINEAR/NONLINEAR equations are not supported by rsnrn yet", s.span),
+            StmtKind::Equation { .. } => self.error(
+                "LINEAR/NONLINEAR equations are not supported by rsnrn yet",
+                s.span,
+            ),
             StmtKind::Watch(_) => self.error("WATCH is not supported by rsnrn yet", s.span),
-            StmtKind::ForNetcons { .. } => self.error("FOR_NETCONS is not supported by rsnrn yet", s.span),
+            StmtKind::ForNetcons { .. } => {
+                self.error("FOR_NETCONS is not supported by rsnrn yet", s.span)
+            }
             StmtKind::Lag { .. } => self.error("LAG is not supported by rsnrn yet", s.span),
-            StmtKind::Initial(_) => self.error("an INITIAL block belongs at top level or in NET_RECEIVE", s.span),
+            StmtKind::Initial(_) => self.error(
+                "an INITIAL block belongs at top level or in NET_RECEIVE",
+                s.span,
+            ),
         }
     }
 
@@ -335,16 +387,28 @@ impl Context {
         }
         let kind = self.mech.functions[h].kind;
         if kind == FunctionKind::Function && !names.is_empty() {
-            self.error("a FUNCTION's TABLE tabulates the function's value and names no variables", at);
+            self.error(
+                "a FUNCTION's TABLE tabulates the function's value and names no variables",
+                at,
+            );
         }
-        let outputs = names.iter().filter_map(|n| self.resolve(scope, n)).collect();
-        let depend = depend.iter().filter_map(|n| self.resolve(scope, n)).collect();
+        let outputs = names
+            .iter()
+            .filter_map(|n| self.resolve(scope, n))
+            .collect();
+        let depend = depend
+            .iter()
+            .filter_map(|n| self.resolve(scope, n))
+            .collect();
         let from = self.expr(scope, from);
         let to = self.expr(scope, to);
         let with = match &with.kind {
             ast::ExprKind::Number(n) if n.value >= 1.0 && n.value.fract() == 0.0 => n.value as u32,
             _ => {
-                self.error("WITH takes a positive whole number of table intervals", with.span);
+                self.error(
+                    "WITH takes a positive whole number of table intervals",
+                    with.span,
+                );
                 return;
             }
         };
@@ -357,19 +421,29 @@ impl Context {
         });
     }
 
-    fn lvalue(&mut self, scope: &mut Scope, lv: &ast::LValue) -> Option<(Handle<Variable>, Option<Expr>)> {
+    fn lvalue(
+        &mut self,
+        scope: &mut Scope,
+        lv: &ast::LValue,
+    ) -> Option<(Handle<Variable>, Option<Expr>)> {
         let var = self.resolve(scope, &lv.name)?;
         let index = lv.index.as_ref().map(|i| self.expr(scope, i));
         let v = &self.mech.variables[var];
         match v.kind {
             VariableKind::Constant => {
                 let name = v.name.clone();
-                self.error(format!("{name} is a constant and cannot be assigned"), lv.span);
+                self.error(
+                    format!("{name} is a constant and cannot be assigned"),
+                    lv.span,
+                );
                 return None;
             }
             VariableKind::Builtin(_) => {
                 let name = v.name.clone();
-                self.error(format!("{name} is provided by NEURON and cannot be assigned here"), lv.span);
+                self.error(
+                    format!("{name} is provided by NEURON and cannot be assigned here"),
+                    lv.span,
+                );
                 return None;
             }
             _ => {}
@@ -441,7 +515,9 @@ impl Context {
                 match self.resolve(scope, name) {
                     Some(var) => {
                         self.check_index(var, true, e.span);
-                        self.mech.expressions.append(Expression::LoadElement(var, i))
+                        self.mech
+                            .expressions
+                            .append(Expression::LoadElement(var, i))
                     }
                     None => self.number(f64::NAN),
                 }
@@ -455,8 +531,14 @@ impl Context {
                 let a = self.expr(scope, operand);
                 match op {
                     ast::UnaryOp::Plus => a,
-                    ast::UnaryOp::Neg => self.mech.expressions.append(Expression::Unary(UnaryOp::Neg, a)),
-                    ast::UnaryOp::Not => self.mech.expressions.append(Expression::Unary(UnaryOp::Not, a)),
+                    ast::UnaryOp::Neg => self
+                        .mech
+                        .expressions
+                        .append(Expression::Unary(UnaryOp::Neg, a)),
+                    ast::UnaryOp::Not => self
+                        .mech
+                        .expressions
+                        .append(Expression::Unary(UnaryOp::Not, a)),
                 }
             }
             K::Binary { op, lhs, rhs } => {
@@ -478,7 +560,10 @@ impl Context {
                     ast::BinaryOp::Pow => BinaryOp::Pow,
                     ast::BinaryOp::Rem => {
                         let args = self.mech.push_args(&[a, b]);
-                        return self.mech.expressions.append(Expression::Math(MathFunction::Fmod, args));
+                        return self
+                            .mech
+                            .expressions
+                            .append(Expression::Math(MathFunction::Fmod, args));
                     }
                 };
                 self.mech.expressions.append(Expression::Binary(op, a, b))
@@ -493,13 +578,23 @@ impl Context {
             if !matches!(func.kind, FunctionKind::Procedure | FunctionKind::Function) {
                 let name = func.name.clone();
                 let kind = block_keyword(func.kind);
-                self.error(format!("{name} is a {kind} block and cannot be called; SOLVE it from BREAKPOINT"), c.span);
+                self.error(
+                    format!(
+                        "{name} is a {kind} block and cannot be called; SOLVE it from BREAKPOINT"
+                    ),
+                    c.span,
+                );
                 return self.number(f64::NAN);
             }
             if func.parameters.len() != args.len() {
                 let (name, n) = (func.name.clone(), func.parameters.len());
                 self.error(
-                    format!("{name} takes {n} argument{} but {} {} given", if n == 1 { "" } else { "s" }, args.len(), if args.len() == 1 { "was" } else { "were" }),
+                    format!(
+                        "{name} takes {n} argument{} but {} {} given",
+                        if n == 1 { "" } else { "s" },
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
                     c.span,
                 );
                 return self.number(f64::NAN);
@@ -511,7 +606,13 @@ impl Context {
             if m.arity() != args.len() {
                 let n = m.arity();
                 self.error(
-                    format!("{} takes {n} argument{} but {} {} given", m.name(), if n == 1 { "" } else { "s" }, args.len(), if args.len() == 1 { "was" } else { "were" }),
+                    format!(
+                        "{} takes {n} argument{} but {} {} given",
+                        m.name(),
+                        if n == 1 { "" } else { "s" },
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
                     c.span,
                 );
                 return self.number(f64::NAN);
@@ -520,11 +621,26 @@ impl Context {
             return self.mech.expressions.append(Expression::Math(m, list));
         }
         let known_later = [
-            "net_send", "net_event", "net_move", "printf", "fprintf", "at_time", "state_discontinuity",
-            "normrand", "exprand", "unirand", "scop_random", "set_seed", "nrn_ghk", "ghk",
+            "net_send",
+            "net_event",
+            "net_move",
+            "printf",
+            "fprintf",
+            "at_time",
+            "state_discontinuity",
+            "normrand",
+            "exprand",
+            "unirand",
+            "scop_random",
+            "set_seed",
+            "nrn_ghk",
+            "ghk",
         ];
         if known_later.contains(&c.name.name.as_str()) {
-            self.error(format!("{}() is not supported by rsnrn yet", c.name.name), c.span);
+            self.error(
+                format!("{}() is not supported by rsnrn yet", c.name.name),
+                c.span,
+            );
         } else {
             self.error(
                 format!("cannot find function {} : it is neither a PROCEDURE or FUNCTION of this file nor a math function", c.name.name),

@@ -150,7 +150,13 @@ impl Context {
                 ItemKind::Local(vars) => {
                     for v in vars {
                         let size = self.array_size(v.array.as_ref());
-                        self.new_mechanism_variable(&v.name, VariableKind::Assigned, size, None, None);
+                        self.new_mechanism_variable(
+                            &v.name,
+                            VariableKind::Assigned,
+                            size,
+                            None,
+                            None,
+                        );
                     }
                 }
                 _ => {}
@@ -165,7 +171,9 @@ impl Context {
             match &s.kind {
                 NeuronStmtKind::Suffix(n) => self.set_kind(MechanismKind::Density, n),
                 NeuronStmtKind::PointProcess(n) => self.set_kind(MechanismKind::PointProcess, n),
-                NeuronStmtKind::ArtificialCell(n) => self.set_kind(MechanismKind::ArtificialCell, n),
+                NeuronStmtKind::ArtificialCell(n) => {
+                    self.set_kind(MechanismKind::ArtificialCell, n)
+                }
                 NeuronStmtKind::UseIon {
                     ion,
                     read,
@@ -175,7 +183,13 @@ impl Context {
                 } => self.use_ion(ion, read, write, valence.as_ref()),
                 NeuronStmtKind::NonspecificCurrent(names) => {
                     for n in names {
-                        let h = self.new_mechanism_variable(n, VariableKind::Assigned, None, None, None);
+                        let h = self.new_mechanism_variable(
+                            n,
+                            VariableKind::Assigned,
+                            None,
+                            None,
+                            None,
+                        );
                         self.mech.variables[h].visible = true;
                         self.mech.currents.push(Current {
                             variable: h,
@@ -185,19 +199,25 @@ impl Context {
                 }
                 NeuronStmtKind::ElectrodeCurrent(names) => {
                     for n in names {
-                        let h = self.new_mechanism_variable(n, VariableKind::Assigned, None, None, None);
+                        let h = self.new_mechanism_variable(
+                            n,
+                            VariableKind::Assigned,
+                            None,
+                            None,
+                            None,
+                        );
                         self.mech.currents.push(Current {
                             variable: h,
                             kind: CurrentKind::Electrode,
                         });
                     }
                 }
-                NeuronStmtKind::Range(names) => {
-                    self.range_names.extend(names.iter().map(|n| n.name.clone()))
-                }
-                NeuronStmtKind::Global(names) => {
-                    self.global_names.extend(names.iter().map(|n| n.name.clone()))
-                }
+                NeuronStmtKind::Range(names) => self
+                    .range_names
+                    .extend(names.iter().map(|n| n.name.clone())),
+                NeuronStmtKind::Global(names) => self
+                    .global_names
+                    .extend(names.iter().map(|n| n.name.clone())),
                 NeuronStmtKind::ThreadSafe(_) => self.mech.threadsafe = true,
                 NeuronStmtKind::Pointer(names) | NeuronStmtKind::BbcorePointer(names) => {
                     for n in names {
@@ -209,7 +229,10 @@ impl Context {
                 }
                 NeuronStmtKind::Random(names) => {
                     for n in names {
-                        self.error(format!("RANDOM {} is not supported yet by rsnrn", n.name), n.span);
+                        self.error(
+                            format!("RANDOM {} is not supported yet by rsnrn", n.name),
+                            n.span,
+                        );
                     }
                 }
                 NeuronStmtKind::External(_) | NeuronStmtKind::Represents(_) => {}
@@ -336,7 +359,10 @@ impl Context {
             // Variables NEURON provides keep their meaning whatever block declares them.
             if let Some(b) = builtin_of(name) {
                 if kind == VariableKind::State {
-                    self.error(format!("{name} is provided by NEURON and cannot be a STATE"), d.name.span);
+                    self.error(
+                        format!("{name} is provided by NEURON and cannot be a STATE"),
+                        d.name.span,
+                    );
                 } else {
                     self.builtin(name, b, d.name.span);
                 }
@@ -423,7 +449,9 @@ impl Context {
     /// RANGE/GLOBAL names must be declared somewhere.
     fn check_neuron_names(&mut self, file: &ast::File) {
         for item in &file.items {
-            let ItemKind::Neuron(stmts) = &item.kind else { continue };
+            let ItemKind::Neuron(stmts) = &item.kind else {
+                continue;
+            };
             for s in stmts {
                 let (names, what) = match &s.kind {
                     NeuronStmtKind::Range(n) => (n, "RANGE"),
@@ -460,7 +488,8 @@ impl Context {
 
     fn declare_functions(&mut self, file: &ast::File) {
         for item in &file.items {
-            let (name, kind, params): (&ast::Ident, FunctionKind, &[ast::Param]) = match &item.kind {
+            let (name, kind, params): (&ast::Ident, FunctionKind, &[ast::Param]) = match &item.kind
+            {
                 ItemKind::Procedure(c) => (&c.name, FunctionKind::Procedure, &c.params),
                 ItemKind::Function(c) => (&c.name, FunctionKind::Function, &c.params),
                 ItemKind::Derivative { name, .. } => (name, FunctionKind::Derivative, &[]),

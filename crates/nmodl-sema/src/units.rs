@@ -45,8 +45,14 @@ mod tests {
 
     #[test]
     fn faraday_and_gas_constant_are_neuron_9_values() {
-        assert_eq!(factor("faraday", Some("coulomb")).unwrap(), 96485.33212331001);
-        assert_eq!(factor("k-mole", Some("joule/degC")).unwrap(), 8.31446261815324);
+        assert_eq!(
+            factor("faraday", Some("coulomb")).unwrap(),
+            96485.33212331001
+        );
+        assert_eq!(
+            factor("k-mole", Some("joule/degC")).unwrap(),
+            8.31446261815324
+        );
         assert!(factor("furlong", Some("parsec")).is_err());
     }
 }

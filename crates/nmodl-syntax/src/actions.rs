@@ -234,7 +234,6 @@ pub fn attach_represents(src: &str, stmts: Vec<NeuronStmt>) -> Vec<NeuronStmt> {
 /// A piece of the UNITS block. The block is parsed as a flat piece list and grouped by
 /// [`fold_units`], because with newlines as white space `FARADAY = (faraday)` followed by a line
 /// `(mV) = (millivolt)` needs two tokens of look-ahead to tell whether `(mV)` ends the first line.
-#[derive(Clone)]
 pub enum UnitsPiece {
     Unit(Unit),
     Name(Ident),
@@ -266,12 +265,12 @@ pub fn fold_units<'s>(pieces: Vec<UnitsPiece>) -> ActionResult<'s, Vec<UnitDef>>
     const HELP: &str =
         "a unit definition like (mV) = (millivolt) or a constant like FARADAY = (faraday) (coulomb)";
     let mut defs = Vec::new();
-    let mut it = pieces.into_iter().peekable();
+    let mut it = pieces.into_iter();
     while let Some(first) = it.next() {
         let start = first.span();
         let what = match &first {
-            UnitsPiece::Unit(u) => format!("'({})'", u.text),
-            UnitsPiece::Name(n) => format!("'{}'", n.name),
+            UnitsPiece::Unit(u) => format!("({})", u.text),
+            UnitsPiece::Name(n) => n.name.clone(),
             other => {
                 return fail(
                     format!(
@@ -287,7 +286,7 @@ pub fn fold_units<'s>(pieces: Vec<UnitsPiece>) -> ActionResult<'s, Vec<UnitDef>>
             Some(other) => {
                 return fail(
                     format!(
-                        "expected '=' after {what} in the UNITS block, found {}",
+                        "expected '=' after '{what}' in the UNITS block, found {}",
                         other.describe()
                     ),
                     other.span(),
@@ -295,7 +294,7 @@ pub fn fold_units<'s>(pieces: Vec<UnitsPiece>) -> ActionResult<'s, Vec<UnitDef>>
             }
             None => {
                 return fail(
-                    format!("expected '=' after {what} in the UNITS block"),
+                    format!("expected '=' after '{what}' in the UNITS block"),
                     start,
                 )
             }
@@ -354,14 +353,13 @@ pub fn fold_units<'s>(pieces: Vec<UnitsPiece>) -> ActionResult<'s, Vec<UnitDef>>
 
 /// A unit after a UNITS line's value belongs to that line unless an `=` follows it (then it
 /// starts the next line).
-fn trailing_unit(it: &mut std::iter::Peekable<std::vec::IntoIter<UnitsPiece>>) -> Option<Unit> {
-    if let Some(UnitsPiece::Unit(_)) = it.peek() {
-        let mut lookahead = it.clone();
-        lookahead.next();
-        if !matches!(lookahead.peek(), Some(UnitsPiece::Eq(_))) {
-            if let Some(UnitsPiece::Unit(u)) = it.next() {
-                return Some(u);
-            }
+fn trailing_unit(it: &mut std::vec::IntoIter<UnitsPiece>) -> Option<Unit> {
+    let rest = it.as_slice();
+    if matches!(rest.first(), Some(UnitsPiece::Unit(_)))
+        && !matches!(rest.get(1), Some(UnitsPiece::Eq(_)))
+    {
+        if let Some(UnitsPiece::Unit(u)) = it.next() {
+            return Some(u);
         }
     }
     None

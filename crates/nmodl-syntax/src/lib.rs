@@ -64,9 +64,11 @@ pub fn parse(source: &str) -> ParseResult {
                     Err(e) => {
                         let d = syntax_error::to_diagnostic(source, chunk, e);
                         let item_start = chunk.tokens.first().map_or(0, |t| t.0);
+                        // `lex_errors` is in source order: find the first at or after the item.
+                        let first = lex_errors.partition_point(|&p| p < item_start);
                         let echo = lex_errors
-                            .iter()
-                            .any(|&p| p >= item_start && p <= d.span.start as usize);
+                            .get(first)
+                            .is_some_and(|&p| p <= d.span.start as usize);
                         if !echo {
                             diagnostics.push(d);
                         }

@@ -38,13 +38,7 @@ pub fn to_diagnostic(src: &str, chunk: &Chunk, err: RawError) -> Diagnostic {
 /// "PARAMETER block", "PROCEDURE rates", "DEFINE statement"...
 fn chunk_name(chunk: &Chunk) -> String {
     match chunk.keyword() {
-        Some(Token::Define | Token::Include | Token::Local) => {
-            format!(
-                "{} statement",
-                chunk.keyword().map(|k| k.to_string()).unwrap_or_default()
-            )
-        }
-        Some(Token::FunctionTable) => chunk.describe(),
+        Some(kw @ (Token::Define | Token::Include | Token::Local)) => format!("{kw} statement"),
         _ => chunk.describe(),
     }
 }
@@ -148,9 +142,21 @@ fn unexpected(
                 Some(p) if is_connective(&p) => format!(" after {}", p.describe()),
                 _ => String::new(),
             };
+            let only = |set: &[&str]| {
+                expected.len() == set.len() && expected.iter().all(|e| set.contains(&unquote(e)))
+            };
             let expectation = match prev {
                 Some(Token::Method | Token::SteadyState) if expected.len() == 1 => {
                     "a method name such as cnexp, derivimplicit or sparse".to_string()
+                }
+                Some(Token::Tilde | Token::DoubleArrow | Token::Arrow | Token::Plus)
+                    if only(&["name", "number"]) || only(&["name", "number", "("]) =>
+                {
+                    let mut s = "a reactant like ca or 2 ca".to_string();
+                    if expected.len() == 3 {
+                        s.push_str(", or the rate in parentheses");
+                    }
+                    s
                 }
                 _ => describe_expected(chunk, expected, prev),
             };

@@ -24,6 +24,14 @@ impl Rng {
     }
 }
 
+/// `RSNRN_FUZZ_ITERATIONS` raises the count for a longer local run.
+fn iterations(default: usize) -> usize {
+    std::env::var("RSNRN_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 fn check(src: &str) {
     let result = parse(src);
     let in_bounds = |s: Span| {
@@ -111,7 +119,7 @@ fn random_mutations_of_hh_parse_without_panic() {
         "@",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for _ in 0..3000 {
+    for _ in 0..iterations(1500) {
         let mut s = src.clone();
         for _ in 0..1 + rng.below(4) {
             let mut at = rng.below(s.len() + 1);
@@ -153,7 +161,7 @@ fn random_mutations_of_hh_parse_without_panic() {
 #[test]
 fn random_bytes_parse_without_panic() {
     let mut rng = Rng(12345);
-    for _ in 0..2000 {
+    for _ in 0..iterations(1000) {
         let len = rng.below(200);
         let bytes: Vec<u8> = (0..len).map(|_| (rng.next() >> 7) as u8).collect();
         check(&String::from_utf8_lossy(&bytes));

@@ -199,7 +199,12 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         })
     }
 
-    pub fn store_var(&mut self, var: Handle<Variable>, index: Option<Value>, value: Value) -> Result<()> {
+    pub fn store_var(
+        &mut self,
+        var: Handle<Variable>,
+        index: Option<Value>,
+        value: Value,
+    ) -> Result<()> {
         match self.layout.place(var) {
             Place::Column(c) => {
                 let a = self.column_addr(c, index);
@@ -216,7 +221,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             Place::Builtin(_) => {
                 return Err(CodegenError::at(
                     self.mech.variables[var].span,
-                    format!("{} is provided by the simulator and cannot be assigned", self.mech.variables[var].name),
+                    format!(
+                        "{} is provided by the simulator and cannot be assigned",
+                        self.mech.variables[var].name
+                    ),
                 ))
             }
             Place::Local => {
@@ -232,7 +240,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         if index.is_some() || self.mech.variables[var].size.is_some() {
             return Err(CodegenError::unsupported(
                 self.mech.variables[var].span,
-                format!("LOCAL array {} is not supported yet", self.mech.variables[var].name),
+                format!(
+                    "LOCAL array {} is not supported yet",
+                    self.mech.variables[var].name
+                ),
             ));
         }
         Ok(())
@@ -242,10 +253,19 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         let ctx = self.env.ctx;
         match b {
             Builtin::V => self.env.v,
-            Builtin::T => self.b.ins().load(F64, flags(), ctx, offset_of!(KernelContext, t) as i32),
-            Builtin::Dt => self.b.ins().load(F64, flags(), ctx, offset_of!(KernelContext, dt) as i32),
+            Builtin::T => self
+                .b
+                .ins()
+                .load(F64, flags(), ctx, offset_of!(KernelContext, t) as i32),
+            Builtin::Dt => {
+                self.b
+                    .ins()
+                    .load(F64, flags(), ctx, offset_of!(KernelContext, dt) as i32)
+            }
             Builtin::Celsius => {
-                self.b.ins().load(F64, flags(), ctx, offset_of!(KernelContext, celsius) as i32)
+                self.b
+                    .ins()
+                    .load(F64, flags(), ctx, offset_of!(KernelContext, celsius) as i32)
             }
             Builtin::Area => {
                 let a = self.node_addr(offset_of!(KernelContext, area));
@@ -336,7 +356,12 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     }
 
     /// C's `&&` / `||`: the right operand is evaluated only when needed.
-    fn short_circuit(&mut self, a: Handle<Expression>, b: Handle<Expression>, and: bool) -> Result<Value> {
+    fn short_circuit(
+        &mut self,
+        a: Handle<Expression>,
+        b: Handle<Expression>,
+        and: bool,
+    ) -> Result<Value> {
         let x = self.expr(a)?;
         let xt = self.truthy(x);
         let rhs_block = self.b.create_block();
@@ -516,7 +541,12 @@ fn push_local(mech: &Mechanism, v: Handle<Variable>, out: &mut Vec<Handle<Variab
 fn collect_locals_block(mech: &Mechanism, block: &Block, out: &mut Vec<Handle<Variable>>) {
     for s in &block.statements {
         match s {
-            Statement::Assign { target, index, value, .. } => {
+            Statement::Assign {
+                target,
+                index,
+                value,
+                ..
+            } => {
                 push_local(mech, *target, out);
                 if let Some(i) = index {
                     collect_locals_expr(mech, *i, out);
@@ -524,7 +554,11 @@ fn collect_locals_block(mech: &Mechanism, block: &Block, out: &mut Vec<Handle<Va
                 collect_locals_expr(mech, *value, out);
             }
             Statement::Evaluate { value, .. } => collect_locals_expr(mech, *value, out),
-            Statement::If { condition, accept, reject } => {
+            Statement::If {
+                condition,
+                accept,
+                reject,
+            } => {
                 collect_locals_expr(mech, *condition, out);
                 collect_locals_block(mech, accept, out);
                 collect_locals_block(mech, reject, out);
@@ -533,7 +567,13 @@ fn collect_locals_block(mech: &Mechanism, block: &Block, out: &mut Vec<Handle<Va
                 collect_locals_expr(mech, *condition, out);
                 collect_locals_block(mech, body, out);
             }
-            Statement::For { counter, from, to, by, body } => {
+            Statement::For {
+                counter,
+                from,
+                to,
+                by,
+                body,
+            } => {
                 push_local(mech, *counter, out);
                 collect_locals_expr(mech, *from, out);
                 collect_locals_expr(mech, *to, out);

@@ -23,29 +23,59 @@ pub(super) fn emit_all(
     symbols: &Symbols,
     prefix: &str,
 ) -> Result<KernelIds> {
-    let table_check = kernel(module, ctx, fctx, mech, layout, symbols, &format!("{prefix}_table_check"), |e| {
-        table_check(e, mech, layout)
-    })?;
-    let initialize = kernel(module, ctx, fctx, mech, layout, symbols, &format!("{prefix}_initialize"), |e| {
-        each_instance(e, |e| initialize_instance(e, mech))
-    })?;
+    let table_check = kernel(
+        module,
+        ctx,
+        fctx,
+        mech,
+        layout,
+        symbols,
+        &format!("{prefix}_table_check"),
+        |e| table_check(e, mech, layout),
+    )?;
+    let initialize = kernel(
+        module,
+        ctx,
+        fctx,
+        mech,
+        layout,
+        symbols,
+        &format!("{prefix}_initialize"),
+        |e| each_instance(e, |e| initialize_instance(e, mech)),
+    )?;
     let current = match symbols.breakpoint {
-        Some(bp) => Some(kernel(module, ctx, fctx, mech, layout, symbols, &format!("{prefix}_current"), |e| {
-            each_instance(e, |e| current_instance(e, mech, layout, bp))
-        })?),
+        Some(bp) => Some(kernel(
+            module,
+            ctx,
+            fctx,
+            mech,
+            layout,
+            symbols,
+            &format!("{prefix}_current"),
+            |e| each_instance(e, |e| current_instance(e, mech, layout, bp)),
+        )?),
         None => None,
     };
     let state = if mech.solves.is_empty() {
         None
     } else {
-        Some(kernel(module, ctx, fctx, mech, layout, symbols, &format!("{prefix}_state"), |e| {
-            each_instance(e, |e| {
-                for s in &mech.solves {
-                    call_body(e, e.symbols.callable(s.target), &[]);
-                }
-                Ok(())
-            })
-        })?)
+        Some(kernel(
+            module,
+            ctx,
+            fctx,
+            mech,
+            layout,
+            symbols,
+            &format!("{prefix}_state"),
+            |e| {
+                each_instance(e, |e| {
+                    for s in &mech.solves {
+                        call_body(e, e.symbols.callable(s.target), &[]);
+                    }
+                    Ok(())
+                })
+            },
+        )?)
     };
     Ok(KernelIds {
         table_check,
@@ -99,7 +129,10 @@ fn kernel(
 }
 
 /// `for inst in 0..count { node = node_index[inst]; v = ctx.v[node]; per(...) }`
-fn each_instance(e: &mut BodyEmitter, per: impl FnOnce(&mut BodyEmitter) -> Result<()>) -> Result<()> {
+fn each_instance(
+    e: &mut BodyEmitter,
+    per: impl FnOnce(&mut BodyEmitter) -> Result<()>,
+) -> Result<()> {
     let count = e.load_ptr(e.env.data, offset_of!(MechanismData, count));
     let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
     let v_base = e.load_ptr(e.env.ctx, offset_of!(KernelContext, v));
@@ -191,7 +224,12 @@ fn initialize_instance(e: &mut BodyEmitter, mech: &Mechanism) -> Result<()> {
 
 /// NEURON's nrn_cur: I at v + 0.001 and at v, conductance by difference, ion currents
 /// accumulated, then the matrix entries of the node.
-fn current_instance(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout, bp: FuncId) -> Result<()> {
+fn current_instance(
+    e: &mut BodyEmitter,
+    mech: &Mechanism,
+    layout: &Layout,
+    bp: FuncId,
+) -> Result<()> {
     let dv = e.f64(0.001);
     let v_plus = e.b.ins().fadd(e.env.v, dv);
     let i_plus = call_body_at(e, bp, v_plus, &[]);

@@ -100,12 +100,20 @@ pub fn generate(
     for (h, f) in mech.functions.iter() {
         let sig = body_signature(module, f.parameters.len());
         let body_id = module
-            .declare_function(&format!("{prefix}__{}__{}", f.name, h.index()), Linkage::Local, &sig)
+            .declare_function(
+                &format!("{prefix}__{}__{}", f.name, h.index()),
+                Linkage::Local,
+                &sig,
+            )
             .map_err(module_error)?;
         exact.push(body_id);
         if f.table.is_some() {
             let wrap = module
-                .declare_function(&format!("{prefix}__{}__{}__table", f.name, h.index()), Linkage::Local, &sig)
+                .declare_function(
+                    &format!("{prefix}__{}__{}__table", f.name, h.index()),
+                    Linkage::Local,
+                    &sig,
+                )
                 .map_err(module_error)?;
             callable.push(wrap);
         } else {
@@ -140,7 +148,9 @@ pub fn generate(
         if let Some(table) = layout.table_of(h) {
             ctx.func.signature = body_signature(module, f.parameters.len());
             ctx.func.name = UserFuncName::user(0, symbols.callable(h).as_u32());
-            tables::emit_lookup(module, &mut ctx, &mut fctx, mech, layout, &symbols, h, table)?;
+            tables::emit_lookup(
+                module, &mut ctx, &mut fctx, mech, layout, &symbols, h, table,
+            )?;
             define(module, symbols.callable(h), &mut ctx)?;
         }
     }
@@ -153,12 +163,18 @@ pub fn generate(
     kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)
 }
 
-pub(crate) fn define(module: &mut dyn Module, id: FuncId, ctx: &mut Context) -> Result<(), CodegenError> {
+pub(crate) fn define(
+    module: &mut dyn Module,
+    id: FuncId,
+    ctx: &mut Context,
+) -> Result<(), CodegenError> {
     let result = module.define_function(id, ctx);
     if let Err(e) = result {
         let text = ctx.func.display().to_string();
         module.clear_context(ctx);
-        return Err(CodegenError::internal(format!("cranelift rejected generated code: {e:?}\n{text}")));
+        return Err(CodegenError::internal(format!(
+            "cranelift rejected generated code: {e:?}\n{text}"
+        )));
     }
     module.clear_context(ctx);
     Ok(())
@@ -183,7 +199,16 @@ fn enter_body(b: &mut FunctionBuilder) -> (Env, Vec<cranelift_codegen::ir::Value
     let addr = b.ins().iadd(node_index, offset);
     let node32 = b.ins().load(types::I32, body::flags(), addr, 0);
     let node = b.ins().uextend(PTR, node32);
-    (Env { ctx, data, inst, node, v }, params[4..].to_vec())
+    (
+        Env {
+            ctx,
+            data,
+            inst,
+            node,
+            v,
+        },
+        params[4..].to_vec(),
+    )
 }
 
 fn emit_function(

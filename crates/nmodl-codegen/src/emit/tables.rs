@@ -31,7 +31,10 @@ pub(super) fn emit_lookup(
     if f.parameters.is_empty() {
         return Err(CodegenError::unsupported(
             f.span,
-            format!("TABLE in {} needs the function to take the tabulated argument", f.name),
+            format!(
+                "TABLE in {} needs the function to take the tabulated argument",
+                f.name
+            ),
         ));
     }
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
@@ -165,7 +168,9 @@ pub(super) fn emit_check(
 
     e.b.switch_to_block(body);
     let exact = e.module.declare_func_in_func(e.symbols.exact(h), e.b.func);
-    let Env { ctx, data, inst, v, .. } = e.env;
+    let Env {
+        ctx, data, inst, v, ..
+    } = e.env;
     let mut args = vec![ctx, data, inst, v, x];
     for _ in 1..f.parameters.len() {
         args.push(zero);
