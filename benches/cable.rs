@@ -25,7 +25,9 @@ fn cable() -> CableModel {
 fn hh_cable(c: &mut Criterion) {
     let mut model = cable();
     let mut group = c.benchmark_group("hh_cable");
-    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
     group.bench_function("run_500ms", |b| {
         b.iter(|| {
             model.finitialize(-65.0).unwrap();

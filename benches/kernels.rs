@@ -53,8 +53,16 @@ fn instances(table: &MechanismTable) -> Instances {
     let slot_ptrs: Vec<*const *mut f64> = slot_arrays.iter().map(|a| a.as_ptr()).collect();
     let node_index: Vec<u32> = (0..INSTANCES as u32).collect();
     // v spread over -80..20 mV so both table ends and the middle are exercised.
-    let v: Vec<f64> = (0..INSTANCES).map(|i| -80.0 + 100.0 * i as f64 / INSTANCES as f64).collect();
-    let mut nodes = [v, vec![0.0; INSTANCES], vec![0.0; INSTANCES], vec![1000.0; INSTANCES], vec![10.0; INSTANCES]];
+    let v: Vec<f64> = (0..INSTANCES)
+        .map(|i| -80.0 + 100.0 * i as f64 / INSTANCES as f64)
+        .collect();
+    let mut nodes = [
+        v,
+        vec![0.0; INSTANCES],
+        vec![0.0; INSTANCES],
+        vec![1000.0; INSTANCES],
+        vec![10.0; INSTANCES],
+    ];
     let ctx = KernelContext {
         t: 0.0,
         dt: 0.025,
@@ -102,8 +110,12 @@ fn hh_kernels(c: &mut Criterion) {
     call(table.table_check, &mut inst);
     call(table.initialize, &mut inst);
     let mut group = c.benchmark_group("hh_kernels");
-    group.bench_function("current", |b| b.iter(|| call(black_box(table.current), &mut inst)));
-    group.bench_function("state", |b| b.iter(|| call(black_box(table.state), &mut inst)));
+    group.bench_function("current", |b| {
+        b.iter(|| call(black_box(table.current), &mut inst))
+    });
+    group.bench_function("state", |b| {
+        b.iter(|| call(black_box(table.state), &mut inst))
+    });
     group.finish();
 }
 

@@ -67,7 +67,10 @@ pub fn run(args: &[String]) -> ExitCode {
                 Some("json") => json_output = true,
                 Some("human") => json_output = false,
                 other => {
-                    eprintln!("error: --format takes `json` or `human`, not {:?}", other.unwrap_or(""));
+                    eprintln!(
+                        "error: --format takes `json` or `human`, not {:?}",
+                        other.unwrap_or("")
+                    );
                     return ExitCode::FAILURE;
                 }
             },

@@ -58,7 +58,8 @@ impl TableLayout {
     pub fn values(&self, output: u32) -> u32 {
         self.base + 3 + self.depend_count + output * (self.with + 1)
     }
-    pub fn len(&self) -> u32 {
+    /// Number of doubles the table occupies.
+    pub fn size(&self) -> u32 {
         3 + self.depend_count + self.outputs * (self.with + 1)
     }
 }
@@ -226,7 +227,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             },
             with: t.with,
         };
-        hidden += tl.len();
+        hidden += tl.size();
         tables.push(tl);
     }
 

@@ -39,16 +39,16 @@ fn as_number(mech: &Mechanism, e: Expr) -> Option<f64> {
 pub fn binary(mech: &mut Mechanism, op: BinaryOp, a: Expr, b: Expr) -> Expr {
     let (na, nb) = (as_number(mech, a), as_number(mech, b));
     match (op, na, nb) {
-        (BinaryOp::Add, Some(x), _) if x == 0.0 => b,
-        (BinaryOp::Add, _, Some(y)) if y == 0.0 => a,
-        (BinaryOp::Sub, _, Some(y)) if y == 0.0 => a,
-        (BinaryOp::Sub, Some(x), _) if x == 0.0 => negate(mech, b),
-        (BinaryOp::Mul, Some(x), _) if x == 0.0 => a,
-        (BinaryOp::Mul, _, Some(y)) if y == 0.0 => b,
-        (BinaryOp::Mul, Some(x), _) if x == 1.0 => b,
-        (BinaryOp::Mul, _, Some(y)) if y == 1.0 => a,
-        (BinaryOp::Div, _, Some(y)) if y == 1.0 => a,
-        (BinaryOp::Div, Some(x), _) if x == 0.0 => a,
+        (BinaryOp::Add, Some(0.0), _) => b,
+        (BinaryOp::Add, _, Some(0.0)) => a,
+        (BinaryOp::Sub, _, Some(0.0)) => a,
+        (BinaryOp::Sub, Some(0.0), _) => negate(mech, b),
+        (BinaryOp::Mul, Some(0.0), _) => a,
+        (BinaryOp::Mul, _, Some(0.0)) => b,
+        (BinaryOp::Mul, Some(1.0), _) => b,
+        (BinaryOp::Mul, _, Some(1.0)) => a,
+        (BinaryOp::Div, _, Some(1.0)) => a,
+        (BinaryOp::Div, Some(0.0), _) => a,
         _ => mech.expressions.append(Expression::Binary(op, a, b)),
     }
 }

@@ -1,7 +1,7 @@
 //! Well-formedness of an IR, checked apart from building it: every handle points into its
 //! arena, assignments target variables that can be written, calls have the right arity.
 
-use crate::{Block, Expression, Handle, Mechanism, Statement, Storage, VariableKind};
+use crate::{Block, Expression, Handle, Mechanism, Statement, VariableKind};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,9 +144,7 @@ impl Validator<'_> {
                     self.variable(*target);
                     if let Some(var) = self.mech.variables.get(*target) {
                         let writable =
-                            !matches!(var.kind, VariableKind::Constant | VariableKind::Builtin(_))
-                                && !(var.storage == Storage::Ion
-                                    && !matches!(var.kind, VariableKind::Ion { .. }));
+                            !matches!(var.kind, VariableKind::Constant | VariableKind::Builtin(_));
                         if !writable {
                             self.error(format!("cannot assign to {}", var.name));
                         }

@@ -61,10 +61,8 @@ impl Context {
                     self.unsupported("FUNCTION_TABLE", name.span)
                 }
                 ItemKind::Include(s) => self.unsupported("INCLUDE", s.span),
-                ItemKind::Verbatim(raw) => {
-                    if !is_trivial_c(&raw.text) {
-                        self.unsupported("top-level VERBATIM C code", raw.span)
-                    }
+                ItemKind::Verbatim(raw) if !is_trivial_c(&raw.text) => {
+                    self.unsupported("top-level VERBATIM C code", raw.span)
                 }
                 _ => {}
             }
