@@ -2,10 +2,12 @@
 //!
 //! This facade ties the layers together for Rust users, the examples, the end-to-end tests
 //! and the benches: [`compile`] runs NMODL text through parser, analysis and the Cranelift JIT;
-//! [`builtins`] are the mechanisms of `nmodl/`; the simulator is [`runtime`].
+//! [`builtins`] are the mechanisms of `nmodl/`; [`library`] builds and loads shared mechanism
+//! libraries; the simulator is [`runtime`].
 
 pub mod builtins;
 pub mod compile;
+pub mod library;
 
 pub use rsnrn_runtime as runtime;
 pub use rsnrn_runtime::{CableModel, RecordTarget};

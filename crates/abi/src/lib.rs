@@ -223,3 +223,28 @@ pub fn ion_variable_names(ion: &str) -> [String; 5] {
         format!("di{ion}_dv_"),
     ]
 }
+
+/// Exported by a shared library built by `rsnrnivmodl`, under [`LIBRARY_MANIFEST_SYMBOL`]:
+/// which mechanisms the library holds.
+#[repr(C)]
+#[derive(Debug)]
+pub struct LibraryManifest {
+    /// [`ABI_VERSION`] of the compiler that built the library; a loader refuses any other.
+    pub abi_version: u32,
+    /// Number of entries in `mechanisms`.
+    pub count: u32,
+    pub mechanisms: *const LibraryEntry,
+}
+
+/// One mechanism of a shared library: its kernel table and its IR as JSON (so that tools can
+/// describe the mechanism without the .mod file).
+#[repr(C)]
+#[derive(Debug)]
+pub struct LibraryEntry {
+    pub table: *const MechanismTable,
+    pub ir_json: *const u8,
+    pub ir_len: usize,
+}
+
+/// Symbol name of the [`LibraryManifest`] static in a mechanism library.
+pub const LIBRARY_MANIFEST_SYMBOL: &str = "rsnrn_library_manifest";

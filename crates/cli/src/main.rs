@@ -1,15 +1,18 @@
 //! `rsnrnivmodl`: NEURON's nrnivmodl, rebuilt.
 //!
 //! ```text
+//! rsnrnivmodl [DIR | FILES...]                 build ./x86_64/librsnrnmech.so from .mod files
 //! rsnrnivmodl check [--format json] PATHS...   check .mod files (folders: every .mod inside)
 //! rsnrnivmodl --emit ast|ir FILE               print the syntax tree or the IR as JSON
 //! ```
 
+mod build;
 mod check;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
+  rsnrnivmodl [DIR | FILES...]                 build ./<arch>/librsnrnmech.so from .mod files (default: .)
   rsnrnivmodl check [--format json] PATHS...   check .mod files through code generation
   rsnrnivmodl --emit ast|ir FILE               print the syntax tree or the IR as JSON";
 
@@ -22,12 +25,10 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        _ => {
-            eprintln!("{USAGE}");
-            eprintln!(
-                "(building x86_64/librsnrnmech.so from a folder, as nrnivmodl does, is not implemented yet)"
-            );
+        Some(flag) if flag.starts_with('-') => {
+            eprintln!("error: unknown option {flag}\n{USAGE}");
             ExitCode::FAILURE
         }
+        _ => build::run(&args),
     }
 }

@@ -60,7 +60,7 @@ fn new_module() -> Result<JITModule, CodegenError> {
         .finish(settings::Flags::new(flags))
         .map_err(|e| CodegenError::internal(format!("cranelift: {e}")))?;
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-    for f in math::ALL {
+    for f in math::IMPORTED {
         builder.symbol(math::symbol(f), math::address(f));
     }
     Ok(JITModule::new(builder))

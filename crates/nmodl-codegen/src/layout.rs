@@ -205,17 +205,8 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
     }
     for (h, f) in mech.functions.iter() {
         let Some(t) = &f.table else { continue };
-        for &out in &t.outputs {
-            if !matches!(places[out.index()], Place::Global(_)) {
-                return Err(CodegenError::unsupported(
-                    f.span,
-                    format!(
-                        "TABLE output {} of {} must be GLOBAL (per-instance tables are not supported yet)",
-                        mech.variables[out].name, f.name
-                    ),
-                ));
-            }
-        }
+        // Outputs may be GLOBAL or RANGE: the table itself is shared (built while instance 0
+        // holds the values), a lookup writes the outputs of the instance that asks.
         let tl = TableLayout {
             function: h,
             base: global + hidden,

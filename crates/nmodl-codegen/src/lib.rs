@@ -4,6 +4,7 @@
 //! behind an [`rsnrn_abi::MechanismTable`], ready for the runtime. The passes, in order:
 //! [`lower::lower_solves`] (SOLVE methods become assignments), [`layout::layout`] (where each
 //! variable lives in the ABI's structure-of-arrays data), [`emit::generate`] (Cranelift IR).
+//! [`compile_object`] does the same ahead of time into an object file for a shared library.
 
 pub mod emit;
 mod error;
@@ -11,7 +12,9 @@ mod jit;
 pub mod layout;
 pub mod lower;
 mod math;
+mod object;
 pub mod symbolic;
 
 pub use error::CodegenError;
 pub use jit::{compile_jit, JitMechanism};
+pub use object::compile_object;

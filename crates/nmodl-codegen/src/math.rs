@@ -3,13 +3,15 @@
 //! Cranelift has no transcendental instructions. The JIT binds these symbols to the functions
 //! below, which call the platform C library (Rust's `f64::exp` etc. lower to libm's `exp`), so
 //! results are bit-identical to NEURON's C code compiled against the same libm.
-//! `fabs`, `sqrt`, `floor` and `ceil` are exact Cranelift instructions and never come here.
+//! Shared libraries import the same names from the system libm. `fabs`, `sqrt`, `floor` and
+//! `ceil` are exact Cranelift instructions and `exprelr` is generated inline: none of these
+//! four is imported.
 
 use nmodl_ir::MathFunction;
 
-/// Symbol name of the imported implementation of `f`.
-pub fn symbol(f: MathFunction) -> String {
-    format!("rsnrn_math_{}", f.name())
+/// Symbol name of the imported implementation of `f`: the C library's own name.
+pub fn symbol(f: MathFunction) -> &'static str {
+    f.name()
 }
 
 extern "C" fn exp(x: f64) -> f64 {
@@ -69,15 +71,6 @@ extern "C" fn ceil(x: f64) -> f64 {
 extern "C" fn fmod(x: f64, y: f64) -> f64 {
     x % y
 }
-/// x/(exp(x) - 1), continuous at 0 where it is 1 (NEURON's definition: 1 - x/2 for |x| < 1e-5).
-extern "C" fn exprelr(x: f64) -> f64 {
-    if 1.0 + x == 1.0 {
-        1.0
-    } else {
-        x / (x.exp() - 1.0)
-    }
-}
-
 /// Address of the implementation of `f`.
 pub fn address(f: MathFunction) -> *const u8 {
     use MathFunction::*;
@@ -98,7 +91,8 @@ pub fn address(f: MathFunction) -> *const u8 {
         Atan => atan,
         Floor => floor,
         Ceil => ceil,
-        Exprelr => exprelr,
+        // Generated inline, never imported.
+        Exprelr => exp,
         Pow => return pow as *const u8,
         Atan2 => return atan2 as *const u8,
         Fmod => return fmod as *const u8,
@@ -106,13 +100,12 @@ pub fn address(f: MathFunction) -> *const u8 {
     unary as *const u8
 }
 
-pub const ALL: [MathFunction; 20] = [
+/// The functions generated code imports.
+pub const IMPORTED: [MathFunction; 15] = [
     MathFunction::Exp,
     MathFunction::Log,
     MathFunction::Log10,
     MathFunction::Pow,
-    MathFunction::Sqrt,
-    MathFunction::Fabs,
     MathFunction::Sin,
     MathFunction::Cos,
     MathFunction::Tan,
@@ -123,8 +116,5 @@ pub const ALL: [MathFunction; 20] = [
     MathFunction::Acos,
     MathFunction::Atan,
     MathFunction::Atan2,
-    MathFunction::Floor,
-    MathFunction::Ceil,
     MathFunction::Fmod,
-    MathFunction::Exprelr,
 ];

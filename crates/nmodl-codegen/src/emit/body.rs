@@ -388,12 +388,24 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             MathFunction::Sqrt => return self.b.ins().sqrt(args[0]),
             MathFunction::Floor => return self.b.ins().floor(args[0]),
             MathFunction::Ceil => return self.b.ins().ceil(args[0]),
+            MathFunction::Exprelr => return self.exprelr(args[0]),
             _ => {}
         }
         let id = self.symbols.math[&f];
         let fref = self.module.declare_func_in_func(id, self.b.func);
         let call = self.b.ins().call(fref, args);
         self.b.inst_results(call)[0]
+    }
+
+    /// x/(exp(x) - 1), continuous at 0 where it is 1 (when 1 + x rounds to 1).
+    fn exprelr(&mut self, x: Value) -> Value {
+        let one = self.f64(1.0);
+        let e = self.math(MathFunction::Exp, &[x]);
+        let em1 = self.b.ins().fsub(e, one);
+        let ratio = self.b.ins().fdiv(x, em1);
+        let one_plus_x = self.b.ins().fadd(one, x);
+        let tiny = self.b.ins().fcmp(FloatCC::Equal, one_plus_x, one);
+        self.b.ins().select(tiny, one, ratio)
     }
 
     // ---- statements ------------------------------------------------------------------------

@@ -83,14 +83,14 @@ pub fn generate(
     prefix: &str,
 ) -> Result<KernelIds, CodegenError> {
     let mut math_ids = HashMap::new();
-    for f in math::ALL {
+    for f in math::IMPORTED {
         let mut sig = module.make_signature();
         for _ in 0..f.arity() {
             sig.params.push(AbiParam::new(F64));
         }
         sig.returns.push(AbiParam::new(F64));
         let id = module
-            .declare_function(&math::symbol(f), Linkage::Import, &sig)
+            .declare_function(math::symbol(f), Linkage::Import, &sig)
             .map_err(module_error)?;
         math_ids.insert(f, id);
     }
