@@ -150,7 +150,7 @@ pub fn nrn_load_dll(model: &mut CableModel, path: &Path) -> Result<Vec<String>, 
                 ))
             })?;
         // A data symbol's address is the static itself.
-        &*(*symbol as *const LibraryManifest)
+        &**symbol
     };
     if manifest.abi_version != ABI_VERSION {
         return Err(LibraryError::Load(format!(

@@ -45,8 +45,11 @@ fn cargo_bench(bench: &str, quick: bool) -> Result<(), String> {
 
 /// Mean time per iteration (ns) criterion estimated for `group/id`.
 fn criterion_mean_ns(group: &str, id: &str) -> Result<f64, String> {
-    let path = workspace_root()
-        .join("target/criterion")
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let path = target
+        .join("criterion")
         .join(group)
         .join(id)
         .join("new/estimates.json");

@@ -12,8 +12,8 @@ use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::{FunctionBuilder, Variable as CVar};
 use cranelift_module::Module;
 use nmodl_ir::{
-    BinaryOp, Block, Builtin, Expression, Handle, MathFunction, Mechanism, Statement, Storage,
-    UnaryOp, Variable,
+    BinaryOp, Block, Builtin, Expression, Function, FunctionKind, Handle, MathFunction, Mechanism,
+    Statement, Storage, UnaryOp, Variable,
 };
 use rsnrn_abi::{KernelContext, MechanismData};
 use std::collections::HashMap;
@@ -36,6 +36,24 @@ pub(crate) struct Env {
     pub v: Value,
 }
 
+/// Pointers and values that stay the same during one kernel call, loaded once before the
+/// instance loop so that the loop body does not reload them at every variable access.
+#[derive(Clone)]
+pub(crate) struct Hoisted {
+    columns_base: Value,
+    columns: Vec<Value>,
+    globals: Value,
+    slots: Vec<Value>,
+    /// (offset in KernelContext, array pointer) for v, rhs, d, area, diam.
+    node_arrays: Vec<(usize, Value)>,
+    t: Value,
+    dt: Value,
+    celsius: Value,
+}
+
+/// How deeply calls are inlined into kernels before falling back to real calls.
+const MAX_INLINE_DEPTH: u32 = 8;
+
 pub(crate) struct BodyEmitter<'a, 'f> {
     pub b: FunctionBuilder<'f>,
     pub mech: &'a Mechanism,
@@ -44,6 +62,8 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     pub module: &'a mut dyn Module,
     pub env: Env,
     locals: HashMap<Handle<Variable>, CVar>,
+    hoisted: Option<Hoisted>,
+    inline_depth: u32,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -65,7 +85,48 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             module,
             env,
             locals: HashMap::new(),
+            hoisted: None,
+            inline_depth: 0,
         }
+    }
+
+    /// Loads everything [`Hoisted`] holds, here (call it before a kernel's instance loop).
+    /// From then on, variable accesses use these values and calls are inlined.
+    pub fn hoist(&mut self) {
+        let (ctx, data) = (self.env.ctx, self.env.data);
+        let columns_base = self.load_ptr(data, offset_of!(MechanismData, range));
+        let columns = (0..self.layout.info.range_columns())
+            .map(|c| self.load_ptr(columns_base, c * 8))
+            .collect();
+        let globals = self.load_ptr(data, offset_of!(MechanismData, globals));
+        let slots_base = self.load_ptr(data, offset_of!(MechanismData, slots));
+        let slots = (0..self.layout.info.slots.len())
+            .map(|s| self.load_ptr(slots_base, s * 8))
+            .collect();
+        let node_arrays = [
+            offset_of!(KernelContext, v),
+            offset_of!(KernelContext, rhs),
+            offset_of!(KernelContext, d),
+            offset_of!(KernelContext, area),
+            offset_of!(KernelContext, diam),
+        ]
+        .into_iter()
+        .map(|field| (field, self.load_ptr(ctx, field)))
+        .collect();
+        let load = |e: &mut Self, field: usize| e.b.ins().load(F64, flags(), ctx, field as i32);
+        let t = load(self, offset_of!(KernelContext, t));
+        let dt = load(self, offset_of!(KernelContext, dt));
+        let celsius = load(self, offset_of!(KernelContext, celsius));
+        self.hoisted = Some(Hoisted {
+            columns_base,
+            columns,
+            globals,
+            slots,
+            node_arrays,
+            t,
+            dt,
+            celsius,
+        });
     }
 
     pub fn f64(&mut self, x: f64) -> Value {
@@ -86,12 +147,28 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
 
     /// The node's entry of the context array at `offset` (v, rhs, d, area, diam).
     pub fn node_addr(&mut self, ctx_field: usize) -> Value {
-        let base = self.load_ptr(self.env.ctx, ctx_field);
+        let hoisted = self.hoisted.as_ref().and_then(|h| {
+            h.node_arrays
+                .iter()
+                .find(|(f, _)| *f == ctx_field)
+                .map(|&(_, p)| p)
+        });
+        let base = match hoisted {
+            Some(p) => p,
+            None => self.load_ptr(self.env.ctx, ctx_field),
+        };
         self.element_addr(base, self.env.node)
     }
 
     fn column_addr(&mut self, column: u32, index: Option<Value>) -> Value {
-        let columns = self.load_ptr(self.env.data, offset_of!(MechanismData, range));
+        if let (Some(h), None) = (&self.hoisted, index) {
+            let col_ptr = h.columns[column as usize];
+            return self.element_addr(col_ptr, self.env.inst);
+        }
+        let columns = match &self.hoisted {
+            Some(h) => h.columns_base,
+            None => self.load_ptr(self.env.data, offset_of!(MechanismData, range)),
+        };
         let col_ptr = match index {
             None => self.load_ptr(columns, column as usize * 8),
             Some(i) => {
@@ -104,7 +181,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     }
 
     pub fn global_addr(&mut self, global: u32, index: Option<Value>) -> Value {
-        let globals = self.load_ptr(self.env.data, offset_of!(MechanismData, globals));
+        let globals = match &self.hoisted {
+            Some(h) => h.globals,
+            None => self.load_ptr(self.env.data, offset_of!(MechanismData, globals)),
+        };
         match index {
             None => self.b.ins().iadd_imm_s(globals, global as i64 * 8),
             Some(i) => {
@@ -115,8 +195,13 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     }
 
     pub fn slot_ptr(&mut self, slot: u32) -> Value {
-        let slots = self.load_ptr(self.env.data, offset_of!(MechanismData, slots));
-        let per_instance = self.load_ptr(slots, slot as usize * 8);
+        let per_instance = match &self.hoisted {
+            Some(h) => h.slots[slot as usize],
+            None => {
+                let slots = self.load_ptr(self.env.data, offset_of!(MechanismData, slots));
+                self.load_ptr(slots, slot as usize * 8)
+            }
+        };
         let a = self.element_addr(per_instance, self.env.inst);
         self.load_ptr(a, 0)
     }
@@ -151,11 +236,17 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         v
     }
 
-    /// Declares `var` as a local holding `value` (function parameters, results, counters).
+    /// Makes `var` a local holding `value` (function parameters, results, counters).
     pub fn bind_local(&mut self, var: Handle<Variable>, value: Value) {
-        let v = self.b.declare_var(F64);
+        let v = match self.locals.get(&var) {
+            Some(&v) => v,
+            None => {
+                let v = self.b.declare_var(F64);
+                self.locals.insert(var, v);
+                v
+            }
+        };
         self.b.def_var(v, value);
-        self.locals.insert(var, v);
     }
 
     /// Gives every local that `block` uses the value 0 here, so that all uses are dominated by
@@ -251,6 +342,14 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
 
     fn builtin(&mut self, b: Builtin) -> Value {
         let ctx = self.env.ctx;
+        if let Some(h) = &self.hoisted {
+            match b {
+                Builtin::T => return h.t,
+                Builtin::Dt => return h.dt,
+                Builtin::Celsius => return h.celsius,
+                _ => {}
+            }
+        }
         match b {
             Builtin::V => self.env.v,
             Builtin::T => self
@@ -313,16 +412,53 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 self.math(f, &values)
             }
             Expression::Call(f, args) => {
-                let mut values = vec![self.env.ctx, self.env.data, self.env.inst, self.env.v];
+                let mut arg_values = Vec::with_capacity(args.len as usize);
                 for &a in self.mech.args(args) {
-                    values.push(self.expr(a)?);
+                    arg_values.push(self.expr(a)?);
                 }
+                if self.hoisted.is_some()
+                    && self.inline_depth < MAX_INLINE_DEPTH
+                    && self.symbols.inlinable(f)
+                {
+                    return self.inline_call(f, &arg_values);
+                }
+                let mut values = vec![self.env.ctx, self.env.data, self.env.inst, self.env.v];
+                values.extend(arg_values);
                 let id = self.symbols.callable(f);
                 let fref = self.module.declare_func_in_func(id, self.b.func);
                 let call = self.b.ins().call(fref, &values);
                 self.b.inst_results(call)[0]
             }
         })
+    }
+
+    /// The call of `f` with `args`, its body emitted here (table lookups included).
+    pub fn inline_call(&mut self, f: Handle<Function>, args: &[Value]) -> Result<Value> {
+        if let Some(table) = self.layout.table_of(f) {
+            return super::tables::lookup(self, f, table, args);
+        }
+        self.inline_body(f, args)
+    }
+
+    /// The body of `f` itself (no table), emitted here.
+    pub fn inline_body(&mut self, f: Handle<Function>, args: &[Value]) -> Result<Value> {
+        let func = &self.mech.functions[f];
+        self.reset_locals_of(&func.body);
+        for (&p, &value) in func.parameters.iter().zip(args) {
+            self.bind_local(p, value);
+        }
+        if let Some(r) = func.result {
+            let zero = self.f64(0.0);
+            self.bind_local(r, zero);
+        }
+        self.inline_depth += 1;
+        let emitted = self.block(&func.body);
+        self.inline_depth -= 1;
+        emitted?;
+        match (func.kind, func.result) {
+            (FunctionKind::Function, Some(r)) => self.load_var(r, None),
+            _ => Ok(self.f64(0.0)),
+        }
     }
 
     fn bool_to_f64(&mut self, cond: Value) -> Value {

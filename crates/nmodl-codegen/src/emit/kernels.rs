@@ -43,8 +43,8 @@ pub(super) fn emit_all(
         &format!("{prefix}_initialize"),
         |e| each_instance(e, |e| initialize_instance(e, mech)),
     )?;
-    let current = match symbols.breakpoint {
-        Some(bp) => Some(kernel(
+    let current = if mech.breakpoint.is_some() || !mech.currents.is_empty() {
+        Some(kernel(
             module,
             ctx,
             fctx,
@@ -52,9 +52,10 @@ pub(super) fn emit_all(
             layout,
             symbols,
             &format!("{prefix}_current"),
-            |e| each_instance(e, |e| current_instance(e, mech, layout, bp)),
-        )?),
-        None => None,
+            |e| each_instance(e, |e| current_instance(e, mech, layout)),
+        )?)
+    } else {
+        None
     };
     let state = if mech.solves.is_empty() {
         None
@@ -70,7 +71,11 @@ pub(super) fn emit_all(
             |e| {
                 each_instance(e, |e| {
                     for s in &mech.solves {
-                        call_body(e, e.symbols.callable(s.target), &[]);
+                        if e.symbols.inlinable(s.target) {
+                            e.inline_call(s.target, &[])?;
+                        } else {
+                            call_body(e, e.symbols.callable(s.target), &[]);
+                        }
                     }
                     Ok(())
                 })
@@ -133,9 +138,9 @@ fn each_instance(
     e: &mut BodyEmitter,
     per: impl FnOnce(&mut BodyEmitter) -> Result<()>,
 ) -> Result<()> {
+    e.hoist();
     let count = e.load_ptr(e.env.data, offset_of!(MechanismData, count));
     let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
-    let v_base = e.load_ptr(e.env.ctx, offset_of!(KernelContext, v));
     let header = e.b.create_block();
     let body = e.b.create_block();
     let exit = e.b.create_block();
@@ -153,11 +158,10 @@ fn each_instance(
     let addr = e.b.ins().iadd(node_index, offset);
     let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
     let node = e.b.ins().uextend(PTR, node32);
-    let v_addr = e.element_addr(v_base, node);
-    let v = e.load_f64(v_addr);
     e.env.inst = inst;
     e.env.node = node;
-    e.env.v = v;
+    let v_addr = e.node_addr(offset_of!(KernelContext, v));
+    e.env.v = e.load_f64(v_addr);
     per(e)?;
     let next = e.b.ins().iadd_imm_s(inst, 1);
     e.b.ins().jump(header, &[next.into()]);
@@ -166,14 +170,10 @@ fn each_instance(
     Ok(())
 }
 
-/// Calls a body-signature function with the current environment and `v` (or `v_override`).
+/// Calls a body-signature function with the current environment.
 fn call_body(e: &mut BodyEmitter, id: FuncId, extra: &[Value]) -> Value {
-    call_body_at(e, id, e.env.v, extra)
-}
-
-fn call_body_at(e: &mut BodyEmitter, id: FuncId, v: Value, extra: &[Value]) -> Value {
     let fref = e.module.declare_func_in_func(id, e.b.func);
-    let mut args = vec![e.env.ctx, e.env.data, e.env.inst, v];
+    let mut args = vec![e.env.ctx, e.env.data, e.env.inst, e.env.v];
     args.extend_from_slice(extra);
     let call = e.b.ins().call(fref, &args);
     e.b.inst_results(call)[0]
@@ -222,22 +222,36 @@ fn initialize_instance(e: &mut BodyEmitter, mech: &Mechanism) -> Result<()> {
     Ok(())
 }
 
+/// The BREAKPOINT body evaluated at membrane potential `v`; returns NEURON's `_nrn_current`:
+/// 0, then each current added in declaration order.
+fn breakpoint_at(e: &mut BodyEmitter, mech: &Mechanism, v: Value) -> Result<Value> {
+    let v_node = e.env.v;
+    e.env.v = v;
+    if let Some(bp) = &mech.breakpoint {
+        e.reset_locals_of(bp);
+        e.block(bp)?;
+    }
+    let mut total = e.f64(0.0);
+    for c in &mech.currents {
+        let x = e.load_var(c.variable, None)?;
+        total = e.b.ins().fadd(total, x);
+    }
+    e.env.v = v_node;
+    Ok(total)
+}
+
 /// NEURON's nrn_cur: I at v + 0.001 and at v, conductance by difference, ion currents
 /// accumulated, then the matrix entries of the node.
-fn current_instance(
-    e: &mut BodyEmitter,
-    mech: &Mechanism,
-    layout: &Layout,
-    bp: FuncId,
-) -> Result<()> {
+fn current_instance(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout) -> Result<()> {
     let dv = e.f64(0.001);
     let v_plus = e.b.ins().fadd(e.env.v, dv);
-    let i_plus = call_body_at(e, bp, v_plus, &[]);
+    let i_plus = breakpoint_at(e, mech, v_plus)?;
     let mut saved = Vec::new();
     for w in &layout.ion_writes {
         saved.push(e.load_var(w.variable, None)?);
     }
-    let i_v = call_body(e, bp, &[]);
+    let v = e.env.v;
+    let i_v = breakpoint_at(e, mech, v)?;
     for (w, at_plus) in layout.ion_writes.iter().zip(saved) {
         let at_v = e.load_var(w.variable, None)?;
         let diff = e.b.ins().fsub(at_plus, at_v);

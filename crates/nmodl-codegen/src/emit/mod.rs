@@ -3,10 +3,12 @@
 //! Generated functions:
 //! - one per PROCEDURE/FUNCTION, `(ctx, data, inst, v, args...) -> f64`; a tabled one gets an
 //!   `__exact` body plus a lookup wrapper ([`tables`]);
-//! - `__breakpoint(ctx, data, inst, v) -> f64`: the BREAKPOINT body, returning the total current;
-//! - the four ABI kernels ([`kernels`]), `(ctx, data) -> i32`, each a loop over instances.
+//! - the four ABI kernels ([`kernels`]), `(ctx, data) -> i32`, each a loop over instances,
+//!   into which BREAKPOINT, INITIAL, the SOLVEd blocks and every non-recursive call are
+//!   emitted inline.
 
 mod body;
+mod calls;
 mod kernels;
 mod tables;
 
@@ -29,10 +31,15 @@ pub(crate) struct Symbols {
     callable: Vec<FuncId>,
     /// Per function: the body itself (differs from `callable` for tabled functions).
     exact: Vec<FuncId>,
-    pub breakpoint: Option<FuncId>,
+    /// Per function: whether kernels may emit its body in place of a call (not recursive).
+    inlinable: Vec<bool>,
 }
 
 impl Symbols {
+    pub fn inlinable(&self, f: Handle<Function>) -> bool {
+        self.inlinable[f.index()]
+    }
+
     pub fn callable(&self, f: Handle<Function>) -> FuncId {
         self.callable[f.index()]
     }
@@ -120,21 +127,15 @@ pub fn generate(
             callable.push(body_id);
         }
     }
-    let breakpoint = if mech.breakpoint.is_some() || !mech.currents.is_empty() {
-        let sig = body_signature(module, 0);
-        Some(
-            module
-                .declare_function(&format!("{prefix}__breakpoint"), Linkage::Local, &sig)
-                .map_err(module_error)?,
-        )
-    } else {
-        None
-    };
     let symbols = Symbols {
         math: math_ids,
         callable,
         exact,
-        breakpoint,
+        inlinable: mech
+            .functions
+            .handles()
+            .map(|f| !calls::reaches(mech, f, f))
+            .collect(),
     };
 
     let mut ctx = module.make_context();
@@ -154,12 +155,6 @@ pub fn generate(
             define(module, symbols.callable(h), &mut ctx)?;
         }
     }
-    if let Some(id) = symbols.breakpoint {
-        ctx.func.signature = body_signature(module, 0);
-        ctx.func.name = UserFuncName::user(0, id.as_u32());
-        emit_breakpoint(module, &mut ctx, &mut fctx, mech, layout, &symbols)?;
-        define(module, id, &mut ctx)?;
-    }
     kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)
 }
 
@@ -168,6 +163,10 @@ pub(crate) fn define(
     id: FuncId,
     ctx: &mut Context,
 ) -> Result<(), CodegenError> {
+    // A debugging aid: RSNRN_DUMP_CLIF=1 prints every generated function's Cranelift IR.
+    if std::env::var_os("RSNRN_DUMP_CLIF").is_some() {
+        eprintln!("{}", ctx.func.display());
+    }
     let result = module.define_function(id, ctx);
     if let Err(e) = result {
         let text = ctx.func.display().to_string();
@@ -238,32 +237,6 @@ fn emit_function(
         _ => e.f64(0.0),
     };
     e.b.ins().return_(&[ret]);
-    e.finish();
-    Ok(())
-}
-
-fn emit_breakpoint(
-    module: &mut dyn Module,
-    ctx: &mut Context,
-    fctx: &mut FunctionBuilderContext,
-    mech: &Mechanism,
-    layout: &Layout,
-    symbols: &Symbols,
-) -> Result<(), CodegenError> {
-    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
-    let (env, _) = enter_body(&mut b);
-    let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
-    if let Some(bp) = &mech.breakpoint {
-        e.reset_locals_of(bp);
-        e.block(bp)?;
-    }
-    // NEURON's _nrn_current: 0, then each current added in declaration order.
-    let mut total = e.f64(0.0);
-    for c in &mech.currents {
-        let x = e.load_var(c.variable, None)?;
-        total = e.b.ins().fadd(total, x);
-    }
-    e.b.ins().return_(&[total]);
     e.finish();
     Ok(())
 }

@@ -40,27 +40,44 @@ pub(super) fn emit_lookup(
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
     let (env, args) = enter_body(&mut b);
     let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
+    let result = lookup(&mut e, h, table, &args)?;
+    e.b.ins().return_(&[result]);
+    e.finish();
+    Ok(())
+}
 
-    let usetable_addr = e.global_addr(layout.usetable.expect("tables imply usetable"), None);
+/// A call of tabled `h` with `args`: interpolation in the table when `usetable` is on, the
+/// exact body otherwise. Returns the function's value (0 for a PROCEDURE).
+pub(super) fn lookup(
+    e: &mut BodyEmitter,
+    h: Handle<Function>,
+    table: &TableLayout,
+    args: &[Value],
+) -> Result<Value, CodegenError> {
+    let mech = e.mech;
+    let f = &mech.functions[h];
+    let usetable_addr = e.global_addr(e.layout.usetable.expect("tables imply usetable"), None);
     let usetable = e.load_f64(usetable_addr);
     let use_it = e.truthy(usetable);
-    let lookup = e.b.create_block();
+    let interpolate_block = e.b.create_block();
     let direct = e.b.create_block();
-    e.b.ins().brif(use_it, lookup, &[], direct, &[]);
+    let merge = e.b.create_block();
+    e.b.append_block_param(merge, F64);
+    e.b.ins().brif(use_it, interpolate_block, &[], direct, &[]);
 
     // usetable = 0: the exact body.
     e.b.switch_to_block(direct);
-    let exact = e.module.declare_func_in_func(symbols.exact(h), e.b.func);
-    let mut call_args = vec![env.ctx, env.data, env.inst, env.v];
-    call_args.extend_from_slice(&args);
+    let exact = e.module.declare_func_in_func(e.symbols.exact(h), e.b.func);
+    let mut call_args = vec![e.env.ctx, e.env.data, e.env.inst, e.env.v];
+    call_args.extend_from_slice(args);
     let call = e.b.ins().call(exact, &call_args);
     let r = e.b.inst_results(call)[0];
-    e.b.ins().return_(&[r]);
+    e.b.ins().jump(merge, &[r.into()]);
 
-    e.b.switch_to_block(lookup);
+    e.b.switch_to_block(interpolate_block);
     let u = args[0];
-    let tmin = load_global(&mut e, table.tmin());
-    let mfac = load_global(&mut e, table.mfac());
+    let tmin = load_global(e, table.tmin());
+    let mfac = load_global(e, table.mfac());
     let diff = e.b.ins().fsub(u, tmin);
     let xi = e.b.ins().fmul(mfac, diff);
     let zero = e.f64(0.0);
@@ -80,18 +97,18 @@ pub(super) fn emit_lookup(
 
     let mut result = e.f64(0.0);
     for k in 0..table.outputs {
-        let y = interpolate(&mut e, table.values(k), i, i1, theta);
+        let y = interpolate(e, table.values(k), i, i1, theta);
         match f.kind {
             FunctionKind::Function => result = y,
             _ => {
-                let out = mech.functions[h].table.as_ref().expect("tabled").outputs[k as usize];
+                let out = f.table.as_ref().expect("tabled").outputs[k as usize];
                 e.store_var(out, None, y)?;
             }
         }
     }
-    e.b.ins().return_(&[result]);
-    e.finish();
-    Ok(())
+    e.b.ins().jump(merge, &[result.into()]);
+    e.b.switch_to_block(merge);
+    Ok(e.b.block_params(merge)[0])
 }
 
 fn load_global(e: &mut BodyEmitter, index: u32) -> Value {
