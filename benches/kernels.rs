@@ -74,6 +74,7 @@ fn instances(table: &MechanismTable) -> Instances {
         area: nodes[3].as_ptr(),
         diam: nodes[4].as_ptr(),
         node_count: INSTANCES as u64,
+        services: &rsnrn::runtime::SERVICES,
     };
     let data = MechanismData {
         count: INSTANCES as u64,

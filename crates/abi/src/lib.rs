@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// State shared by all mechanisms during one kernel call.
 ///
@@ -39,7 +39,43 @@ pub struct KernelContext {
     /// Diameter per node (um).
     pub diam: *const f64,
     pub node_count: u64,
+    /// Numerical services the simulator provides to generated code (never null).
+    pub services: *const Services,
 }
+
+/// Evaluates a DERIVATIVE block for one instance with its states set to `x`: writes the
+/// derivatives to `dxdt` (both arrays hold the block's states in equation order).
+pub type DerivativeFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *mut MechanismData,
+    inst: u64,
+    v: f64,
+    x: *const f64,
+    dxdt: *mut f64,
+);
+
+/// `METHOD derivimplicit` for one instance: advances the `n` states in `x` over the step
+/// in `ctx` (dt, secondorder) by NEURON's Newton iteration on the backward-Euler equations.
+pub type DerivimplicitFn = unsafe extern "C" fn(
+    n: u64,
+    x: *mut f64,
+    derivative: DerivativeFn,
+    ctx: *const KernelContext,
+    data: *mut MechanismData,
+    inst: u64,
+    v: f64,
+) -> KernelStatus;
+
+/// Functions generated code calls through [`KernelContext::services`]: numerical methods
+/// whose code lives in the simulator rather than in every mechanism.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Services {
+    pub derivimplicit: DerivimplicitFn,
+}
+
+/// Kernel status: a Newton iteration did not converge.
+pub const STATUS_NO_CONVERGENCE: KernelStatus = 1;
 
 /// The instances of one mechanism, structure-of-arrays.
 #[repr(C)]

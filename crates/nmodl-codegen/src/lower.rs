@@ -24,6 +24,9 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
                 let lowered = lower_cnexp_block(&mut out, &body)?;
                 out.functions[solve.target].body = lowered;
             }
+            // derivimplicit keeps its equations: the kernels evaluate them inside the
+            // simulator's Newton iteration (emit::derivimplicit).
+            (SolveMethod::Derivimplicit, FunctionKind::Derivative) => {}
             (SolveMethod::None, FunctionKind::Procedure) => {}
             (method, kind) => {
                 return Err(CodegenError::unsupported(

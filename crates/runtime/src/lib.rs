@@ -62,6 +62,7 @@ mod point;
 mod rebuild;
 mod record;
 mod section;
+mod services;
 pub mod trace_io;
 
 pub use error::{Result, RuntimeError};
@@ -70,3 +71,4 @@ pub use model::CableModel;
 pub use point::PointProcessId;
 pub use record::{RecordId, RecordTarget, VarRef};
 pub use section::SectionId;
+pub use services::SERVICES;

@@ -92,6 +92,7 @@ impl CableModel {
                 area: std::ptr::null(),
                 diam: std::ptr::null(),
                 node_count: 0,
+                services: &crate::services::SERVICES,
             },
         }
     }

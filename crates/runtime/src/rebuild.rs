@@ -173,6 +173,7 @@ impl CableModel {
             area: l.area.as_ptr(),
             diam: l.diam.as_ptr(),
             node_count: l.node_count() as u64,
+            services: &crate::services::SERVICES,
         };
     }
 }

@@ -64,6 +64,9 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     locals: HashMap<Handle<Variable>, CVar>,
     hoisted: Option<Hoisted>,
     inline_depth: u32,
+    /// While emitting a derivimplicit derivative function: where `s' = e` stores e (the
+    /// `dxdt` array) and the order of the states in it.
+    pub derivative_sink: Option<(Value, Vec<Handle<Variable>>)>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -87,6 +90,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             locals: HashMap::new(),
             hoisted: None,
             inline_depth: 0,
+            derivative_sink: None,
         }
     }
 
@@ -621,10 +625,22 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 self.b.ins().jump(header, &[]);
                 self.b.switch_to_block(exit);
             }
+            Statement::Derivative {
+                state,
+                index: None,
+                value,
+                ..
+            } if self.derivative_sink.is_some() => {
+                let x = self.expr(*value)?;
+                let (dxdt, states) = self.derivative_sink.as_ref().expect("checked");
+                let (dxdt, k) = (*dxdt, states.iter().position(|s| s == state));
+                let k = k.expect("derivative_states lists every equation");
+                self.b.ins().store(flags(), x, dxdt, (k * 8) as i32);
+            }
             Statement::Derivative { span, .. } => {
                 return Err(CodegenError::unsupported(
                     *span,
-                    "a derivative equation outside a DERIVATIVE block solved by cnexp is not supported yet"
+                    "this derivative equation is not supported yet (array STATEs, or a DERIVATIVE block not solved by cnexp or derivimplicit)"
                         .into(),
                 ))
             }

@@ -1,7 +1,7 @@
 //! The four ABI kernels: loops over all instances around the generated bodies.
 
 use super::body::{flags, BodyEmitter, Env, PTR};
-use super::{define, kernel_signature, module_error, tables, KernelIds, Symbols};
+use super::{define, derivimplicit, kernel_signature, module_error, tables, KernelIds, Symbols};
 use crate::layout::Layout;
 use crate::CodegenError;
 use cranelift_codegen::ir::{types, InstBuilder, UserFuncName, Value};
@@ -71,7 +71,9 @@ pub(super) fn emit_all(
             |e| {
                 each_instance(e, |e| {
                     for s in &mech.solves {
-                        if e.symbols.inlinable(s.target) {
+                        if let Some(derivative) = e.symbols.derivative(s.target) {
+                            derivimplicit::emit_solve(e, s.target, derivative)?;
+                        } else if e.symbols.inlinable(s.target) {
                             e.inline_call(s.target, &[])?;
                         } else {
                             call_body(e, e.symbols.callable(s.target), &[]);

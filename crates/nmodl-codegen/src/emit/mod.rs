@@ -9,6 +9,7 @@
 
 mod body;
 mod calls;
+mod derivimplicit;
 mod kernels;
 mod tables;
 
@@ -28,23 +29,31 @@ use std::collections::HashMap;
 pub(crate) struct Symbols {
     pub math: HashMap<MathFunction, FuncId>,
     /// Per function: what a call goes to (the table wrapper for tabled functions).
-    callable: Vec<FuncId>,
+    callable: Vec<Option<FuncId>>,
     /// Per function: the body itself (differs from `callable` for tabled functions).
-    exact: Vec<FuncId>,
+    exact: Vec<Option<FuncId>>,
     /// Per function: whether kernels may emit its body in place of a call (not recursive).
     inlinable: Vec<bool>,
+    /// Derivative functions of the blocks solved by derivimplicit.
+    derivative: HashMap<Handle<Function>, FuncId>,
 }
 
 impl Symbols {
     pub fn inlinable(&self, f: Handle<Function>) -> bool {
         self.inlinable[f.index()]
     }
+    /// The derivative function of `f` when a SOLVE integrates it with derivimplicit.
+    pub fn derivative(&self, f: Handle<Function>) -> Option<FuncId> {
+        self.derivative.get(&f).copied()
+    }
 
     pub fn callable(&self, f: Handle<Function>) -> FuncId {
         self.callable[f.index()]
+            .expect("only derivimplicit blocks lack a body, and SOLVE alone uses them")
     }
     pub fn exact(&self, f: Handle<Function>) -> FuncId {
         self.exact[f.index()]
+            .expect("only derivimplicit blocks lack a body, and SOLVE alone uses them")
     }
 }
 
@@ -102,9 +111,26 @@ pub fn generate(
         math_ids.insert(f, id);
     }
 
+    let mut derivative = HashMap::new();
+    for s in &mech.solves {
+        if s.method == nmodl_ir::SolveMethod::Derivimplicit && !derivative.contains_key(&s.target) {
+            let sig = derivimplicit::derivative_signature(module);
+            let name = format!("{prefix}__{}__derivative", mech.functions[s.target].name);
+            let id = module
+                .declare_function(&name, Linkage::Local, &sig)
+                .map_err(module_error)?;
+            derivative.insert(s.target, id);
+        }
+    }
     let mut callable = Vec::new();
     let mut exact = Vec::new();
     for (h, f) in mech.functions.iter() {
+        // A block solved by derivimplicit exists only as its derivative function.
+        if derivative.contains_key(&h) {
+            exact.push(None);
+            callable.push(None);
+            continue;
+        }
         let sig = body_signature(module, f.parameters.len());
         let body_id = module
             .declare_function(
@@ -113,7 +139,7 @@ pub fn generate(
                 &sig,
             )
             .map_err(module_error)?;
-        exact.push(body_id);
+        exact.push(Some(body_id));
         if f.table.is_some() {
             let wrap = module
                 .declare_function(
@@ -122,12 +148,13 @@ pub fn generate(
                     &sig,
                 )
                 .map_err(module_error)?;
-            callable.push(wrap);
+            callable.push(Some(wrap));
         } else {
-            callable.push(body_id);
+            callable.push(Some(body_id));
         }
     }
     let symbols = Symbols {
+        derivative,
         math: math_ids,
         callable,
         exact,
@@ -142,6 +169,9 @@ pub fn generate(
     let mut fctx = FunctionBuilderContext::new();
 
     for (h, f) in mech.functions.iter() {
+        if symbols.derivative(h).is_some() {
+            continue;
+        }
         ctx.func.signature = body_signature(module, f.parameters.len());
         ctx.func.name = UserFuncName::user(0, symbols.exact(h).as_u32());
         emit_function(module, &mut ctx, &mut fctx, mech, layout, &symbols, h)?;
@@ -154,6 +184,12 @@ pub fn generate(
             )?;
             define(module, symbols.callable(h), &mut ctx)?;
         }
+    }
+    for (&f, &id) in &symbols.derivative {
+        ctx.func.signature = derivimplicit::derivative_signature(module);
+        ctx.func.name = UserFuncName::user(0, id.as_u32());
+        derivimplicit::emit_derivative_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        define(module, id, &mut ctx)?;
     }
     kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)
 }
