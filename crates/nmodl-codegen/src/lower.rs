@@ -24,6 +24,11 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
                 let lowered = lower_cnexp_block(&mut out, &body)?;
                 out.functions[solve.target].body = lowered;
             }
+            (SolveMethod::Euler, FunctionKind::Derivative) => {
+                let body = out.functions[solve.target].body.clone();
+                let lowered = lower_euler_block(&mut out, &body)?;
+                out.functions[solve.target].body = lowered;
+            }
             // derivimplicit keeps its equations: the kernels evaluate them inside the
             // simulator's Newton iteration (emit::derivimplicit).
             (SolveMethod::Derivimplicit, FunctionKind::Derivative) => {}
@@ -88,6 +93,69 @@ fn lower_cnexp_block(mech: &mut Mechanism, block: &Block) -> Result<Block, Codeg
                 reject: lower_cnexp_block(mech, reject)?,
             },
             other => other.clone(),
+        });
+    }
+    Ok(Block { statements })
+}
+
+/// `euler` (NUMERICS §5): every derivative is evaluated with the old states, then every
+/// state advances by dt times its derivative: `s' = f` becomes `ds = f` in place, and
+/// `s = s + dt*ds` for all states is appended to the block.
+fn lower_euler_block(mech: &mut Mechanism, block: &Block) -> Result<Block, CodegenError> {
+    let mut statements = Vec::with_capacity(block.statements.len() * 2);
+    let mut updates = Vec::new();
+    for s in &block.statements {
+        match s {
+            Statement::Derivative {
+                state,
+                index: None,
+                value,
+                span,
+            } => {
+                let name = format!("d{}_dt", mech.variables[*state].name);
+                let slope = mech.variables.append(Variable {
+                    name,
+                    kind: VariableKind::Local,
+                    storage: Storage::Local,
+                    visible: false,
+                    size: None,
+                    default: None,
+                    units: None,
+                    span: *span,
+                });
+                statements.push(Statement::Assign {
+                    target: slope,
+                    index: None,
+                    value: *value,
+                    span: *span,
+                });
+                updates.push((*state, slope, *span));
+            }
+            Statement::Derivative { span, .. } => {
+                return Err(CodegenError::unsupported(
+                    *span,
+                    "euler of an array STATE is not supported yet".into(),
+                ))
+            }
+            other => statements.push(other.clone()),
+        }
+    }
+    let dt = dt_variable(mech);
+    for (state, slope, span) in updates {
+        let dt_load = mech.expressions.append(Expression::Load(dt));
+        let d = mech.expressions.append(Expression::Load(slope));
+        let s = mech.expressions.append(Expression::Load(state));
+        let step = mech
+            .expressions
+            .append(Expression::Binary(BinaryOp::Mul, dt_load, d));
+        let value = mech
+            .expressions
+            .append(Expression::Binary(BinaryOp::Add, s, step));
+        statements.push(Statement::Assign {
+            target: state,
+            index: None,
+            value,
+            span,
         });
     }
     Ok(Block { statements })
