@@ -1,0 +1,86 @@
+//! GUI calls and classes: accepted and inert (rsnrniv is headless), with one notice the first
+//! time; CVode's fixed-step answers.
+
+use super::{num, Args};
+use crate::error::{err, Res};
+use crate::interp::{Builtin, Interp};
+use crate::value::*;
+
+const GUI_FUNCS: &[&str] = &[
+    "xpanel",
+    "xbutton",
+    "xvalue",
+    "xlabel",
+    "xmenu",
+    "xradiobutton",
+    "xcheckbox",
+    "xstatebutton",
+    "xvarlabel",
+    "xslider",
+    "xfixedvalue",
+    "xpvalue",
+    "doNotify",
+    "doEvents",
+    "pwman_place",
+    "graphmenu",
+    "newPlotV",
+    "newPlotI",
+];
+
+const GUI_CLASSES: &[&str] = &[
+    "Graph",
+    "Shape",
+    "PlotShape",
+    "VBox",
+    "HBox",
+    "Deck",
+    "ValueFieldEditor",
+    "SymChooser",
+    "TextEditor",
+];
+
+pub fn install(it: &mut Interp) {
+    for &f in GUI_FUNCS {
+        it.define_builtin(
+            f,
+            Builtin::Func(|it, _| {
+                it.gui_notice("xpanel/xbutton/Graph");
+                num(0.0)
+            }),
+        );
+    }
+    for &c in GUI_CLASSES {
+        it.define_builtin(c, Builtin::Class(ClassKind::Gui(c)));
+    }
+}
+
+/// Every method of a GUI object does nothing; `view_count` is 0 so stdrun-like code drops it.
+pub fn gui_method(_: &mut Interp, _o: &ObjRef, m: &str, _a: Args) -> Res<Value> {
+    match m {
+        "view_count" => num(0.0),
+        _ => num(0.0),
+    }
+}
+
+/// CVode in rsnrn: only the fixed-step method exists.
+pub fn cvode_method(_: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
+    match m {
+        "active" => {
+            if !a.is_empty() && a.num(0)? != 0.0 {
+                return err("cvode.active(1): rsnrn has only the fixed-step method");
+            }
+            num(0.0)
+        }
+        "use_local_dt" | "use_daspk" | "condition_order" | "queue_mode" | "cache_efficient" => {
+            num(0.0)
+        }
+        "use_fast_imem" => {
+            if !a.is_empty() && a.num(0)? != 0.0 {
+                return err("cvode.use_fast_imem(1) is not available in rsnrn yet");
+            }
+            num(0.0)
+        }
+        "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
+        _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),
+    }
+}

@@ -1,0 +1,100 @@
+//! Point processes (`new IClamp(0.5)` and every other POINT_PROCESS mechanism): fields through
+//! the runtime, get_loc/has_loc/loc.
+
+use std::rc::Rc;
+
+use rsnrn_runtime::PointProcessId;
+
+use super::{bool_num, num, Args};
+use crate::error::{err, Res};
+use crate::interp::Interp;
+use crate::value::*;
+
+pub fn pid(o: &ObjRef) -> Res<PointProcessId> {
+    match &*o.data.borrow() {
+        ObjData::Point(p) => Ok(*p),
+        _ => err(format!("{} is not a point process", o.name())),
+    }
+}
+
+/// NEURON places a point process on a node: x inside a section becomes the centre of the
+/// segment containing it (x = 0 and 1 stay on the end nodes).
+fn node_x(x: f64, nseg: usize) -> f64 {
+    if x <= 0.0 || x >= 1.0 {
+        return x;
+    }
+    let j = ((x * nseg as f64) as usize).min(nseg - 1);
+    (j as f64 + 0.5) / nseg as f64
+}
+
+pub fn construct(it: &mut Interp, mech: &Rc<str>, args: Vec<Value>) -> Res<ObjRef> {
+    let a = Args::new(mech, args);
+    let x = a.num_or(0, 0.5)?;
+    if !(0.0..=1.0).contains(&x) {
+        return err(format!("{mech}: location {x} is outside 0 <= x <= 1"));
+    }
+    let sec = it.cas()?;
+    let rt = it.rt(sec)?;
+    let nseg = it.model.nseg(rt).or_else(|e| err(e.to_string()))?;
+    let p = it
+        .model
+        .add_point_process(rt, node_x(x, nseg), mech)
+        .or_else(|e| err(e.to_string()))?;
+    Ok(it
+        .reg
+        .new_object(Class::Point(mech.clone()), ObjData::Point(p)))
+}
+
+pub fn get_field(it: &mut Interp, o: &ObjRef, name: &str) -> Res<Value> {
+    let p = pid(o)?;
+    it.model
+        .get_point(p, name)
+        .map(Value::Num)
+        .or_else(|e| err(e.to_string()))
+}
+
+pub fn field_num(it: &mut Interp, o: &ObjRef, name: &str) -> Res<f64> {
+    crate::interp::to_num(&get_field(it, o, name)?)
+}
+
+pub fn set_field(it: &mut Interp, o: &ObjRef, name: &str, v: f64) -> Res<()> {
+    let p = pid(o)?;
+    it.model
+        .set_point(p, name, v)
+        .or_else(|e| err(e.to_string()))
+}
+
+fn hoc_section_of(it: &Interp, rt: rsnrn_runtime::SectionId) -> Res<SecId> {
+    match it
+        .all_secs()
+        .into_iter()
+        .find(|&s| it.secs[s as usize].rt == rt)
+    {
+        Some(s) => Ok(s),
+        None => err("the point process's section was deleted"),
+    }
+}
+
+pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
+    let p = pid(o)?;
+    match m {
+        "get_loc" => {
+            let (rt, x) = it.model.point_location(p).or_else(|e| err(e.to_string()))?;
+            let s = hoc_section_of(it, rt)?;
+            it.push_sec(s);
+            num(x)
+        }
+        "has_loc" => bool_num(it.model.point_location(p).is_ok()),
+        "loc" => {
+            let x = a.num(0)?;
+            let s = it.cas()?;
+            let rt = it.rt(s)?;
+            let nseg = it.model.nseg(rt).or_else(|e| err(e.to_string()))?;
+            it.model
+                .move_point_process(p, rt, node_x(x, nseg))
+                .or_else(|e| err(e.to_string()))?;
+            num(x)
+        }
+        _ => get_field(it, o, m),
+    }
+}

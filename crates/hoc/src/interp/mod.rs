@@ -1,0 +1,302 @@
+//! The hoc interpreter: a tree walker over [`crate::ast`] with NEURON's scoping (top level,
+//! template instances, procedure locals), the section stack, and the simulator behind it.
+
+mod call;
+mod eval;
+mod exec;
+mod lookup;
+mod mechs;
+pub mod sections;
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::rc::{Rc, Weak};
+
+use rsnrn_runtime::{CableModel, RecordId};
+
+use crate::ast::{Stmt, StmtKind, Sym};
+use crate::error::{err, Flow, HocError, Res};
+use crate::parser::{Interner, ParseError, Parser};
+use crate::source::Source;
+use crate::value::*;
+
+pub use call::{obj_name, show_args, Frame};
+pub use eval::{indexed_name, to_num};
+pub use lookup::{flat_index, BFn, Builtin, Resolved, SecProp};
+pub use sections::{sec_prop_named, HocSection};
+
+/// The deepest procedure nesting allowed (NEURON's default frame stack is about this deep).
+pub const MAX_DEPTH: usize = 512;
+
+/// A text being read at top level; `fscan()` reads numbers from `pos` on.
+pub struct Input {
+    pub src: Rc<Source>,
+    pub pos: usize,
+}
+
+/// Where `print`, `printf` and echoes go.
+pub enum Output {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    /// Collected (tests, embedding).
+    Buffer(Vec<u8>),
+}
+
+impl Output {
+    pub fn write_str(&mut self, s: &str) {
+        // Output errors (a closed pipe) are not hoc errors; NEURON ignores them too.
+        let _ = match self {
+            Output::Stdout(w) => w.write_all(s.as_bytes()),
+            Output::Buffer(b) => b.write_all(s.as_bytes()),
+        };
+    }
+
+    pub fn flush(&mut self) {
+        if let Output::Stdout(w) = self {
+            let _ = w.flush();
+        }
+    }
+}
+
+pub struct Interp {
+    pub names: Interner,
+    pub model: CableModel,
+    pub top: Scope,
+    pub consts: Scope,
+    pub builtins: HashMap<Sym, Builtin>,
+    pub reg: Registry,
+    pub frames: Vec<Frame>,
+    /// Frame whose locals and arguments are visible (None: top level).
+    pub cur_frame: Option<usize>,
+    /// Template instance whose variables are visible (None: top level).
+    pub obj_ctx: Option<ObjRef>,
+    /// Source of the code being run (for error locations).
+    pub cur_src: Rc<Source>,
+    /// Value of the last `return expr`.
+    pub ret: Value,
+    pub float_epsilon: f64,
+    pub secs: Vec<HocSection>,
+    pub sec_stack: Vec<SecId>,
+    pub default_sec: Option<SecId>,
+    pub out: Output,
+    /// argv[0] as messages show it.
+    pub prog: String,
+    pub inputs: Vec<Input>,
+    pub loaded: HashSet<PathBuf>,
+    /// Vectors recording a simulator variable.
+    pub recordings: Vec<(Weak<Object>, RecordId)>,
+    /// Old-style `wopen`/`ropen` files.
+    pub old_out: Option<std::io::BufWriter<std::fs::File>>,
+    pub old_in: Option<crate::builtins::file::Reader>,
+    pub start: std::time::Instant,
+    pub distance_origin: Option<(SecId, f64)>,
+    /// GUI calls seen (one notice is printed).
+    pub gui_noticed: bool,
+    /// `execute1(cmd, 0)`: errors are not printed.
+    pub quiet: usize,
+    pub mechs: mechs::MechTables,
+    /// Frequently used names.
+    pub sym: CommonSyms,
+}
+
+pub struct CommonSyms {
+    pub init: Sym,
+    pub this: Sym,
+    pub x: Sym,
+}
+
+impl Interp {
+    /// An interpreter over a model with rsnrn's built-in mechanisms (hh, pas, IClamp).
+    pub fn new(prog: &str) -> Result<Self, String> {
+        let model = rsnrn::builtins::model().map_err(|e| e.to_string())?;
+        Ok(Self::with_model(prog, model))
+    }
+
+    pub fn with_model(prog: &str, model: CableModel) -> Self {
+        let mut names = Interner::default();
+        let sym = CommonSyms {
+            init: names.intern("init"),
+            this: names.intern("this"),
+            x: names.intern("x"),
+        };
+        let mut it = Interp {
+            names,
+            model,
+            top: Scope::default(),
+            consts: Scope::default(),
+            builtins: HashMap::new(),
+            reg: Registry::default(),
+            frames: Vec::new(),
+            cur_frame: None,
+            obj_ctx: None,
+            cur_src: Rc::new(Source::new("(none)", None, "")),
+            ret: Value::Void,
+            float_epsilon: 1e-11,
+            secs: Vec::new(),
+            sec_stack: Vec::new(),
+            default_sec: None,
+            out: Output::Stdout(std::io::BufWriter::new(std::io::stdout())),
+            prog: prog.to_string(),
+            inputs: Vec::new(),
+            loaded: HashSet::new(),
+            recordings: Vec::new(),
+            old_out: None,
+            old_in: None,
+            start: std::time::Instant::now(),
+            distance_origin: None,
+            gui_noticed: false,
+            quiet: 0,
+            mechs: mechs::MechTables::default(),
+            sym,
+        };
+        crate::builtins::install(&mut it);
+        it.refresh_mechanisms();
+        it
+    }
+
+    pub fn name(&self, s: Sym) -> &str {
+        self.names.name(s)
+    }
+
+    pub fn print(&mut self, s: &str) {
+        self.out.write_str(s);
+    }
+
+    /// Writes a message to stderr after flushing stdout, so the two interleave as they
+    /// happened.
+    pub fn eprint(&mut self, s: &str) {
+        self.out.flush();
+        let mut e = std::io::stderr().lock();
+        let _ = e.write_all(s.as_bytes());
+        let _ = e.flush();
+    }
+
+    pub fn flush(&mut self) {
+        self.out.flush();
+    }
+
+    /// A one-time notice for GUI calls, which do nothing headless.
+    pub fn gui_notice(&mut self, what: &str) {
+        if !self.gui_noticed {
+            self.gui_noticed = true;
+            let msg = format!(
+                "{}: notice: {what} and the other GUI calls do nothing (rsnrniv runs without a GUI)\n",
+                self.prog
+            );
+            self.eprint(&msg);
+        }
+    }
+
+    // ---- running text ---------------------------------------------------------------------
+
+    /// Runs hoc text statement by statement, as top-level code (expression values echo).
+    /// An error ends the text and is returned; `stop` only ends the statement.
+    pub fn run_source(&mut self, src: Rc<Source>) -> Res<()> {
+        let mut pos = 0;
+        loop {
+            let parsed = {
+                let mut p = Parser::new(&src, pos, &mut self.names);
+                let r = p.parse_top();
+                pos = p.resume_pos();
+                r
+            };
+            let stmt = match parsed {
+                Ok(Some(s)) => s,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(parse_flow(e, &src)),
+            };
+            self.inputs.push(Input {
+                src: src.clone(),
+                pos,
+            });
+            let saved = std::mem::replace(&mut self.cur_src, src.clone());
+            // Sections pushed by a top-level statement (push_section, get_loc) are popped
+            // when it ends, as NEURON does.
+            let depth = self.sec_stack.len();
+            let r = self.exec_top(&stmt);
+            self.sec_stack.truncate(depth);
+            self.cur_src = saved;
+            if let Some(input) = self.inputs.pop() {
+                pos = input.pos;
+            }
+            match r {
+                Ok(()) | Err(Flow::Stop) => {}
+                Err(Flow::Break) | Err(Flow::Continue) | Err(Flow::IterBreak) => {}
+                Err(Flow::Return) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Runs a string as top-level code (a `-c` argument, `execute()`).
+    pub fn run_string(&mut self, name: &str, text: &str) -> Res<()> {
+        let src = Rc::new(Source::new(name, None, text));
+        self.run_source(src)
+    }
+
+    /// Reads and runs a file as top-level code.
+    pub fn run_file(&mut self, name: &str, path: &Path) -> Res<()> {
+        let src = match Source::from_file(name, path.to_path_buf()) {
+            Ok(s) => Rc::new(s),
+            Err(e) => return err(format!("cannot read {name}: {e}")),
+        };
+        self.run_source(src)
+    }
+
+    /// The report of an error as it is printed.
+    pub fn render_error(&self, e: &HocError) -> String {
+        e.render(&self.prog)
+    }
+
+    /// A top-level statement: an expression statement echoes its value.
+    fn exec_top(&mut self, s: &Stmt) -> Res<()> {
+        if let StmtKind::Expr(e) = &s.kind {
+            let src = self.cur_src.clone();
+            return self.echo(e).map_err(|f| f.locate(&src, s.pos));
+        }
+        self.exec(s)
+    }
+
+    /// `-dll` / nrn_load_dll: a library built by rsnrnivmodl, or a single `.mod` file
+    /// compiled here with the JIT.
+    pub fn load_mechanisms(&mut self, path: &Path) -> Res<()> {
+        if path.extension().is_some_and(|e| e == "mod") {
+            let mech = rsnrn::compile::compile_file(path).or_else(|e| err(e.to_string()))?;
+            rsnrn::register(&mut self.model, mech).or_else(|e| err(e.to_string()))?;
+        } else {
+            rsnrn::library::nrn_load_dll(&mut self.model, path).or_else(|e| err(e.to_string()))?;
+        }
+        self.refresh_mechanisms();
+        Ok(())
+    }
+
+    /// Copies new samples of every recording into its Vector (after finitialize/fadvance).
+    pub fn sync_recordings(&mut self) {
+        self.recordings.retain(|(w, _)| w.strong_count() > 0);
+        for (w, id) in &self.recordings {
+            let Some(obj) = w.upgrade() else { continue };
+            let Ok(samples) = self.model.recording(*id) else {
+                continue;
+            };
+            let mut data = obj.data.borrow_mut();
+            if let ObjData::Vector(v) = &mut *data {
+                if v.rec == Some(*id) {
+                    if samples.len() < v.data.len() {
+                        v.data.clear();
+                    }
+                    let have = v.data.len();
+                    v.data.extend_from_slice(&samples[have..]);
+                }
+            }
+        }
+    }
+}
+
+/// A syntax error as a hoc error at its place.
+pub fn parse_flow(e: ParseError, src: &Rc<Source>) -> Flow {
+    Flow::Error(Box::new(HocError {
+        msg: e.msg,
+        at: Some((src.clone(), e.pos)),
+        frames: Vec::new(),
+    }))
+}
