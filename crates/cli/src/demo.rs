@@ -45,7 +45,10 @@ fn plot(table: &Path, png: &Path) -> Result<(), String> {
     builder.margin(20);
     if with_text {
         builder
-            .caption("rsnrn demo: ball-and-stick cell, IClamp 0.2 nA", ("sans-serif", 24))
+            .caption(
+                "rsnrn demo: ball-and-stick cell, IClamp 0.2 nA",
+                ("sans-serif", 24),
+            )
             .x_label_area_size(40)
             .y_label_area_size(50);
     }
@@ -65,7 +68,10 @@ fn plot(table: &Path, png: &Path) -> Result<(), String> {
             .column(column)
             .ok_or_else(|| format!("the traces have no {column} column"))?;
         let line = chart
-            .draw_series(LineSeries::new(t.iter().copied().zip(v.iter().copied()), color))
+            .draw_series(LineSeries::new(
+                t.iter().copied().zip(v.iter().copied()),
+                color,
+            ))
             .map_err(draw_err)?;
         if with_text {
             line.label(label)
@@ -87,7 +93,11 @@ fn plot(table: &Path, png: &Path) -> Result<(), String> {
 fn run(outdir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(outdir).map_err(|e| format!("creating {}: {e}", outdir.display()))?;
     let mut hoc = Interp::new("rsnrn-demo")?;
-    let outdir_text = outdir.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
+    let outdir_text = outdir
+        .display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
     let setup = format!("strdef outdir\noutdir = \"{outdir_text}\"\n");
     let result = hoc
         .run_string("rsnrn-demo", &setup)
