@@ -23,7 +23,11 @@ fn demo_writes_neuron_equal_traces_and_a_plot() {
     for column in ["t", "soma_v0.5", "dend_v0.5", "dend_v1"] {
         let (a, b) = (ours.column(column).unwrap(), neuron.column(column).unwrap());
         assert_eq!(a.len(), b.len(), "{column}: rows");
-        let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        let worst = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
         assert!(worst <= 1e-6, "{column} differs from NEURON by {worst} mV");
     }
 }
