@@ -3,6 +3,8 @@
 
 mod common;
 
+#[path = "../examples/hh_cable_cn.rs"]
+mod hh_cable_cn;
 #[path = "../examples/hh_soma.rs"]
 mod hh_soma;
 #[path = "../examples/passive_cable.rs"]
@@ -40,4 +42,26 @@ fn passive_cable_matches_neuron() {
         &out.join("passive_cable.txt"),
         &["--vtol", "1e-5", "--rtol", "1e-5", "--atol", "1e-9"],
     );
+}
+
+#[test]
+fn hh_cable_cn_matches_neuron_with_secondorder_2_and_0() {
+    let Some(shared) = common::shared_dir("hh_cable_cn_matches_neuron_with_secondorder_2_and_0")
+    else {
+        return;
+    };
+    let out = common::out_dir("hh_cable_cn");
+    hh_cable_cn::run(&out).expect("hh_cable_cn runs");
+    let reference = shared.join("reference/neuron-9.0.2/hh_cable_cn");
+    for file in [
+        "hh_cable_cn_secondorder2.txt",
+        "hh_cable_cn_secondorder0.txt",
+    ] {
+        common::compare(
+            &shared,
+            &reference.join(file),
+            &out.join(file),
+            common::EXACT,
+        );
+    }
 }

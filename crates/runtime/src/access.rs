@@ -2,6 +2,7 @@
 //! to storage locations, reads and writes through them, and [`VarRef`]s.
 
 use crate::error::{Result, RuntimeError};
+use crate::extracellular::ExtVar;
 use crate::mechanisms::{GlobalName, RangeName};
 use crate::model::CableModel;
 use crate::point::PointProcessId;
@@ -69,7 +70,43 @@ impl CableModel {
                 scalar(name, index)?;
                 return Ok(VarLoc::Cm { section: id, seg });
             }
+            "i_membrane_" => {
+                scalar(name, index)?;
+                if !self.use_fast_imem {
+                    return Err(RuntimeError::UnknownVariable {
+                        name: name.to_string(),
+                        context: "(it exists only while fast i_membrane_ is on: \
+                                  cvode.use_fast_imem(1), CableModel::set_use_fast_imem)"
+                            .into(),
+                    });
+                }
+                self.ensure_layout();
+                let node = self.layout.sections[id.index()].node_exact(x);
+                return Ok(VarLoc::FastImem(node));
+            }
             _ => {}
+        }
+        if let Some(var) = ExtVar::parse(base, index) {
+            let var = var.map_err(|size| RuntimeError::IndexOutOfRange {
+                name: base.to_string(),
+                index: index.unwrap_or(0),
+                size,
+            })?;
+            self.ensure_layout();
+            let sn = &self.layout.sections[id.index()];
+            let node = if var.is_node_value() {
+                sn.node_exact(x)
+            } else {
+                sn.segment_node_at(x)
+            };
+            if !self.layout.ext.has[node as usize] {
+                return Err(RuntimeError::NotInserted {
+                    name: base.to_string(),
+                    mechanism: "extracellular".into(),
+                    section: self.sections[id.index()].name.clone(),
+                });
+            }
+            return Ok(VarLoc::Ext { node, var });
         }
         let sec = &self.sections[id.index()];
         match self.reg.range_names.get(base).copied() {
@@ -196,6 +233,8 @@ impl CableModel {
             }
             VarLoc::Diam { section, seg } => self.sections[section.index()].diam[seg as usize],
             VarLoc::Cm { section, seg } => self.sections[section.index()].cm[seg as usize],
+            VarLoc::Ext { node, var } => self.layout.ext.get(node as usize, var),
+            VarLoc::FastImem(node) => self.layout.imem[node as usize],
         }
     }
 
@@ -267,7 +306,7 @@ impl CableModel {
                     return Err(self.invalid("diam", section, value, "it must be a number >= 0"));
                 }
                 self.sections[section.index()].diam[seg as usize] = value;
-                self.geometry_dirty = true;
+                self.diam_assigned(section);
             }
             VarLoc::Cm { section, seg } => {
                 if !value.is_finite() {
@@ -276,6 +315,26 @@ impl CableModel {
                 self.sections[section.index()].cm[seg as usize] = value;
                 self.geometry_dirty = true;
             }
+            VarLoc::Ext { node, var } => {
+                if let ExtVar::Xraxial(_) = var {
+                    if !(value.is_finite() && value > 0.0) {
+                        return Err(Self::global_invalid(
+                            "xraxial",
+                            value,
+                            "it must be a positive number",
+                        ));
+                    }
+                    self.geometry_dirty = true;
+                } else if !value.is_finite() {
+                    return Err(Self::global_invalid(
+                        "an extracellular variable",
+                        value,
+                        "it must be finite",
+                    ));
+                }
+                self.layout.ext.set(node as usize, var, value);
+            }
+            VarLoc::FastImem(node) => self.layout.imem[node as usize] = value,
         }
         Ok(())
     }
@@ -304,6 +363,9 @@ impl CableModel {
     /// variables may need the layout rebuilt first.
     pub fn get_range(&mut self, id: SectionId, x: f64, name: &str) -> Result<f64> {
         let loc = self.resolve_range(id, x, name)?;
+        if let VarLoc::Diam { section, .. } = loc {
+            self.settle_section(section);
+        }
         Ok(self.read_loc(loc))
     }
 

@@ -74,6 +74,8 @@ pub enum RuntimeError {
     },
     /// A [`crate::VarRef`] resolved before the model's structure changed.
     StaleReference,
+    /// `distance` before an origin was set.
+    DistanceOriginUnset,
 }
 
 impl fmt::Display for RuntimeError {
@@ -123,6 +125,10 @@ impl fmt::Display for RuntimeError {
             NotFinite { section, x, t, value } => write!(
                 f,
                 "the membrane potential in {section}({x}) became {value} at t = {t} ms; the simulation was stopped"
+            ),
+            DistanceOriginUnset => write!(
+                f,
+                "the distance origin is not set; set it first (hoc distance() or distance(0, x))"
             ),
             StaleReference => write!(
                 f,

@@ -5,6 +5,8 @@
 //! (2Δv for secondorder ≥ 1); t += dt/2; states with v_{n+1} at t_{n+1}; recording.
 //! Event delivery, threshold detection and extracellular layers slot in where marked.
 
+use std::time::Instant;
+
 use rsnrn_abi::Kernel;
 
 use crate::error::{Result, RuntimeError};
@@ -31,6 +33,40 @@ impl Phase {
     }
 }
 
+/// Where the wall time of fixed steps goes, summed over the steps since profiling was switched
+/// on with [`CableModel::set_step_profiling`]. The runtime's own share is `matrix_setup_ns +
+/// solve_ns + update_ns + record_ns`; the kernels are the mechanisms' share.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StepProfile {
+    pub steps: u64,
+    /// Checks before the step and the mechanisms' TABLE checks.
+    pub table_check_ns: u64,
+    /// rhs and d initialised, ion totals zeroed, membrane/electrode split, axial terms.
+    pub matrix_setup_ns: u64,
+    /// The mechanisms' current kernels.
+    pub current_kernels_ns: u64,
+    /// Hines solve (block solve with extracellular).
+    pub solve_ns: u64,
+    /// Second-order ion correction, voltage (and vext) update, NaN check, fast i_membrane_.
+    pub update_ns: u64,
+    /// The mechanisms' state kernels.
+    pub state_kernels_ns: u64,
+    /// Vector.record sampling.
+    pub record_ns: u64,
+}
+
+/// A part of [`StepProfile`].
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    TableCheck,
+    MatrixSetup,
+    CurrentKernels,
+    Solve,
+    Update,
+    StateKernels,
+    Record,
+}
+
 /// Index of the first NaN or infinite value. The common all-finite case is checked in
 /// branch-free chunks so it stays cheap on every step.
 fn first_non_finite(values: &[f64]) -> Option<usize> {
@@ -51,12 +87,46 @@ fn first_non_finite(values: &[f64]) -> Option<usize> {
 }
 
 impl CableModel {
+    /// Switches the per-part timing of [`fadvance`](Self::fadvance) on (clearing earlier
+    /// figures) or off. It costs two clock reads per part and step.
+    pub fn set_step_profiling(&mut self, on: bool) {
+        self.profile = on.then(StepProfile::default);
+    }
+
+    /// The step timing gathered since [`set_step_profiling`](Self::set_step_profiling)(true).
+    pub fn step_profile(&self) -> Option<StepProfile> {
+        self.profile
+    }
+
+    /// Adds the time since the last lap to `part` (only inside a profiled fadvance).
+    #[inline]
+    fn lap(&mut self, part: Part) {
+        let (Some(p), Some(t0)) = (&mut self.profile, &mut self.lap_start) else {
+            return;
+        };
+        let now = Instant::now();
+        let ns = now.duration_since(*t0).as_nanos() as u64;
+        *t0 = now;
+        let slot = match part {
+            Part::TableCheck => &mut p.table_check_ns,
+            Part::MatrixSetup => &mut p.matrix_setup_ns,
+            Part::CurrentKernels => &mut p.current_kernels_ns,
+            Part::Solve => &mut p.solve_ns,
+            Part::Update => &mut p.update_ns,
+            Part::StateKernels => &mut p.state_kernels_ns,
+            Part::Record => &mut p.record_ns,
+        };
+        *slot += ns;
+    }
+
     /// Calls one kernel of every mechanism that has instances, in registration order, with
     /// `ctx.t = t`. During initialization, e of written-concentration ions follows each
     /// writer's INITIAL (nrn_wrote_conc).
     fn call_kernels(&mut self, phase: Phase, t: f64) -> Result<()> {
         self.sync_ctx(t);
         let celsius = self.celsius;
+        // Electrode currents apart from the membrane's, seeing vi (NUMERICS §9).
+        let split = self.split_membrane() && matches!(phase, Phase::Current | Phase::State);
         let Registry { mechs, ions, .. } = &mut self.reg;
         for m in mechs.iter_mut() {
             if m.store.count() == 0 {
@@ -71,7 +141,12 @@ impl CableModel {
             let Some(kernel) = kernel else { continue };
             // SAFETY: the registrant promised the kernel honours the ABI; ctx and data point
             // at buffers of this model that were (re)bound for the current layout.
-            let status = unsafe { kernel(&self.ctx, &mut m.store.data) };
+            let ctx = if split && m.info.electrode_current {
+                &self.ctx_e
+            } else {
+                &self.ctx
+            };
+            let status = unsafe { kernel(ctx, &mut m.store.data) };
             if status != 0 {
                 return Err(RuntimeError::KernelFailed {
                     mechanism: m.info.name.clone(),
@@ -94,15 +169,43 @@ impl CableModel {
         Ok(())
     }
 
-    /// Matrix setup (NUMERICS §1 item 5) at time `t`: capacitance on the diagonal, ion totals
-    /// zeroed, every mechanism's current added by its kernel, then the axial terms.
-    fn setup_matrix(&mut self, t: f64) -> Result<()> {
+    /// Whether electrode currents must be kept apart from the membrane current: with
+    /// extracellular layers (their rows see only the membrane) and for fast i_membrane_.
+    fn split_membrane(&self) -> bool {
+        self.layout.ext.active || self.use_fast_imem
+    }
+
+    /// 0.001·cj: capacitance (uF/cm2) to conductance (S/cm2) over the step.
+    fn cfac(&self) -> f64 {
         let cj = if self.secondorder > 0 {
             2.0 / self.dt
         } else {
             1.0 / self.dt
         };
-        let cfac = 0.001 * cj;
+        0.001 * cj
+    }
+
+    /// vi = v + vext[0] at nodes with extracellular layers, v elsewhere.
+    fn update_vi(&mut self) {
+        let l = &mut self.layout;
+        let (v, vi) = (l.v.slice(), l.vi.slice_mut());
+        vi.copy_from_slice(v);
+        if l.ext.active {
+            for ((vi, &has), vext) in vi.iter_mut().zip(&l.ext.has).zip(&l.ext.vext) {
+                if has {
+                    *vi += vext[0];
+                }
+            }
+        }
+    }
+
+    /// Matrix setup (NUMERICS §1 item 5) at time `t`: capacitance on the diagonal, ion totals
+    /// zeroed, every mechanism's current added by its kernel, then the axial terms. With
+    /// extracellular or fast i_membrane_ the membrane current and conductance are also kept
+    /// apart from the electrodes' (`im`, `dm`), and with extracellular the axial currents flow
+    /// between internal potentials vi.
+    fn setup_matrix(&mut self, t: f64) -> Result<()> {
+        let cfac = self.cfac();
         {
             let l = &mut self.layout;
             l.rhs.slice_mut().fill(0.0);
@@ -114,11 +217,65 @@ impl CableModel {
         for ion in self.reg.ions.iter_mut() {
             ion.current(self.celsius);
         }
+        let split = self.split_membrane();
+        if split {
+            let l = &mut self.layout;
+            l.rhs_e.slice_mut().fill(0.0);
+            l.d_e.slice_mut().fill(0.0);
+            self.update_vi();
+        }
+        self.lap(Part::MatrixSetup);
         self.call_kernels(Phase::Current, t)?;
+        self.lap(Part::CurrentKernels);
         let l = &mut self.layout;
-        l.matrix
-            .add_axial(l.v.slice(), l.rhs.slice_mut(), l.d.slice_mut());
+        if split {
+            let (rhs, d) = (l.rhs.slice_mut(), l.d.slice_mut());
+            let (rhs_e, d_e) = (l.rhs_e.slice(), l.d_e.slice());
+            let membrane = l.im.iter_mut().zip(l.dm.iter_mut());
+            let electrode = rhs_e.iter().zip(d_e);
+            for (((rhs, d), (im, dm)), (&rhs_e, &d_e)) in rhs
+                .iter_mut()
+                .zip(d.iter_mut())
+                .zip(membrane)
+                .zip(electrode)
+            {
+                *im = -*rhs;
+                *dm = *d;
+                *rhs += rhs_e;
+                *d += d_e;
+            }
+        }
+        let v = if l.ext.active {
+            l.vi.slice()
+        } else {
+            l.v.slice()
+        };
+        l.matrix.add_axial(v, l.rhs.slice_mut(), l.d.slice_mut());
+        self.lap(Part::MatrixSetup);
         Ok(())
+    }
+
+    /// fast i_membrane_ (nA) per node: after the solve (D·Δv + I_m)·area·0.01 with Δv the
+    /// membrane potential change of the solve (Δvi − Δvext[0] with extracellular; the half
+    /// step for secondorder > 0); at finitialize (rhs + I_m)·area·0.01, i.e. the axial and
+    /// electrode current. Zero-area nodes have area 100, so the factor is 1 there.
+    fn fast_imem(&mut self, after_solve: bool) {
+        let l = &mut self.layout;
+        let n = l.node_count();
+        let (rhs, area) = (&l.rhs.slice()[..n], &l.area.slice()[..n]);
+        let (im, dm, imem) = (&l.im[..n], &l.dm[..n], &mut l.imem[..n]);
+        for i in 0..n {
+            let total = if after_solve {
+                let mut dv = rhs[i];
+                if l.ext.active && l.ext.has[i] {
+                    dv -= l.ext.delta_ext(i)[0];
+                }
+                dm[i] * dv + im[i]
+            } else {
+                rhs[i] + im[i]
+            };
+            imem[i] = total * area[i] * 0.01;
+        }
     }
 
     /// `finitialize(v_init)`: t = 0, tables, v = v_init on every node, ion and mechanism
@@ -137,12 +294,16 @@ impl CableModel {
         self.call_kernels(Phase::TableCheck, 0.0)?;
         // (Event queue clearing, Vector.play and FInitializeHandlers go here.)
         self.layout.v.slice_mut().fill(v_init);
+        self.layout.ext.initialize();
         for ion in self.reg.ions.iter_mut() {
             ion.initialize(self.celsius);
         }
         self.call_kernels(Phase::Initialize, 0.0)?;
         // (NetCon init, AFTER_INITIAL, events at t <= 0 go here.)
         self.setup_matrix(0.0)?;
+        if self.use_fast_imem {
+            self.fast_imem(false);
+        }
         for r in self.records.iter_mut().flatten() {
             r.samples.clear();
         }
@@ -153,8 +314,21 @@ impl CableModel {
     /// `fadvance()`: one fixed step. A NaN or infinite membrane potential stops the run with an
     /// error naming the place and time (t has then advanced, states have not).
     pub fn fadvance(&mut self) -> Result<()> {
+        if self.profile.is_some() {
+            self.lap_start = Some(Instant::now());
+        }
+        let result = self.step();
+        if let Some(p) = &mut self.profile {
+            p.steps += 1;
+        }
+        self.lap_start = None;
+        result
+    }
+
+    fn step(&mut self) -> Result<()> {
         self.prepare()?;
         self.call_kernels(Phase::TableCheck, self.t)?;
+        self.lap(Part::TableCheck);
         // (Threshold detection and delivery of events <= t + dt/2 go here.)
         self.t += 0.5 * self.dt;
         self.setup_matrix(self.t)?;
@@ -162,9 +336,16 @@ impl CableModel {
         // so the error can name that place.
         let origin = first_non_finite(self.layout.rhs.slice());
         {
+            let cfac = self.cfac();
             let l = &mut self.layout;
-            l.matrix.solve(l.d.slice_mut(), l.rhs.slice_mut());
+            if l.ext.active {
+                let (d, rhs) = (l.d.slice(), l.rhs.slice_mut());
+                l.ext.solve(&l.matrix, cfac, d, rhs, &l.im, &l.dm);
+            } else {
+                l.matrix.solve(l.d.slice_mut(), l.rhs.slice_mut());
+            }
         }
+        self.lap(Part::Solve);
         if self.secondorder == 2 {
             let rhs = self.layout.rhs.slice();
             for ion in self.reg.ions.iter_mut() {
@@ -172,6 +353,10 @@ impl CableModel {
             }
         }
         let bad = self.update_voltage();
+        if self.use_fast_imem {
+            self.fast_imem(true);
+        }
+        self.lap(Part::Update);
         self.t += 0.5 * self.dt;
         if let Some(node) = bad {
             let node = origin.unwrap_or(node);
@@ -183,14 +368,20 @@ impl CableModel {
                 value: self.layout.v.get(node),
             });
         }
+        if self.layout.ext.active {
+            self.update_vi();
+        }
         self.call_kernels(Phase::State, self.t)?;
+        self.lap(Part::StateKernels);
         self.sample_records();
+        self.lap(Part::Record);
         // (Delivery of events <= t_{n+1} goes here.)
         Ok(())
     }
 
-    /// v += Δv (2Δv for secondorder ≥ 1) on every node, zero-area ones included. Returns the
-    /// first node whose v is not finite afterwards.
+    /// v += Δv (2Δv for secondorder ≥ 1) on every node, zero-area ones included; with
+    /// extracellular layers v += Δvi·(1 or 2) − Δvext[0], vext += Δvext and i_membrane =
+    /// D·(Δvi − Δvext[0]) + I_m. Returns the first node whose v is not finite afterwards.
     fn update_voltage(&mut self) -> Option<usize> {
         let l = &mut self.layout;
         let factor = if self.secondorder > 0 { 2.0 } else { 1.0 };
@@ -207,6 +398,9 @@ impl CableModel {
                 *v += 2.0 * dv;
                 all_finite &= v.is_finite();
             }
+        }
+        if l.ext.active {
+            all_finite &= l.ext.update(v, rhs, &l.im, &l.dm);
         }
         if all_finite {
             None

@@ -119,13 +119,11 @@ pub(crate) struct IonStore {
     pub flags: Vec<u8>,
     /// Instance at each node of the layout, or [`NO_INSTANCE`].
     pub at_node: Vec<u32>,
+    /// Some instance has FLAG_EADVANCE (e follows the concentrations every step).
+    pub any_eadvance: bool,
 }
 
 impl IonStore {
-    pub fn count(&self) -> usize {
-        self.node_index.len()
-    }
-
     pub fn instance_at(&self, node: usize) -> Option<usize> {
         match self.at_node.get(node) {
             Some(&i) if i != NO_INSTANCE => Some(i as usize),
@@ -186,16 +184,16 @@ impl Ion {
     pub fn current(&mut self, celsius: f64) {
         let z = self.charge();
         let s = &mut self.store;
-        let n = s.count();
         let [e, ci, co, i, didv] = &mut s.cols;
-        let (e, ci, co) = (e.slice_mut(), ci.slice(), co.slice());
-        let (i, didv) = (i.slice_mut(), didv.slice_mut());
-        for k in 0..n {
-            if s.flags[k] & FLAG_EADVANCE != 0 {
-                e[k] = nernst(ci[k], co[k], z, celsius);
+        i.slice_mut().fill(0.0);
+        didv.slice_mut().fill(0.0);
+        if s.any_eadvance {
+            let (e, ci, co) = (e.slice_mut(), ci.slice(), co.slice());
+            for (((e, &ci), &co), &f) in e.iter_mut().zip(ci).zip(co).zip(&s.flags) {
+                if f & FLAG_EADVANCE != 0 {
+                    *e = nernst(ci, co, z, celsius);
+                }
             }
-            i[k] = 0.0;
-            didv[k] = 0.0;
         }
     }
 
@@ -238,8 +236,14 @@ impl Ion {
         let s = &mut self.store;
         let [_, _, _, i, didv] = &mut s.cols;
         let (i, didv) = (i.slice_mut(), didv.slice());
-        for (k, &node) in s.node_index.iter().enumerate() {
-            i[k] += didv[k] * rhs[node as usize];
+        // Instances are in ascending node order, so checking the last node covers all.
+        assert!(s
+            .node_index
+            .last()
+            .is_none_or(|&n| (n as usize) < rhs.len()));
+        for ((i, &didv), &node) in i.iter_mut().zip(didv).zip(&s.node_index) {
+            // SAFETY: node <= the last node, which is < rhs.len() (checked above).
+            *i += didv * unsafe { *rhs.get_unchecked(node as usize) };
         }
     }
 }

@@ -5,7 +5,10 @@
 //! mechanisms, point processes). Node values (v) are carried over from the previous layout.
 
 use crate::buf::Buf;
-use crate::geometry::{coupling_a, coupling_b, fill_cylinder_section, ZERO_AREA_NODE_AREA};
+use crate::extracellular::ExtNodes;
+use crate::geometry::{
+    coupling_a, coupling_b, fill_cylinder_section, fill_pt3d_section, ZERO_AREA_NODE_AREA,
+};
 use crate::hines::HinesMatrix;
 use crate::ions::NO_INSTANCE;
 use crate::section::{old_segment_for, segment_center, segment_containing, Section, SectionId};
@@ -89,6 +92,20 @@ pub(crate) struct Layout {
     pub cm: Vec<f64>,
     /// 1/ri (uS); 0 at root nodes.
     pub rinv: Vec<f64>,
+    /// The extracellular layers (inactive when no section has them).
+    pub ext: ExtNodes,
+    /// With extracellular or fast i_membrane_, electrode currents are kept apart from the
+    /// membrane's: electrode kernels add to these instead of rhs and d...
+    pub rhs_e: Buf,
+    pub d_e: Buf,
+    /// ...and see the internal potential vi = v + vext[0] (v where there are no layers).
+    pub vi: Buf,
+    /// Membrane current I_m (mA/cm2; nA at zero-area nodes) and its conductance D = cm·cfac + g
+    /// (S/cm2) of the step, electrodes excluded.
+    pub im: Vec<f64>,
+    pub dm: Vec<f64>,
+    /// i_membrane_ (nA) per node when fast i_membrane_ is on.
+    pub imem: Vec<f64>,
 }
 
 impl Layout {
@@ -189,12 +206,7 @@ impl Layout {
             generation: old.generation + 1,
             sections: secnodes,
             kinds,
-            matrix: HinesMatrix {
-                a: vec![0.0; n],
-                b: vec![0.0; n],
-                parent,
-                ncell,
-            },
+            matrix: HinesMatrix::new(parent, ncell),
             v: Buf::new(n, DEFAULT_V),
             rhs: Buf::new(n, 0.0),
             d: Buf::new(n, 0.0),
@@ -202,10 +214,18 @@ impl Layout {
             diam: Buf::new(n, 0.0),
             cm: vec![0.0; n],
             rinv: vec![0.0; n],
+            ext: ExtNodes::default(),
+            rhs_e: Buf::new(n, 0.0),
+            d_e: Buf::new(n, 0.0),
+            vi: Buf::new(n, 0.0),
+            im: vec![0.0; n],
+            dm: vec![0.0; n],
+            imem: vec![0.0; n],
         };
+        let old_of_new = layout.old_nodes(sections, old);
+        layout.ext = ExtNodes::build(sections, &layout, &old.ext, &old_of_new);
         layout.update_geometry(sections);
 
-        let old_of_new = layout.old_nodes(sections, old);
         for (node, &o) in old_of_new.iter().enumerate() {
             if o != NO_INSTANCE {
                 layout.v.set(node, old.v.get(o as usize));
@@ -241,6 +261,7 @@ impl Layout {
     /// L, diam, Ra or cm changed; the numbering stays).
     pub fn update_geometry(&mut self, sections: &[Section]) {
         let mut diam_arc = Vec::new();
+        let mut scratch = Vec::new();
         let mut area = Vec::new();
         let mut rinv = Vec::new();
         for (s, sec) in sections.iter().enumerate() {
@@ -253,7 +274,13 @@ impl Layout {
             area.resize(nseg + 1, 0.0);
             rinv.clear();
             rinv.resize(nseg + 1, 0.0);
-            fill_cylinder_section(sec.length, sec.ra, &diam_arc, &mut area, &mut rinv);
+            if sec.has_shape() {
+                scratch.clear();
+                scratch.resize(nseg, 0.0);
+                fill_pt3d_section(&sec.pt3d, sec.ra, &mut area, &mut rinv, &mut scratch);
+            } else {
+                fill_cylinder_section(sec.length, sec.ra, &diam_arc, &mut area, &mut rinv);
+            }
             for a in 0..=nseg {
                 let node = sn.first as usize + a;
                 self.area.set(node, area[a]);
@@ -281,5 +308,8 @@ impl Layout {
             m.a[i] = coupling_a(self.rinv[i], self.area.get(p), 1.0);
             m.b[i] = coupling_b(self.rinv[i], self.area.get(i));
         }
+        let mut ext = std::mem::take(&mut self.ext);
+        ext.update_coupling(sections, self);
+        self.ext = ext;
     }
 }

@@ -39,18 +39,32 @@
 //!   and of finitialize.
 //! * Range columns, globals and slot pointers stay valid until the next structure change;
 //!   instances of a mechanism are sorted by node.
+//! * With `extracellular` in some section or fast i_membrane_ on, electrode kernels (IClamp,
+//!   SEClamp: `electrode_current`) get a context of their own whose rhs/d are separate arrays
+//!   and whose v is the internal potential vi = v + vext[0]; the runtime then has the membrane
+//!   current and conductance without electrodes, which the extracellular rows and i_membrane_
+//!   need (NUMERICS §9), and adds the electrode part back.
 //!
-//! # Layout and later extensions
+//! # Morphology
+//!
+//! Sections are cylinders (L, diam per segment) or carry 3-D points (`pt3dadd` ...; stored in
+//! single precision), from which L, the segment diameters, areas and axial resistances follow
+//! as NEURON computes them from frusta (NUMERICS §3); `define_shape` lays out sections without
+//! points. `distance`, `children`, `root_section`, `trueparent` answer tree questions.
+//!
+//! # Layout, solvers
 //!
 //! Structure edits mark the model; `layout.rs` numbers the nodes (roots first, parents before
 //! children) and the mechanisms' structure-of-arrays are compacted and sorted by node before
-//! the next simulation call. The step in `fixed_step.rs` marks where threshold detection, event
-//! delivery and the extracellular update belong; geometry from 3-D points would fill the same
-//! per-node area/ri arrays as [`geometry`] does for cylinders.
+//! the next simulation call. Without extracellular the step solves the scalar tree matrix
+//! (`hines.rs`); with it, a 3×3 block per node (vi and two layers) eliminated along the same
+//! tree (`extracellular.rs`). The step in `fixed_step.rs` marks where threshold detection and
+//! event delivery belong.
 
 mod access;
 mod buf;
 mod error;
+mod extracellular;
 mod fixed_step;
 pub mod geometry;
 mod hines;
@@ -58,6 +72,7 @@ pub mod ions;
 mod layout;
 mod mechanisms;
 mod model;
+mod morphology;
 mod point;
 mod rebuild;
 mod record;
@@ -66,8 +81,11 @@ mod services;
 pub mod trace_io;
 
 pub use error::{Result, RuntimeError};
+pub use extracellular::NLAYER;
+pub use fixed_step::StepProfile;
 pub use mechanisms::MechanismId;
 pub use model::CableModel;
+pub use morphology::{Pt3dField, DISTANCE_UNCONNECTED};
 pub use point::PointProcessId;
 pub use record::{RecordId, RecordTarget, VarRef};
 pub use section::SectionId;

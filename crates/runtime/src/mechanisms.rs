@@ -283,6 +283,12 @@ impl Registry {
         if info.name.is_empty() {
             return Err(err("its name is empty".into()));
         }
+        if crate::extracellular::EXT_NAMES.contains(&info.name.as_str()) {
+            return Err(err(format!(
+                "{} is a name of NEURON's built-in extracellular mechanism",
+                info.name
+            )));
+        }
         if self.by_name.contains_key(&info.name) {
             return Err(err(
                 "a mechanism with this name is already registered".into()
@@ -416,6 +422,7 @@ impl Registry {
             .chain(new_globals.iter().map(|x| &x.0))
         {
             if RESERVED.contains(&n.as_str())
+                || crate::extracellular::EXT_NAMES.contains(&n.as_str())
                 || self.range_names.contains_key(n)
                 || self.global_names.contains_key(n)
                 || !seen.insert(n.clone())

@@ -18,6 +18,9 @@ use crate::section::{
     old_segment_for, segment_containing, Connection, DensityInstances, Section, SectionId,
 };
 
+/// Name of NEURON's built-in extracellular mechanism.
+const EXTRACELLULAR: &str = "extracellular";
+
 /// NEURON's defaults for the simulation globals.
 const DEFAULT_DT: f64 = 0.025;
 const DEFAULT_CELSIUS: f64 = 6.3;
@@ -36,18 +39,47 @@ pub struct CableModel {
     pub(crate) layout: Layout,
     pub(crate) structure_dirty: bool,
     pub(crate) geometry_dirty: bool,
+    /// Some section has a pending 3-D geometry update (see `Section::settle_shape`).
+    pub(crate) shape_dirty: bool,
+    /// Origin of `distance`: a section and x.
+    pub(crate) distance_origin: Option<(SectionId, f64)>,
     pub(crate) records: Vec<Option<Record>>,
     pub(crate) t: f64,
     pub(crate) dt: f64,
     pub(crate) celsius: f64,
     pub(crate) secondorder: u8,
     pub(crate) ctx: KernelContext,
+    /// What electrode kernels see when their currents are kept apart from the membrane's
+    /// (extracellular or fast i_membrane_): rhs/d of their own and v = vi.
+    pub(crate) ctx_e: KernelContext,
+    /// `cvode.use_fast_imem(1)`: i_membrane_ is computed every step.
+    pub(crate) use_fast_imem: bool,
+    /// Step timing, when switched on.
+    pub(crate) profile: Option<crate::fixed_step::StepProfile>,
+    pub(crate) lap_start: Option<std::time::Instant>,
 }
 
 // SAFETY: the raw pointers inside (kernel context, mechanism data, tables) point into memory
 // the model owns or that the registered `owner`s (Send + Sync) keep alive; nothing is shared
 // with another model, so moving the whole model to another thread is sound.
 unsafe impl Send for CableModel {}
+
+/// A kernel context before the first layout (pointers are set by `sync_ctx`).
+fn unbound_context() -> KernelContext {
+    KernelContext {
+        t: 0.0,
+        dt: DEFAULT_DT,
+        celsius: DEFAULT_CELSIUS,
+        secondorder: 0.0,
+        v: std::ptr::null_mut(),
+        rhs: std::ptr::null_mut(),
+        d: std::ptr::null_mut(),
+        area: std::ptr::null(),
+        diam: std::ptr::null(),
+        node_count: 0,
+        services: &crate::services::SERVICES,
+    }
+}
 
 impl Default for CableModel {
     fn default() -> Self {
@@ -76,24 +108,18 @@ impl CableModel {
             layout: Layout::default(),
             structure_dirty: true,
             geometry_dirty: false,
+            shape_dirty: false,
+            distance_origin: None,
             records: Vec::new(),
             t: 0.0,
             dt: DEFAULT_DT,
             celsius: DEFAULT_CELSIUS,
             secondorder: 0,
-            ctx: KernelContext {
-                t: 0.0,
-                dt: DEFAULT_DT,
-                celsius: DEFAULT_CELSIUS,
-                secondorder: 0.0,
-                v: std::ptr::null_mut(),
-                rhs: std::ptr::null_mut(),
-                d: std::ptr::null_mut(),
-                area: std::ptr::null(),
-                diam: std::ptr::null(),
-                node_count: 0,
-                services: &crate::services::SERVICES,
-            },
+            ctx: unbound_context(),
+            ctx_e: unbound_context(),
+            use_fast_imem: false,
+            profile: None,
+            lap_start: None,
         }
     }
 
@@ -167,7 +193,7 @@ impl CableModel {
             .ok_or(RuntimeError::UnknownSection { id: id.index() })
     }
 
-    fn sec_mut(&mut self, id: SectionId) -> Result<&mut Section> {
+    pub(crate) fn sec_mut(&mut self, id: SectionId) -> Result<&mut Section> {
         self.sections
             .get_mut(id.index())
             .ok_or(RuntimeError::UnknownSection { id: id.index() })
@@ -207,13 +233,20 @@ impl CableModel {
         }
     }
 
-    /// L (um), > 0.
+    /// L (um), > 0. For a section with 3-D points this scales the points' coordinates about the
+    /// first point so that their arc length becomes L (NEURON's behaviour).
     pub fn set_length(&mut self, id: SectionId, length: f64) -> Result<()> {
         self.sec(id)?;
         if !(length.is_finite() && length > 0.0) {
             return Err(self.invalid("L", id, length, "it must be a positive number"));
         }
-        self.sec_mut(id)?.length = length;
+        if self.sections[id.index()].has_shape() {
+            self.settle_section(id);
+            self.sections[id.index()].scale_shape(length);
+            self.mark_shape(id);
+        } else {
+            self.sec_mut(id)?.length = length;
+        }
         self.geometry_dirty = true;
         Ok(())
     }
@@ -230,14 +263,21 @@ impl CableModel {
             return Err(self.invalid("diam", id, diam, "it must be a number >= 0"));
         }
         self.sec_mut(id)?.diam.fill(diam);
-        self.geometry_dirty = true;
+        self.diam_assigned(id);
         Ok(())
     }
 
-    /// diam of the segment containing x = 0.5 (hoc's `diam` without an argument).
+    /// diam of the segment containing x = 0.5 (hoc's `diam` without an argument). For a section
+    /// with 3-D points this is the value the pending geometry update gives.
     pub fn diam(&self, id: SectionId) -> Result<f64> {
         let s = self.sec(id)?;
-        Ok(s.diam[segment_containing(0.5, s.nseg())])
+        let j = segment_containing(0.5, s.nseg());
+        if s.shape_pending || s.diam_pending {
+            let mut settled = s.clone();
+            settled.settle_shape();
+            return Ok(settled.diam[j]);
+        }
+        Ok(s.diam[j])
     }
 
     /// Ra (ohm cm), > 0.
@@ -284,10 +324,15 @@ impl CableModel {
             return Err(self.invalid("nseg", id, nseg as f64, "it must fit in 32 bits"));
         }
         let new = nseg as usize;
+        if new == self.sections[id.index()].nseg() {
+            return Ok(());
+        }
+        self.settle_section(id);
         let sec = &mut self.sections[id.index()];
         let old = sec.nseg();
-        if new == old {
-            return Ok(());
+        if sec.has_shape() {
+            sec.shape_pending = true;
+            self.shape_dirty = true;
         }
         let map: Vec<usize> = (0..new).map(|j| old_segment_for(j, new, old)).collect();
         sec.diam = map.iter().map(|&o| sec.diam[o]).collect();
@@ -388,8 +433,12 @@ impl CableModel {
     }
 
     /// Inserts density mechanism `name` into every segment of the section (no-op if present).
+    /// `extracellular` is NEURON's built-in two-layer extracellular mechanism.
     pub fn insert(&mut self, id: SectionId, name: &str) -> Result<()> {
         self.sec(id)?;
+        if name == EXTRACELLULAR {
+            return self.set_extracellular(id, true);
+        }
         let mech = self.reg.lookup(name)?;
         let m = &mut self.reg.mechs[mech.index()];
         if !m.is_density() {
@@ -422,6 +471,9 @@ impl CableModel {
     /// Removes density mechanism `name` from the section (no-op if absent).
     pub fn uninsert(&mut self, id: SectionId, name: &str) -> Result<()> {
         self.sec(id)?;
+        if name == EXTRACELLULAR {
+            return self.set_extracellular(id, false);
+        }
         let mech = self.reg.lookup(name)?;
         let sec = &mut self.sections[id.index()];
         if let Some(pos) = sec.mechs.iter().position(|d| d.mech == mech) {
@@ -436,8 +488,33 @@ impl CableModel {
 
     /// Whether density mechanism `name` is inserted in the section (hoc `ismembrane`).
     pub fn has_mechanism(&self, id: SectionId, name: &str) -> Result<bool> {
+        if name == EXTRACELLULAR {
+            return Ok(self.sec(id)?.extracellular);
+        }
         let mech = self.reg.lookup(name)?;
         Ok(self.sec(id)?.density(mech).is_some())
+    }
+
+    /// Inserts (true) or removes NEURON's `extracellular` mechanism in a section: two layers
+    /// under the membrane with range variables `vext[k]`, `xraxial[k]`, `xg[k]`, `xc[k]`,
+    /// `e_extracellular` and `i_membrane`.
+    pub fn set_extracellular(&mut self, id: SectionId, inserted: bool) -> Result<()> {
+        let sec = self.sec_mut(id)?;
+        if sec.extracellular != inserted {
+            sec.extracellular = inserted;
+            self.structure_dirty = true;
+        }
+        Ok(())
+    }
+
+    /// `cvode.use_fast_imem(on)`: when on, every node's total membrane current `i_membrane_`
+    /// (nA, capacitive included, electrodes excluded) is computed at finitialize and every step.
+    pub fn set_use_fast_imem(&mut self, on: bool) {
+        self.use_fast_imem = on;
+    }
+
+    pub fn use_fast_imem(&self) -> bool {
+        self.use_fast_imem
     }
 
     // ---- point processes --------------------------------------------------------------------

@@ -17,6 +17,9 @@ impl CableModel {
     /// longer resolves is reported by the next simulation call, not here, so unrelated accesses
     /// keep working.
     pub(crate) fn ensure_layout(&mut self) {
+        if self.shape_dirty {
+            self.settle_all();
+        }
         if self.structure_dirty {
             self.rebuild();
             self.structure_dirty = false;
@@ -87,6 +90,7 @@ impl CableModel {
                 s.at_node[node] = k as u32;
                 s.node_index.push(node as u32);
                 s.flags.push(st.flags());
+                s.any_eadvance |= st.flags() & crate::ions::FLAG_EADVANCE != 0;
                 let prev = match old_of_new[node] {
                     NO_INSTANCE => None,
                     o => old.instance_at(o as usize),
@@ -174,6 +178,16 @@ impl CableModel {
             diam: l.diam.as_ptr(),
             node_count: l.node_count() as u64,
             services: &crate::services::SERVICES,
+        };
+        self.ctx_e = KernelContext {
+            v: if l.ext.active {
+                l.vi.as_mut_ptr()
+            } else {
+                l.v.as_mut_ptr()
+            },
+            rhs: l.rhs_e.as_mut_ptr(),
+            d: l.d_e.as_mut_ptr(),
+            ..self.ctx
         };
     }
 }

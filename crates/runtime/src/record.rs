@@ -5,6 +5,7 @@
 //! model's storage, once per layout; records are re-resolved automatically when the structure
 //! changes, user-held `VarRef`s become stale and must be resolved again.
 
+use crate::extracellular::ExtVar;
 use crate::ions::IonId;
 use crate::mechanisms::MechanismId;
 use crate::point::PointProcessId;
@@ -114,6 +115,13 @@ pub(crate) enum VarLoc {
         section: SectionId,
         seg: u32,
     },
+    /// A variable of the extracellular layers at a node.
+    Ext {
+        node: u32,
+        var: ExtVar,
+    },
+    /// i_membrane_ of a node (fast i_membrane_).
+    FastImem(u32),
 }
 
 impl VarLoc {

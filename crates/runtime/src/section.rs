@@ -1,6 +1,7 @@
 //! Sections: unbranched cables with their own length, Ra, per-segment diam/cm and inserted
 //! density mechanisms. The node layout derived from them lives in [`crate::layout`].
 
+use crate::geometry::{arc_segment, compute_arcs, pt3d_diams, pt3d_length, DIAM_CHANGE_TOLERANCE};
 use crate::mechanisms::MechanismId;
 
 /// Handle of a section in one [`crate::CableModel`].
@@ -31,6 +32,17 @@ pub(crate) struct DensityInstances {
     pub instances: Vec<u32>,
 }
 
+/// One 3-D point as NEURON stores it: coordinates and diameter in single precision, arc length
+/// (um, double) from the first point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Pt3d {
+    pub x: f32,
+    pub y: f32,
+    pub z: f32,
+    pub d: f32,
+    pub arc: f64,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Section {
     pub name: String,
@@ -46,6 +58,19 @@ pub(crate) struct Section {
     /// Children in connection order (the order their nodes are numbered in).
     pub children: Vec<SectionId>,
     pub mechs: Vec<DensityInstances>,
+    /// 3-D points in arc order: point 0 is at the connected end (x = 0, or x = 1 when the
+    /// section hangs by its 1 end).
+    pub pt3d: Vec<Pt3d>,
+    /// Points were edited (or nseg changed) since diam was last computed from them.
+    pub shape_pending: bool,
+    /// diam was assigned while the section has 3-D points: at the next geometry update every
+    /// point takes the diam of the segment it lies in, then diam is recomputed from the points.
+    pub diam_pending: bool,
+    /// The angle (x-y plane) `define_shape` laid the section out at; its own children leave
+    /// from it. None for points given by the user.
+    pub layout_angle: Option<f32>,
+    /// `insert extracellular` (values live per node in the layout).
+    pub extracellular: bool,
 }
 
 /// NEURON's defaults (membdef.h).
@@ -65,6 +90,94 @@ impl Section {
             parent: None,
             children: Vec::new(),
             mechs: Vec::new(),
+            pt3d: Vec::new(),
+            shape_pending: false,
+            diam_pending: false,
+            layout_angle: None,
+            extracellular: false,
+        }
+    }
+
+    /// Whether geometry comes from 3-D points (two or more; a single point only sets L).
+    pub fn has_shape(&self) -> bool {
+        self.pt3d.len() >= 2
+    }
+
+    /// NEURON's lazy geometry update of a section with 3-D points: a pending diam assignment
+    /// first gives every point the diam of the segment it lies in, then the segment diameters
+    /// are recomputed from the points (kept when within [`DIAM_CHANGE_TOLERANCE`]). Returns
+    /// whether anything was pending.
+    pub fn settle_shape(&mut self) -> bool {
+        if !(self.shape_pending || self.diam_pending) {
+            return false;
+        }
+        if self.has_shape() {
+            let nseg = self.nseg();
+            if self.diam_pending {
+                let length = pt3d_length(&self.pt3d).unwrap_or(0.0);
+                for k in 0..self.pt3d.len() {
+                    let a = arc_segment(self.pt3d[k].arc, length, nseg);
+                    self.pt3d[k].d = self.diam[self.seg_of_arc(a)] as f32;
+                }
+            }
+            for (a, d) in pt3d_diams(&self.pt3d, nseg).into_iter().enumerate() {
+                let j = self.seg_of_arc(a);
+                if (d - self.diam[j]).abs() > DIAM_CHANGE_TOLERANCE {
+                    self.diam[j] = d;
+                }
+            }
+        }
+        self.shape_pending = false;
+        self.diam_pending = false;
+        true
+    }
+
+    /// After the points changed: arcs recomputed, L follows them.
+    pub fn points_changed(&mut self) {
+        self.layout_angle = None;
+        compute_arcs(&mut self.pt3d);
+        if let Some(length) = pt3d_length(&self.pt3d) {
+            self.length = length;
+        }
+        self.shape_pending = true;
+    }
+
+    /// `L = length` on a section with 3-D points: coordinates scaled about the first point.
+    pub fn scale_shape(&mut self, length: f64) {
+        let Some(old) = pt3d_length(&self.pt3d) else {
+            return;
+        };
+        let ratio = length / old;
+        let p0 = self.pt3d[0];
+        let scale = |v: f32, v0: f32| (f64::from(v0) + f64::from(v - v0) * ratio) as f32;
+        // NEURON scales the arcs with the coordinates instead of measuring them again.
+        for p in self.pt3d.iter_mut() {
+            p.x = scale(p.x, p0.x);
+            p.y = scale(p.y, p0.y);
+            p.z = scale(p.z, p0.z);
+            p.arc *= ratio;
+        }
+        if let Some(length) = pt3d_length(&self.pt3d) {
+            self.length = length;
+        }
+        self.shape_pending = true;
+    }
+
+    /// x-order index of the segment that is `a`-th in arc order.
+    pub fn seg_of_arc(&self, a: usize) -> usize {
+        if self.reversed() {
+            self.nseg() - 1 - a
+        } else {
+            a
+        }
+    }
+
+    /// Fraction of the arc (0 at the connected end) at location x.
+    pub fn arc_fraction(&self, x: f64) -> f64 {
+        if self.reversed() {
+            1.0 - x
+        } else {
+            x
         }
     }
 

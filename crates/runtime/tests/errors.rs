@@ -161,14 +161,7 @@ fn connections_reject_loops_and_reparenting() {
 #[test]
 fn nan_voltage_stops_the_run() {
     let mut m = common::model_with_basics();
-    common::register_nanmech(&mut m);
-    let soma = m.create_section("soma").unwrap();
-    let dend = m.create_section("dend").unwrap();
-    m.connect(dend, 0.0, soma, 1.0).unwrap();
-    m.set_nseg(dend, 3).unwrap();
-    m.insert(dend, "nanmech").unwrap();
-    m.set_range_all(dend, "tnan_nanmech", 1e9).unwrap();
-    m.set_range(dend, 0.5, "tnan_nanmech", 0.5).unwrap();
+    common::soma_dend_with_nan(&mut m, 0.5, 0.5);
     m.finitialize(-65.0).unwrap();
     let e = m.continuerun(5.0).unwrap_err();
     match &e {

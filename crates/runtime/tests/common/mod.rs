@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use rsnrn_abi::{KernelContext, MechanismData, MechanismTable, ABI_VERSION};
-use rsnrn_runtime::{CableModel, MechanismId};
+use rsnrn_runtime::{CableModel, MechanismId, SectionId};
 
 /// JSON of one field.
 pub fn field(name: &str, role: &str, default: f64) -> String {
@@ -302,4 +302,18 @@ pub fn model_with_basics() -> CableModel {
     register_pas(&mut m);
     register_iclamp(&mut m);
     m
+}
+
+/// soma with a 3-segment dend on its x = 1 end; `nanmech` in dend puts NaN on the rhs at
+/// dend(x) from t = tnan on (nowhere else). Returns (soma, dend).
+pub fn soma_dend_with_nan(m: &mut CableModel, x: f64, tnan: f64) -> (SectionId, SectionId) {
+    register_nanmech(m);
+    let soma = m.create_section("soma").unwrap();
+    let dend = m.create_section("dend").unwrap();
+    m.connect(dend, 0.0, soma, 1.0).unwrap();
+    m.set_nseg(dend, 3).unwrap();
+    m.insert(dend, "nanmech").unwrap();
+    m.set_range_all(dend, "tnan_nanmech", 1e9).unwrap();
+    m.set_range(dend, x, "tnan_nanmech", tnan).unwrap();
+    (soma, dend)
 }
