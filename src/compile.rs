@@ -41,8 +41,28 @@ impl Checked {
     }
 }
 
-/// Parses and analyzes `source`.
+/// Parses and analyzes `source`. When its name is the path of a file on disk, INCLUDEs are
+/// read beside that file (as [`check_file`] does); otherwise an INCLUDE is an error.
 pub fn check(source: SourceFile) -> Checked {
+    let path = std::path::PathBuf::from(&source.name);
+    if path.is_file() {
+        return check_in(source, Some(&path));
+    }
+    check_in(source, None)
+}
+
+/// Reads, parses and analyzes the .mod file `path`; INCLUDEd files are read from its folder
+/// and a file without a NEURON block is named after the file, as nocmodl does.
+pub fn check_file(path: &Path) -> std::io::Result<Checked> {
+    let bytes = std::fs::read(path)?;
+    let source = SourceFile::from_bytes(path.display().to_string(), &bytes);
+    Ok(check_in(source, Some(path)))
+}
+
+/// Parses and analyzes `source`, which is the file `path` when given. A mechanism that uses
+/// what the code generator does not look at yet ([`backend_gaps`]) keeps its IR but fails at
+/// [`Stage::Codegen`].
+pub fn check_in(source: SourceFile, path: Option<&Path>) -> Checked {
     let parsed = nmodl_syntax::parse(&source.text);
     let mut diagnostics = parsed.diagnostics;
     if diagnostics.iter().any(|d| d.is_error()) {
@@ -54,9 +74,34 @@ pub fn check(source: SourceFile) -> Checked {
             failed_at: Some(Stage::Parse),
         };
     }
-    let analysis = nmodl_sema::analyze(&parsed.file);
+    let folder = path
+        .and_then(Path::parent)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .map(Path::to_path_buf);
+    let mut resolver = folder.map(nmodl_sema::folder_resolver);
+    let options = nmodl_sema::Options {
+        include: resolver
+            .as_mut()
+            .map(|r| r as &mut nmodl_sema::IncludeResolver<'_>),
+        default_name: path
+            .and_then(Path::file_stem)
+            .map(|s| s.to_string_lossy().into_owned()),
+    };
+    let analysis = nmodl_sema::analyze_with(&parsed.file, options);
     diagnostics.extend(analysis.diagnostics);
-    let failed_at = analysis.mechanism.is_none().then_some(Stage::Analyze);
+    let mut failed_at = analysis.mechanism.is_none().then_some(Stage::Analyze);
+    // Constructs the code generator would silently skip fail here already, so that every
+    // caller (the JIT, shared libraries, the CLI) refuses them; the IR stays available.
+    if let Some(gap) = analysis.mechanism.as_ref().and_then(backend_gaps) {
+        diagnostics.push(codegen_diagnostic(&gap));
+        failed_at = Some(Stage::Codegen);
+    }
     Checked {
         source,
         ast: parsed.file,
@@ -94,6 +139,52 @@ pub fn codegen_diagnostic(e: &CodegenError) -> Diagnostic {
     Diagnostic::error(e.message.clone(), span)
 }
 
+/// What the IR holds that nmodl-codegen does not look at yet, so that a mechanism using it is
+/// refused instead of compiled without it: NET_RECEIVE, CONSTRUCTOR/DESTRUCTOR, BEFORE/AFTER,
+/// FUNCTION_TABLE and top-level VERBATIM C. (Statements, expressions and variable storage the
+/// code generator does not implement are refused by the code generator itself.) Remove an
+/// entry when the code generator implements it.
+pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
+    let gap = |span: nmodl_ir::Span, what: &str| {
+        Some(CodegenError::unsupported(
+            span,
+            format!("{what} is not supported by the code generator yet"),
+        ))
+    };
+    if let Some(nr) = &mech.net_receive {
+        return gap(nr.span, "NET_RECEIVE");
+    }
+    if mech.constructor.is_some() || mech.destructor.is_some() {
+        return gap(nmodl_ir::Span::default(), "CONSTRUCTOR/DESTRUCTOR");
+    }
+    if let Some(h) = mech.hooks.first() {
+        return gap(h.span, "a BEFORE/AFTER block");
+    }
+    if let Some((_, f)) = mech
+        .functions
+        .iter()
+        .find(|(_, f)| f.kind == nmodl_ir::FunctionKind::FunctionTable)
+    {
+        return gap(f.span, "FUNCTION_TABLE");
+    }
+    if let Some(v) = mech
+        .verbatim
+        .iter()
+        .find(|v| !nmodl_codegen::emit::is_trivial_verbatim(&v.text))
+    {
+        return gap(v.span, "top-level VERBATIM C code");
+    }
+    None
+}
+
+/// The code generator on an analyzed mechanism, after [`backend_gaps`].
+pub fn codegen(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
+    if let Some(e) = backend_gaps(mech) {
+        return Err(e);
+    }
+    compile_jit(mech)
+}
+
 /// Checks `checked` through code generation.
 pub fn compile_checked(mut checked: Checked) -> Result<JitMechanism, CompileError> {
     let fail = |checked: &Checked, stage| CompileError {
@@ -101,10 +192,10 @@ pub fn compile_checked(mut checked: Checked) -> Result<JitMechanism, CompileErro
         stage,
         rendered: checked.render(false),
     };
-    let Some(mech) = checked.mechanism.as_ref() else {
+    let (Some(mech), None) = (checked.mechanism.as_ref(), checked.failed_at) else {
         return Err(fail(&checked, checked.failed_at.unwrap_or(Stage::Analyze)));
     };
-    match compile_jit(mech) {
+    match codegen(mech) {
         Ok(jit) => Ok(jit),
         Err(e) => {
             checked.diagnostics.push(codegen_diagnostic(&e));
@@ -119,15 +210,12 @@ pub fn compile_source(name: &str, text: &str) -> Result<JitMechanism, CompileErr
     compile_checked(check(SourceFile::new(name, text)))
 }
 
-/// Compiles a .mod file in this process.
+/// Compiles a .mod file in this process (INCLUDEs are read from its folder).
 pub fn compile_file(path: &Path) -> Result<JitMechanism, CompileError> {
-    let bytes = std::fs::read(path).map_err(|e| CompileError {
+    let checked = check_file(path).map_err(|e| CompileError {
         file: path.display().to_string(),
         stage: Stage::Parse,
         rendered: format!("error: cannot read {}: {e}", path.display()),
     })?;
-    compile_checked(check(SourceFile::from_bytes(
-        path.display().to_string(),
-        &bytes,
-    )))
+    compile_checked(checked)
 }

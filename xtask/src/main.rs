@@ -3,8 +3,11 @@
 //! - `bench [--quick]`: criterion benches of the hh kernels and of a whole hh-cable run, printed
 //!   as ns per instance-step / segment-step, next to NEURON's figure for the same cable model
 //!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found.
+//! - `corpus`: the front end over the ModelDB corpus of `$RSNRN_SHARED/corpus`, per model:
+//!   files, accepted, rejected, agreement with NEURON's nocmodl, and code generation.
 
 mod bench;
+mod corpus;
 mod neuron;
 
 use std::process::ExitCode;
@@ -13,8 +16,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bench") => bench::run(&args[1..]),
+        Some("corpus") => corpus::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask bench [--quick]");
+            eprintln!("usage: cargo xtask bench [--quick] | cargo xtask corpus");
             return ExitCode::from(2);
         }
     };

@@ -2,7 +2,7 @@
 //! like rustc's or as JSON.
 
 use nmodl_syntax::diagnostics::{Diagnostic, Severity, SourceFile};
-use rsnrn::compile::{check, codegen_diagnostic, Checked, Stage};
+use rsnrn::compile::{check_file, codegen, codegen_diagnostic, Checked, Stage};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,10 +36,10 @@ fn expand(paths: &[String]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
 
 /// Front end, then code generation when the front end accepted the file.
 fn check_through_codegen(path: &Path) -> Result<Checked, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut checked = check(SourceFile::from_bytes(path.display().to_string(), &bytes));
-    if let Some(mech) = &checked.mechanism {
-        if let Err(e) = nmodl_codegen::compile_jit(mech) {
+    let mut checked =
+        check_file(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if let (Some(mech), None) = (&checked.mechanism, checked.failed_at) {
+        if let Err(e) = codegen(mech) {
             checked.diagnostics.push(codegen_diagnostic(&e));
             checked.failed_at = Some(Stage::Codegen);
         }
@@ -122,7 +122,8 @@ pub fn run(args: &[String]) -> ExitCode {
                         json!({
                             "file": path.display().to_string(),
                             "ok": false,
-                            "stage": "read",
+                            // Reading is the first step of parsing.
+                            "stage": "parse",
                             "diagnostics": [{"severity": "error", "line": 0, "col": 0, "message": message}],
                         })
                     );
@@ -147,14 +148,13 @@ pub fn emit(args: &[String]) -> ExitCode {
         eprintln!("usage: rsnrnivmodl --emit ast|ir FILE");
         return ExitCode::FAILURE;
     };
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
+    let checked = match check_file(Path::new(file)) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("error: cannot read {file}: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let checked = check(SourceFile::from_bytes(file.clone(), &bytes));
     let printed = match what.as_str() {
         "ast" => serde_json::to_string_pretty(&checked.ast).map_err(|e| e.to_string()),
         "ir" => match &checked.mechanism {

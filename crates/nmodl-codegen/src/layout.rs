@@ -133,6 +133,19 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 Place::Global(global - v.len())
             }
             Storage::Local => Place::Local,
+            Storage::Pointer
+            | Storage::Opaque
+            | Storage::External
+            | Storage::Weight
+            | Storage::Event => {
+                return Err(CodegenError::unsupported(
+                    v.span,
+                    format!(
+                        "{} ({:?} storage) is not supported by the code generator yet",
+                        v.name, v.storage
+                    ),
+                ))
+            }
             Storage::Builtin => match v.kind {
                 VariableKind::Builtin(b) => Place::Builtin(b),
                 _ => {

@@ -21,6 +21,9 @@ pub fn depends_on(mech: &Mechanism, e: Expr, var: Handle<Variable>) -> bool {
         Expression::Call(_, args) | Expression::Math(_, args) => {
             mech.args(args).iter().any(|&a| depends_on(mech, a, var))
         }
+        Expression::Intrinsic(_, args, _) => {
+            mech.args(args).iter().any(|&a| depends_on(mech, a, var))
+        }
     }
 }
 
@@ -132,6 +135,10 @@ pub fn differentiate(
         Expression::Call(..) => Err(NotDifferentiable(
             "the state appears in a FUNCTION call".into(),
         )),
+        Expression::Intrinsic(f, _, _) => Err(NotDifferentiable(format!(
+            "the state appears inside {}()",
+            f.name()
+        ))),
     }
 }
 
@@ -175,6 +182,16 @@ pub fn substitute(mech: &mut Mechanism, e: Expr, var: Handle<Variable>, value: f
                 .collect();
             let args = mech.push_args(&new);
             mech.expressions.append(Expression::Math(f, args))
+        }
+        Expression::Intrinsic(f, args, span) => {
+            let list: Vec<Expr> = mech.args(args).to_vec();
+            let new: Vec<Expr> = list
+                .into_iter()
+                .map(|a| substitute(mech, a, var, value))
+                .collect();
+            let args = mech.push_args(&new);
+            mech.expressions
+                .append(Expression::Intrinsic(f, args, span))
         }
         Expression::Number(_) | Expression::Load(_) => e,
     }

@@ -70,7 +70,8 @@ pub enum Token<'s> {
     #[regex(r#""([^"\\\n]|\\[^\n])*"#, unterminated_string)]
     Str(&'s str),
 
-    // Keywords: upper case and case-sensitive, except the C-like `if`, `else`, `while`.
+    // Keywords: upper case and case-sensitive, except the C-like `if`, `else`, `while`, which
+    // nocmodl also accepts in upper case (`IF (at_time(t0)) { }` in ModelDB files).
     #[token("NEURON")]
     Neuron,
     #[token("SUFFIX")]
@@ -178,10 +179,13 @@ pub enum Token<'s> {
     #[token("START")]
     Start,
     #[token("if")]
+    #[token("IF")]
     If,
     #[token("else")]
+    #[token("ELSE")]
     Else,
     #[token("while")]
+    #[token("WHILE")]
     While,
     #[token("CONSERVE")]
     Conserve,

@@ -433,6 +433,12 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 let call = self.b.ins().call(fref, &values);
                 self.b.inst_results(call)[0]
             }
+            Expression::Intrinsic(f, _, span) => {
+                return Err(CodegenError::unsupported(
+                    span,
+                    format!("{}() is not supported by the code generator yet", f.name()),
+                ))
+            }
         })
     }
 
@@ -644,6 +650,27 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                         .into(),
                 ))
             }
+            Statement::Solve(_)
+            | Statement::Reaction(_)
+            | Statement::Conserve(_)
+            | Statement::Compartment(_)
+            | Statement::LongitudinalDiffusion(_)
+            | Statement::Equation { .. }
+            | Statement::NetSend { .. }
+            | Statement::NetEvent { .. }
+            | Statement::NetMove { .. }
+            | Statement::Watch { .. }
+            | Statement::ForNetcons { .. }
+            | Statement::StateDiscontinuity { .. }
+            | Statement::Printf { .. }
+            | Statement::Protect { .. }
+            | Statement::Mutex { .. }
+            | Statement::Lag { .. } => {
+                return Err(CodegenError::unsupported(
+                    s.span().unwrap_or_default(),
+                    format!("{} is not supported by the code generator yet", s.describe()),
+                ))
+            }
             Statement::Verbatim { text, span } => {
                 if !is_trivial_verbatim(text) {
                     return Err(CodegenError::unsupported(
@@ -693,6 +720,7 @@ fn collect_locals_expr(mech: &Mechanism, e: Handle<Expression>, out: &mut Vec<Ha
                 collect_locals_expr(mech, a, out);
             }
         }
+        Expression::Intrinsic(..) => {}
     }
 }
 
@@ -753,6 +781,22 @@ fn collect_locals_block(mech: &Mechanism, block: &Block, out: &mut Vec<Handle<Va
                 collect_locals_expr(mech, *value, out);
             }
             Statement::Verbatim { .. } => {}
+            Statement::Solve(_)
+            | Statement::Reaction(_)
+            | Statement::Conserve(_)
+            | Statement::Compartment(_)
+            | Statement::LongitudinalDiffusion(_)
+            | Statement::Equation { .. }
+            | Statement::NetSend { .. }
+            | Statement::NetEvent { .. }
+            | Statement::NetMove { .. }
+            | Statement::Watch { .. }
+            | Statement::ForNetcons { .. }
+            | Statement::StateDiscontinuity { .. }
+            | Statement::Printf { .. }
+            | Statement::Protect { .. }
+            | Statement::Mutex { .. }
+            | Statement::Lag { .. } => {}
         }
     }
 }

@@ -44,6 +44,11 @@ fn expr(mech: &Mechanism, e: Handle<Expression>, out: &mut Vec<Handle<Function>>
                 expr(mech, a, out);
             }
         }
+        Expression::Intrinsic(_, args, _) => {
+            for &a in mech.args(args) {
+                expr(mech, a, out);
+            }
+        }
     }
 }
 
@@ -87,6 +92,23 @@ fn block(mech: &Mechanism, b: &Block, out: &mut Vec<Handle<Function>>) {
                 expr(mech, *value, out);
             }
             Statement::Verbatim { .. } => {}
+            // Not compiled yet (the emitter refuses them), so they add no callees.
+            Statement::Solve(_)
+            | Statement::Reaction(_)
+            | Statement::Conserve(_)
+            | Statement::Compartment(_)
+            | Statement::LongitudinalDiffusion(_)
+            | Statement::Equation { .. }
+            | Statement::NetSend { .. }
+            | Statement::NetEvent { .. }
+            | Statement::NetMove { .. }
+            | Statement::Watch { .. }
+            | Statement::ForNetcons { .. }
+            | Statement::StateDiscontinuity { .. }
+            | Statement::Printf { .. }
+            | Statement::Protect { .. }
+            | Statement::Mutex { .. }
+            | Statement::Lag { .. } => {}
         }
     }
 }

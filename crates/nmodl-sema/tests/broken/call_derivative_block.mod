@@ -1,0 +1,5 @@
+: error: calling a DERIVATIVE block like a PROCEDURE
+NEURON { SUFFIX callder }
+STATE { m }
+BREAKPOINT { states() }
+DERIVATIVE states { m' = -m }

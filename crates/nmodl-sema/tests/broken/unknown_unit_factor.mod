@@ -1,0 +1,3 @@
+: error: a UNITS constant whose factor rsnrn cannot compute
+NEURON { SUFFIX badunit }
+UNITS { X = (furlong) (parsec) }
