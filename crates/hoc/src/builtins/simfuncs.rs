@@ -4,8 +4,9 @@
 
 use super::{bool_num, num, Args};
 use crate::error::{err, Res};
-use crate::interp::{Builtin, Interp, SecProp};
+use crate::interp::{Builtin, Interp};
 use crate::value::*;
+use rsnrn_runtime::Pt3dField;
 
 fn def(it: &mut Interp, name: &str, f: crate::interp::BFn) {
     it.define_builtin(name, Builtin::Func(f));
@@ -130,42 +131,67 @@ pub fn install(it: &mut Interp) {
         num(1.0)
     });
     def(it, "pt3dclear", |it, _| {
-        let s = it.cas()?;
-        it.secs[s as usize].pt3d.clear();
+        let rt = cas_rt(it)?;
+        it.model.pt3dclear(rt).or_else(rt_err)?;
         num(0.0)
     });
     def(it, "pt3dadd", |it, v| {
         let a = Args::new("pt3dadd", v);
-        let p = [a.num(0)?, a.num(1)?, a.num(2)?, a.num(3)?];
-        let s = it.cas()?;
-        it.secs[s as usize].pt3d.push(p);
-        it.apply_pt3d(s)?;
+        let (x, y, z, d) = (a.num(0)?, a.num(1)?, a.num(2)?, a.num(3)?);
+        let rt = cas_rt(it)?;
+        it.model.pt3dadd(rt, x, y, z, d).or_else(rt_err)?;
+        num(1.0)
+    });
+    def(it, "pt3dinsert", |it, v| {
+        let a = Args::new("pt3dinsert", v);
+        let i = a.num(0)? as usize;
+        let (x, y, z, d) = (a.num(1)?, a.num(2)?, a.num(3)?, a.num(4)?);
+        let rt = cas_rt(it)?;
+        it.model.pt3dinsert(rt, i, x, y, z, d).or_else(rt_err)?;
+        num(1.0)
+    });
+    def(it, "pt3dremove", |it, v| {
+        let a = Args::new("pt3dremove", v);
+        let i = a.num(0)? as usize;
+        let rt = cas_rt(it)?;
+        it.model.pt3dremove(rt, i).or_else(rt_err)?;
+        num(1.0)
+    });
+    def(it, "pt3dchange", |it, v| {
+        let a = Args::new("pt3dchange", v);
+        let i = a.num(0)? as usize;
+        let rt = cas_rt(it)?;
+        if a.len() == 2 {
+            let d = a.num(1)?;
+            it.model.pt3dchange_diam(rt, i, d).or_else(rt_err)?;
+        } else {
+            let (x, y, z, d) = (a.num(1)?, a.num(2)?, a.num(3)?, a.num(4)?);
+            it.model.pt3dchange(rt, i, x, y, z, d).or_else(rt_err)?;
+        }
         num(1.0)
     });
     def(it, "n3d", |it, _| {
-        let s = it.cas()?;
-        num(it.secs[s as usize].pt3d.len() as f64)
+        let rt = cas_rt(it)?;
+        num(it.model.n3d(rt).or_else(rt_err)? as f64)
     });
-    for (name, k) in [("x3d", 0usize), ("y3d", 1), ("z3d", 2), ("diam3d", 3)] {
-        let f: crate::interp::BFn = match k {
-            0 => |it, v| pt3d_get(it, v, 0),
-            1 => |it, v| pt3d_get(it, v, 1),
-            2 => |it, v| pt3d_get(it, v, 2),
-            _ => |it, v| pt3d_get(it, v, 3),
+    for (name, field) in [
+        ("x3d", Pt3dField::X),
+        ("y3d", Pt3dField::Y),
+        ("z3d", Pt3dField::Z),
+        ("diam3d", Pt3dField::Diam),
+        ("arc3d", Pt3dField::Arc),
+    ] {
+        let f: crate::interp::BFn = match field {
+            Pt3dField::X => |it, v| pt3d_get(it, v, Pt3dField::X),
+            Pt3dField::Y => |it, v| pt3d_get(it, v, Pt3dField::Y),
+            Pt3dField::Z => |it, v| pt3d_get(it, v, Pt3dField::Z),
+            Pt3dField::Diam => |it, v| pt3d_get(it, v, Pt3dField::Diam),
+            Pt3dField::Arc => |it, v| pt3d_get(it, v, Pt3dField::Arc),
         };
         def(it, name, f);
     }
-    def(it, "arc3d", |it, v| {
-        let a = Args::new("arc3d", v);
-        let s = it.cas()?;
-        let i = a.num(0)? as usize;
-        match it.arc3d(s).get(i) {
-            Some(&d) => num(d),
-            None => err(format!("arc3d: index {i} out of range")),
-        }
-    });
     def(it, "define_shape", |it, _| {
-        define_shape(it)?;
+        it.model.define_shape().or_else(rt_err)?;
         num(1.0)
     });
     def(it, "finitialize", |it, v| {
@@ -219,70 +245,14 @@ fn geometry_at(
     f(&mut it.model, rt, x).map(Value::Num).or_else(rt_err)
 }
 
-fn pt3d_get(it: &mut Interp, v: Vec<Value>, k: usize) -> Res<Value> {
-    let a = Args::new("pt3d", v);
+fn cas_rt(it: &mut Interp) -> Res<rsnrn_runtime::SectionId> {
     let s = it.cas()?;
+    it.rt(s)
+}
+
+fn pt3d_get(it: &mut Interp, v: Vec<Value>, field: Pt3dField) -> Res<Value> {
+    let a = Args::new("pt3d", v);
     let i = a.num(0)? as usize;
-    match it.secs[s as usize].pt3d.get(i) {
-        Some(p) => num(p[k]),
-        None => err(format!("3-d point index {i} out of range")),
-    }
-}
-
-/// Gives sections without 3-D points a straight line along x: roots start at the origin
-/// (placed one after another), children continue from their parent's connection point.
-fn define_shape(it: &mut Interp) -> Res<()> {
-    let secs = it.all_secs();
-    let mut x_next = 0.0;
-    let mut stack: Vec<SecId> = secs
-        .iter()
-        .copied()
-        .filter(|&s| it.secs[s as usize].parent.is_none())
-        .collect();
-    stack.reverse();
-    while let Some(s) = stack.pop() {
-        if it.secs[s as usize].pt3d.is_empty() {
-            let len = it.sec_prop(s, SecProp::L)?;
-            let diam = it.range_get(s, 0.5, "diam")?;
-            let start = match it.secs[s as usize].parent {
-                Some((p, _, px)) => point_at(it, p, px),
-                None => {
-                    let o = [x_next, 0.0, 0.0];
-                    x_next += len;
-                    o
-                }
-            };
-            it.secs[s as usize].pt3d = vec![
-                [start[0], start[1], start[2], diam],
-                [start[0] + len / 2.0, start[1], start[2], diam],
-                [start[0] + len, start[1], start[2], diam],
-            ];
-        }
-        let mut kids = it.secs[s as usize].children.clone();
-        kids.reverse();
-        stack.extend(kids);
-    }
-    Ok(())
-}
-
-/// The 3-D position at arc fraction x of a section with points.
-fn point_at(it: &Interp, s: SecId, x: f64) -> [f64; 3] {
-    let pts = &it.secs[s as usize].pt3d;
-    let arcs = it.arc3d(s);
-    let Some(&len) = arcs.last() else {
-        return [0.0; 3];
-    };
-    let target = x * len;
-    for i in 1..pts.len() {
-        if arcs[i] >= target {
-            let seg = arcs[i] - arcs[i - 1];
-            let f = if seg > 0.0 {
-                (target - arcs[i - 1]) / seg
-            } else {
-                0.0
-            };
-            return [0, 1, 2].map(|k| pts[i - 1][k] + f * (pts[i][k] - pts[i - 1][k]));
-        }
-    }
-    pts.last().map_or([0.0; 3], |p| [p[0], p[1], p[2]])
+    let rt = cas_rt(it)?;
+    it.model.pt3d_value(rt, i, field).map(Value::Num).or_else(rt_err)
 }

@@ -19,8 +19,6 @@ pub struct HocSection {
     pub parent: Option<(SecId, f64, f64)>,
     /// NEURON's order: by x on this section ascending, the newest first among equal x.
     pub children: Vec<SecId>,
-    /// 3-D points (x, y, z, diam).
-    pub pt3d: Vec<[f64; 4]>,
 }
 
 impl Interp {
@@ -91,7 +89,6 @@ impl Interp {
             alive: true,
             parent: None,
             children: Vec::new(),
-            pt3d: Vec::new(),
         });
         if self
             .default_sec
@@ -167,22 +164,14 @@ impl Interp {
     pub fn set_sec_prop(&mut self, s: SecId, p: SecProp, v: f64) -> Res<()> {
         let rt = self.rt(s)?;
         let r = match p {
-            SecProp::L => {
-                if !self.secs[s as usize].pt3d.is_empty() {
-                    self.scale_pt3d_length(s, v)?;
-                }
-                self.model.set_length(rt, v)
-            }
+            // With 3-D points the runtime scales them, as NEURON does.
+            SecProp::L => self.model.set_length(rt, v),
             SecProp::Ra => self.model.set_ra(rt, v),
             SecProp::Nseg => {
                 if v < 1.0 {
                     return err("nseg  must be positive");
                 }
-                let r = self.model.set_nseg(rt, v as i64);
-                if r.is_ok() && !self.secs[s as usize].pt3d.is_empty() {
-                    self.apply_pt3d(s)?;
-                }
-                r
+                self.model.set_nseg(rt, v as i64)
             }
             SecProp::Rallbranch => {
                 if v == 1.0 {
@@ -248,100 +237,14 @@ impl Interp {
         Ok(xs)
     }
 
-    // ---- 3-D points ---------------------------------------------------------------------
-
-    /// Sets L and the segment diameters from the 3-D points: L is the arc length, each
-    /// segment's diam the length-weighted mean of the linearly interpolated diameters.
-    /// (NEURON computes area and ri from the frusta themselves; the runtime only knows
-    /// cylinders, so those differ slightly for tapered points.)
-    pub fn apply_pt3d(&mut self, s: SecId) -> Res<()> {
-        let pts = self.secs[s as usize].pt3d.clone();
-        if pts.len() < 2 {
-            return Ok(());
-        }
-        let arcs = arc_lengths(&pts);
-        let len = *arcs.last().unwrap_or(&0.0);
-        let rt = self.rt(s)?;
-        if len > 0.0 {
-            self.model
-                .set_length(rt, len)
-                .or_else(|e| err(e.to_string()))?;
-        }
-        let n = self.model.nseg(rt).or_else(|e| err(e.to_string()))?;
-        for j in 0..n {
-            let a = len * j as f64 / n as f64;
-            let b = len * (j + 1) as f64 / n as f64;
-            let d = mean_diam(&pts, &arcs, a, b);
-            let x = (j as f64 + 0.5) / n as f64;
-            self.model
-                .set_range(rt, x, "diam", d)
-                .or_else(|e| err(e.to_string()))?;
-        }
-        Ok(())
-    }
-
-    fn scale_pt3d_length(&mut self, s: SecId, new_len: f64) -> Res<()> {
-        let pts = &mut self.secs[s as usize].pt3d;
-        let arcs = arc_lengths(pts);
-        let old = *arcs.last().unwrap_or(&0.0);
-        if old > 0.0 {
-            let f = new_len / old;
-            let o = pts[0];
-            for p in pts.iter_mut() {
-                for k in 0..3 {
-                    p[k] = o[k] + (p[k] - o[k]) * f;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    pub fn arc3d(&self, s: SecId) -> Vec<f64> {
-        arc_lengths(&self.secs[s as usize].pt3d)
-    }
-
-    // ---- distance -----------------------------------------------------------------------
-
-    /// Distance along the tree from the root to (s, x), and the chain of sections to it.
-    fn path_to_root(&mut self, s: SecId, x: f64) -> Res<Vec<(SecId, f64)>> {
-        // Each entry: a section and the arc position (um from its x = 0 end) reached there.
-        let mut out = Vec::new();
-        let mut cur = (s, x);
-        loop {
-            let len = self.sec_prop(cur.0, SecProp::L)?;
-            out.push((cur.0, cur.1 * len));
-            match self.secs[cur.0 as usize].parent {
-                Some((p, _, px)) => cur = (p, px),
-                None => break,
-            }
-        }
-        Ok(out)
-    }
-
-    /// Path length (um) between two points of the same tree.
+    /// Path length (um) between two points of the same tree; 1e20 across trees.
     pub fn distance_between(&mut self, a: (SecId, f64), b: (SecId, f64)) -> Res<f64> {
-        let pa = self.path_to_root(a.0, a.1)?;
-        let pb = self.path_to_root(b.0, b.1)?;
-        for (ia, &(sa, arc_a)) in pa.iter().enumerate() {
-            if let Some(ib) = pb.iter().position(|&(sb, _)| sb == sa) {
-                let arc_b = pb[ib].1;
-                let up = |path: &[(SecId, f64)], k: usize, me: &Interp| -> f64 {
-                    // From the point up to the start of path[k]'s section entry.
-                    let mut d = 0.0;
-                    for &(sec, arc) in &path[..k] {
-                        let end = me.secs[sec as usize].parent.map_or(0.0, |p| p.1);
-                        let len = me.model.length(me.secs[sec as usize].rt).unwrap_or(0.0);
-                        d += if end == 0.0 { arc } else { len - arc };
-                    }
-                    d
-                };
-                return Ok(up(&pa, ia, self) + up(&pb, ib, self) + (arc_a - arc_b).abs());
-            }
-        }
-        err("the two sections are not in the same tree")
+        let (ra, rb) = (self.rt(a.0)?, self.rt(b.0)?);
+        self.model
+            .distance_between((ra, a.1), (rb, b.1))
+            .or_else(|e| err(e.to_string()))
     }
 
-    // ---- printing -----------------------------------------------------------------------
 
     /// `topology()`: the tree as NEURON draws it.
     pub fn topology(&mut self) -> Res<String> {
@@ -468,36 +371,4 @@ pub fn sec_prop_named(name: &str) -> Option<SecProp> {
         "rallbranch" => Some(SecProp::Rallbranch),
         _ => None,
     }
-}
-
-fn arc_lengths(pts: &[[f64; 4]]) -> Vec<f64> {
-    let mut arcs = Vec::with_capacity(pts.len());
-    let mut acc = 0.0;
-    for (i, p) in pts.iter().enumerate() {
-        if i > 0 {
-            let q = pts[i - 1];
-            acc += ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt();
-        }
-        arcs.push(acc);
-    }
-    arcs
-}
-
-/// Length-weighted mean of the piecewise linear diameter over arc [a, b].
-fn mean_diam(pts: &[[f64; 4]], arcs: &[f64], a: f64, b: f64) -> f64 {
-    if b <= a {
-        return pts[0][3];
-    }
-    let mut integral = 0.0;
-    for i in 1..pts.len() {
-        let (s0, s1) = (arcs[i - 1], arcs[i]);
-        let lo = s0.max(a);
-        let hi = s1.min(b);
-        if hi <= lo || s1 <= s0 {
-            continue;
-        }
-        let d = |s: f64| pts[i - 1][3] + (pts[i][3] - pts[i - 1][3]) * (s - s0) / (s1 - s0);
-        integral += (d(lo) + d(hi)) / 2.0 * (hi - lo);
-    }
-    integral / (b - a)
 }
