@@ -254,5 +254,8 @@ fn pt3d_get(it: &mut Interp, v: Vec<Value>, field: Pt3dField) -> Res<Value> {
     let a = Args::new("pt3d", v);
     let i = a.num(0)? as usize;
     let rt = cas_rt(it)?;
-    it.model.pt3d_value(rt, i, field).map(Value::Num).or_else(rt_err)
+    it.model
+        .pt3d_value(rt, i, field)
+        .map(Value::Num)
+        .or_else(rt_err)
 }

@@ -245,7 +245,6 @@ impl Interp {
             .or_else(|e| err(e.to_string()))
     }
 
-
     /// `topology()`: the tree as NEURON draws it.
     pub fn topology(&mut self) -> Res<String> {
         let mut out = String::from("\n");
