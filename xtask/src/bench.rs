@@ -81,6 +81,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if quick {
         return Ok(());
     }
+    cargo_bench("frontend", false)?;
+    let ms = criterion_mean_ns("frontend", "corpus")? / 1e6;
+    println!();
+    println!("NMODL front end (parse + analysis, one thread) over the corpus: {ms:.1} ms per pass");
     cargo_bench("cable", false)?;
     let ours = criterion_mean_ns("hh_cable", "run_500ms")? / (CABLE_SEGMENTS * CABLE_STEPS);
     println!();
