@@ -8,6 +8,7 @@
 
 mod arena;
 mod validate;
+pub mod visit;
 
 pub use arena::{Arena, Handle};
 pub use validate::{validate, ValidationError};

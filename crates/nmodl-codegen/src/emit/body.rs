@@ -11,6 +11,7 @@ use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::{FunctionBuilder, Variable as CVar};
 use cranelift_module::Module;
+use nmodl_ir::visit::{walk_block, Visitor};
 use nmodl_ir::{
     BinaryOp, Block, Builtin, Expression, Function, FunctionKind, Handle, MathFunction, Mechanism,
     Statement, Storage, UnaryOp, Variable,
@@ -702,101 +703,18 @@ pub fn is_trivial_verbatim(text: &str) -> bool {
     compact.is_empty() || compact == "return0;" || compact == "return(0);"
 }
 
-fn collect_locals_expr(mech: &Mechanism, e: Handle<Expression>, out: &mut Vec<Handle<Variable>>) {
-    match mech.expressions[e] {
-        Expression::Number(_) => {}
-        Expression::Load(v) => push_local(mech, v, out),
-        Expression::LoadElement(v, i) => {
-            push_local(mech, v, out);
-            collect_locals_expr(mech, i, out);
-        }
-        Expression::Unary(_, a) => collect_locals_expr(mech, a, out),
-        Expression::Binary(_, a, b) => {
-            collect_locals_expr(mech, a, out);
-            collect_locals_expr(mech, b, out);
-        }
-        Expression::Call(_, args) | Expression::Math(_, args) => {
-            for &a in mech.args(args) {
-                collect_locals_expr(mech, a, out);
-            }
-        }
-        Expression::Intrinsic(..) => {}
-    }
-}
-
-fn push_local(mech: &Mechanism, v: Handle<Variable>, out: &mut Vec<Handle<Variable>>) {
-    if mech.variables[v].storage == Storage::Local && !out.contains(&v) {
-        out.push(v);
-    }
-}
-
+/// The local variables (LOCALs, arguments, results, counters) a block refers to.
 fn collect_locals_block(mech: &Mechanism, block: &Block, out: &mut Vec<Handle<Variable>>) {
-    for s in &block.statements {
-        match s {
-            Statement::Assign {
-                target,
-                index,
-                value,
-                ..
-            } => {
-                push_local(mech, *target, out);
-                if let Some(i) = index {
-                    collect_locals_expr(mech, *i, out);
-                }
-                collect_locals_expr(mech, *value, out);
+    struct Locals<'a> {
+        mech: &'a Mechanism,
+        found: &'a mut Vec<Handle<Variable>>,
+    }
+    impl Visitor for Locals<'_> {
+        fn variable(&mut self, v: Handle<Variable>) {
+            if self.mech.variables[v].storage == Storage::Local && !self.found.contains(&v) {
+                self.found.push(v);
             }
-            Statement::Evaluate { value, .. } => collect_locals_expr(mech, *value, out),
-            Statement::If {
-                condition,
-                accept,
-                reject,
-            } => {
-                collect_locals_expr(mech, *condition, out);
-                collect_locals_block(mech, accept, out);
-                collect_locals_block(mech, reject, out);
-            }
-            Statement::While { condition, body } => {
-                collect_locals_expr(mech, *condition, out);
-                collect_locals_block(mech, body, out);
-            }
-            Statement::For {
-                counter,
-                from,
-                to,
-                by,
-                body,
-            } => {
-                push_local(mech, *counter, out);
-                collect_locals_expr(mech, *from, out);
-                collect_locals_expr(mech, *to, out);
-                if let Some(by) = by {
-                    collect_locals_expr(mech, *by, out);
-                }
-                collect_locals_block(mech, body, out);
-            }
-            Statement::Derivative { index, value, .. } => {
-                if let Some(i) = index {
-                    collect_locals_expr(mech, *i, out);
-                }
-                collect_locals_expr(mech, *value, out);
-            }
-            Statement::Verbatim { .. } => {}
-            Statement::Solve(_)
-            | Statement::Reaction(_)
-            | Statement::Conserve(_)
-            | Statement::Compartment(_)
-            | Statement::LongitudinalDiffusion(_)
-            | Statement::Equation { .. }
-            | Statement::NetSend { .. }
-            | Statement::NetEvent { .. }
-            | Statement::NetMove { .. }
-            | Statement::Watch { .. }
-            | Statement::ForNetcons { .. }
-            | Statement::StateDiscontinuity { .. }
-            | Statement::Printf { .. }
-            | Statement::Protect { .. }
-            | Statement::Mutex { .. }
-            | Statement::Lag { .. } => {}
         }
     }
+    walk_block(mech, block, &mut Locals { mech, found: out });
 }
