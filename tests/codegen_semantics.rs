@@ -6,11 +6,11 @@ use rsnrn::CableModel;
 const PROBE: &str = r#"
 NEURON {
     SUFFIX probe
-    RANGE r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15, r16
+    RANGE r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15, r16, r17
     GLOBAL k
 }
 PARAMETER { k = 2 }
-ASSIGNED { v r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11 r12 r13 r14 r15 r16 }
+ASSIGNED { v r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11 r12 r13 r14 r15 r16 r17 }
 INITIAL {
     LOCAL i, s
     r1 = exprelr(0)
@@ -33,6 +33,7 @@ INITIAL {
     r14 = fmod(7.5, 2)
     if (v < -100) { r15 = 1 } else if (v < 0) { r15 = 2 } else { r15 = 3 }
     r16 = k*3
+    r17 = at_time(1) + 3
 }
 FUNCTION factorial(n) {
     if (n <= 1) { factorial = 1 } else { factorial = n*factorial(n - 1) }
@@ -51,7 +52,7 @@ fn probe(usetable: f64) -> Vec<f64> {
     model.insert(sec, "probe").unwrap();
     model.set_global("usetable_probe", usetable).unwrap();
     model.finitialize(-65.0).unwrap();
-    (1..=16)
+    (1..=17)
         .map(|i| model.get_range(sec, 0.5, &format!("r{i}_probe")).unwrap())
         .collect()
 }
@@ -72,6 +73,7 @@ fn expressions_control_flow_and_calls() {
     assert_eq!(r[13], 1.5, "fmod");
     assert_eq!(r[14], 2.0, "else if chain");
     assert_eq!(r[15], 6.0, "GLOBAL parameter");
+    assert_eq!(r[16], 3.0, "at_time is 0 in the fixed-step method");
 }
 
 #[test]

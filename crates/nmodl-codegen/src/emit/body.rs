@@ -434,6 +434,14 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 let call = self.b.ins().call(fref, &values);
                 self.b.inst_results(call)[0]
             }
+            // The fixed-step method keeps no event at at_time's moment: the call is 0 and
+            // changes nothing (NUMERICS §7, IClamp); its argument is still evaluated.
+            Expression::Intrinsic(nmodl_ir::Intrinsic::AtTime, args, _) => {
+                for &a in self.mech.args(args) {
+                    self.expr(a)?;
+                }
+                self.f64(0.0)
+            }
             Expression::Intrinsic(f, _, span) => {
                 return Err(CodegenError::unsupported(
                     span,
