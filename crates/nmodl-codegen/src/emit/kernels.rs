@@ -23,66 +23,43 @@ pub(super) fn emit_all(
     symbols: &Symbols,
     prefix: &str,
 ) -> Result<KernelIds> {
-    let table_check = kernel(
+    let mut w = KernelWriter {
         module,
         ctx,
         fctx,
         mech,
         layout,
         symbols,
-        &format!("{prefix}_table_check"),
-        |e| table_check(e, mech, layout),
-    )?;
-    let initialize = kernel(
-        module,
-        ctx,
-        fctx,
-        mech,
-        layout,
-        symbols,
-        &format!("{prefix}_initialize"),
-        |e| each_instance(e, |e| initialize_instance(e, mech)),
-    )?;
+        prefix,
+    };
+    let table_check = w.kernel("table_check", |e| table_check(e, mech, layout))?;
+    let initialize = w.kernel("initialize", |e| {
+        each_instance(e, |e| initialize_instance(e, mech))
+    })?;
     let current = if mech.breakpoint.is_some() || !mech.currents.is_empty() {
-        Some(kernel(
-            module,
-            ctx,
-            fctx,
-            mech,
-            layout,
-            symbols,
-            &format!("{prefix}_current"),
-            |e| each_instance(e, |e| current_instance(e, mech, layout)),
-        )?)
+        Some(w.kernel("current", |e| {
+            each_instance(e, |e| current_instance(e, mech, layout))
+        })?)
     } else {
         None
     };
     let state = if mech.solves.is_empty() {
         None
     } else {
-        Some(kernel(
-            module,
-            ctx,
-            fctx,
-            mech,
-            layout,
-            symbols,
-            &format!("{prefix}_state"),
-            |e| {
-                each_instance(e, |e| {
-                    for s in &mech.solves {
-                        if let Some(derivative) = e.symbols.derivative(s.target) {
-                            derivimplicit::emit_solve(e, s.target, derivative)?;
-                        } else if e.symbols.inlinable(s.target) {
-                            e.inline_call(s.target, &[])?;
-                        } else {
-                            call_body(e, e.symbols.callable(s.target), &[]);
-                        }
+        Some(w.kernel("state", |e| {
+            each_instance(e, |e| {
+                for s in &mech.solves {
+                    if let Some(derivative) = e.symbols.derivative(s.target) {
+                        derivimplicit::emit_solve(e, s.target, derivative)?;
+                    } else if e.symbols.inlinable(s.target) {
+                        e.inline_call(s.target, &[])?;
+                    } else {
+                        call_body(e, e.symbols.callable(s.target), &[]);
                     }
-                    Ok(())
-                })
-            },
-        )?)
+                }
+                Ok(())
+            })
+        })?)
     };
     Ok(KernelIds {
         table_check,
@@ -92,47 +69,63 @@ pub(super) fn emit_all(
     })
 }
 
-/// Declares, emits and defines one kernel `(ctx, data) -> i32` whose body is `body`.
-#[allow(clippy::too_many_arguments)]
-fn kernel(
-    module: &mut dyn Module,
-    ctx: &mut Context,
-    fctx: &mut FunctionBuilderContext,
-    mech: &Mechanism,
-    layout: &Layout,
-    symbols: &Symbols,
-    name: &str,
-    body: impl FnOnce(&mut BodyEmitter) -> Result<()>,
-) -> Result<FuncId> {
-    let sig = kernel_signature(module);
-    let id = module
-        .declare_function(name, Linkage::Export, &sig)
-        .map_err(module_error)?;
-    ctx.func.signature = sig;
-    ctx.func.name = UserFuncName::user(0, id.as_u32());
-    {
-        let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
-        let entry = b.create_block();
-        b.append_block_params_for_function_params(entry);
-        b.switch_to_block(entry);
-        let params = b.block_params(entry).to_vec();
-        let zero_i = b.ins().iconst(PTR, 0);
-        let zero_f = b.ins().f64const(0.0);
-        let env = Env {
-            ctx: params[0],
-            data: params[1],
-            inst: zero_i,
-            node: zero_i,
-            v: zero_f,
-        };
-        let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
-        body(&mut e)?;
-        let ok = e.b.ins().iconst(types::I32, 0);
-        e.b.ins().return_(&[ok]);
-        e.finish();
+/// What every kernel of one mechanism is emitted with.
+struct KernelWriter<'a> {
+    module: &'a mut dyn Module,
+    ctx: &'a mut Context,
+    fctx: &'a mut FunctionBuilderContext,
+    mech: &'a Mechanism,
+    layout: &'a Layout,
+    symbols: &'a Symbols,
+    prefix: &'a str,
+}
+
+impl KernelWriter<'_> {
+    /// Declares, emits and defines the kernel `<prefix>_<name>`, `(ctx, data) -> i32`, whose
+    /// body is `body`.
+    fn kernel(
+        &mut self,
+        name: &str,
+        body: impl FnOnce(&mut BodyEmitter) -> Result<()>,
+    ) -> Result<FuncId> {
+        let sig = kernel_signature(self.module);
+        let id = self
+            .module
+            .declare_function(&format!("{}_{name}", self.prefix), Linkage::Export, &sig)
+            .map_err(module_error)?;
+        self.ctx.func.signature = sig;
+        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        {
+            let mut b = FunctionBuilder::new(&mut self.ctx.func, self.fctx);
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            let params = b.block_params(entry).to_vec();
+            let zero_i = b.ins().iconst(PTR, 0);
+            let zero_f = b.ins().f64const(0.0);
+            let env = Env {
+                ctx: params[0],
+                data: params[1],
+                inst: zero_i,
+                node: zero_i,
+                v: zero_f,
+            };
+            let mut e = BodyEmitter::new(
+                b,
+                self.mech,
+                self.layout,
+                self.symbols,
+                &mut *self.module,
+                env,
+            );
+            body(&mut e)?;
+            let ok = e.b.ins().iconst(types::I32, 0);
+            e.b.ins().return_(&[ok]);
+            e.finish();
+        }
+        define(self.module, id, self.ctx)?;
+        Ok(id)
     }
-    define(module, id, ctx)?;
-    Ok(id)
 }
 
 /// `for inst in 0..count { node = node_index[inst]; v = ctx.v[node]; per(...) }`
