@@ -167,12 +167,8 @@ pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
     {
         return gap(f.span, "FUNCTION_TABLE");
     }
-    if let Some(v) = mech
-        .verbatim
-        .iter()
-        .find(|v| !nmodl_codegen::emit::is_trivial_verbatim(&v.text))
-    {
-        return gap(v.span, "top-level VERBATIM C code");
+    if let Err(e) = nmodl_codegen::verbatim::check(mech) {
+        return Some(e);
     }
     None
 }

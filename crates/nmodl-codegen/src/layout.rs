@@ -2,6 +2,7 @@
 //! [`MechanismInfo`] that tells the runtime about it.
 
 use crate::CodegenError;
+use nmodl_ir::visit::{walk_mechanism, Visitor};
 use nmodl_ir::{
     Builtin, CurrentKind, Function, Handle, IonRole, Mechanism, MechanismKind, Storage, Variable,
     VariableKind,
@@ -72,6 +73,8 @@ pub struct Layout {
     pub tables: Vec<TableLayout>,
     /// Global index of `usetable` when the mechanism has TABLEs.
     pub usetable: Option<u32>,
+    /// Column of the mechanism's own copy of `v` when some statement assigns `v`.
+    pub v_column: Option<u32>,
 }
 
 impl Layout {
@@ -172,6 +175,24 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 }
             },
         };
+    }
+
+    // NEURON gives every mechanism its own copy of v, loaded from the node before each
+    // evaluation; a .mod file may assign it (e.g. to step off a singularity of a rate
+    // function) and the rest of that evaluation sees the new value. Only mechanisms that
+    // assign v pay for the column.
+    let mut v_column = None;
+    if let Some(v) = assigned_v(mech) {
+        range.push(FieldInfo {
+            name: "v".into(),
+            role: FieldRole::Internal,
+            size: 1,
+            default: 0.0,
+            units: Some("mV".into()),
+            visible: false,
+        });
+        places[v.index()] = Place::Column(column);
+        v_column = Some(column);
     }
 
     let mut ion_writes = Vec::new();
@@ -275,5 +296,24 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
         ion_writes,
         tables,
         usetable,
+        v_column,
     })
+}
+
+/// The builtin `v` when some statement of the mechanism assigns it.
+fn assigned_v(mech: &Mechanism) -> Option<Handle<Variable>> {
+    struct FindV<'a> {
+        mech: &'a Mechanism,
+        found: Option<Handle<Variable>>,
+    }
+    impl Visitor for FindV<'_> {
+        fn assigned(&mut self, var: Handle<Variable>) {
+            if self.mech.variables[var].kind == VariableKind::Builtin(Builtin::V) {
+                self.found = Some(var);
+            }
+        }
+    }
+    let mut find = FindV { mech, found: None };
+    walk_mechanism(mech, &mut find);
+    find.found
 }

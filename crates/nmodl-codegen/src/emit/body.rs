@@ -295,6 +295,17 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         })
     }
 
+    /// Sets the membrane potential the following statements see; with a mechanism-owned copy
+    /// of v ([`Layout::v_column`]) the copy is written too, as NEURON does before every
+    /// evaluation.
+    pub fn set_v(&mut self, v: Value) {
+        self.env.v = v;
+        if let Some(c) = self.layout.v_column {
+            let a = self.column_addr(c, None);
+            self.store_f64(v, a);
+        }
+    }
+
     pub fn store_var(
         &mut self,
         var: Handle<Variable>,
@@ -680,14 +691,8 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                     format!("{} is not supported by the code generator yet", s.describe()),
                 ))
             }
-            Statement::Verbatim { text, span } => {
-                if !is_trivial_verbatim(text) {
-                    return Err(CodegenError::unsupported(
-                        *span,
-                        "VERBATIM blocks with C code cannot be compiled by rsnrn".into(),
-                    ));
-                }
-            }
+            // Accepted or refused as a whole by `verbatim::check` before emission.
+            Statement::Verbatim { .. } => {}
         }
         Ok(())
     }
@@ -703,12 +708,6 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     pub fn icmp_lt(&mut self, a: Value, b: Value) -> Value {
         self.b.ins().icmp(IntCC::UnsignedLessThan, a, b)
     }
-}
-
-/// VERBATIM that only returns 0 or is empty does nothing.
-pub fn is_trivial_verbatim(text: &str) -> bool {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.is_empty() || compact == "return0;" || compact == "return(0);"
 }
 
 /// The local variables (LOCALs, arguments, results, counters) a block refers to.

@@ -156,7 +156,8 @@ fn each_instance(
     e.env.inst = inst;
     e.env.node = node;
     let v_addr = e.node_addr(offset_of!(KernelContext, v));
-    e.env.v = e.load_f64(v_addr);
+    let v = e.load_f64(v_addr);
+    e.set_v(v);
     per(e)?;
     let next = e.b.ins().iadd_imm_s(inst, 1);
     e.b.ins().jump(header, &[next.into()]);
@@ -221,7 +222,7 @@ fn initialize_instance(e: &mut BodyEmitter, mech: &Mechanism) -> Result<()> {
 /// 0, then each current added in declaration order.
 fn breakpoint_at(e: &mut BodyEmitter, mech: &Mechanism, v: Value) -> Result<Value> {
     let v_node = e.env.v;
-    e.env.v = v;
+    e.set_v(v);
     if let Some(bp) = &mech.breakpoint {
         e.reset_locals_of(bp);
         e.block(bp)?;

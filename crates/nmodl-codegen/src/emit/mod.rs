@@ -13,8 +13,6 @@ mod derivimplicit;
 mod kernels;
 mod tables;
 
-pub use body::is_trivial_verbatim;
-
 use crate::layout::Layout;
 use crate::{math, CodegenError};
 use body::{BodyEmitter, Env, F64, PTR};
@@ -98,6 +96,7 @@ pub fn generate(
     layout: &Layout,
     prefix: &str,
 ) -> Result<KernelIds, CodegenError> {
+    crate::verbatim::check(mech)?;
     let mut math_ids = HashMap::new();
     for f in math::IMPORTED {
         let mut sig = module.make_signature();

@@ -1,0 +1,52 @@
+"""NEURON 9.0.2's traces for tests/constructs_vs_neuron.rs: one small mechanism per NMODL
+construct (the .mod files here are ours), each in a soma under an IClamp.
+
+Run: /path/to/neuron-9.0.2-venv/bin/python make_reference.py  (from anywhere; needs nrnivmodl)
+Writes <scenario>.txt: a header line of names, then one row per step (%.17g)."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name -> (mechanism suffix, variables recorded at soma(0.5) besides t and v)
+SCENARIOS = {
+    "vcopy": ("vcopy", ["m_vcopy", "i_vcopy", "vseen_vcopy", "minf_vcopy"]),
+}
+
+
+def main():
+    build = tempfile.mkdtemp()
+    for f in os.listdir(HERE):
+        if f.endswith(".mod"):
+            shutil.copy(os.path.join(HERE, f), build)
+    subprocess.run(["nrnivmodl"], cwd=build, check=True, stdout=subprocess.DEVNULL)
+    from neuron import h
+    h.load_file("stdrun.hoc")
+    h.nrn_load_dll(os.path.join(build, "x86_64", "libnrnmech.so"))
+    for name, (mech, names) in SCENARIOS.items():
+        soma = h.Section(name="soma")
+        soma.L = soma.diam = 20
+        soma.insert("pas")
+        soma.insert(mech)
+        stim = h.IClamp(soma(0.5))
+        stim.delay, stim.dur, stim.amp = 5, 30, 0.3
+        columns = ["t", "v"] + names
+        vecs = [h.Vector().record(h._ref_t), h.Vector().record(soma(0.5)._ref_v)]
+        for n in names:
+            vecs.append(h.Vector().record(getattr(soma(0.5), "_ref_" + n)))
+        h.dt = 0.025
+        h.finitialize(-65)
+        h.continuerun(50)
+        with open(os.path.join(HERE, name + ".txt"), "w") as out:
+            out.write(" ".join(columns) + "\n")
+            for row in zip(*[list(v) for v in vecs]):
+                out.write(" ".join("%.17g" % x for x in row) + "\n")
+        del stim, soma
+    shutil.rmtree(build)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
