@@ -76,3 +76,10 @@ fn compare(scenario: &str, mech: &str) {
 fn assigning_v_changes_the_mechanisms_copy_only() {
     compare("vcopy", "vcopy");
 }
+
+/// state_discontinuity assigns in the fixed-step method; PROTECT runs its statement and
+/// MUTEXLOCK/MUTEXUNLOCK do nothing on one thread.
+#[test]
+fn state_discontinuity_protect_and_mutex() {
+    compare("discon", "discon");
+}

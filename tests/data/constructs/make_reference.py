@@ -14,6 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # name -> (mechanism suffix, variables recorded at soma(0.5) besides t and v)
 SCENARIOS = {
     "vcopy": ("vcopy", ["m_vcopy", "i_vcopy", "vseen_vcopy", "minf_vcopy"]),
+    "discon": ("discon", ["g_discon", "i_discon", "done_discon", "count_discon"]),
 }
 
 

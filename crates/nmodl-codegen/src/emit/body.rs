@@ -585,7 +585,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
 
     fn statement(&mut self, s: &Statement) -> Result<()> {
         match s {
-            Statement::Assign { target, index, value, .. } => {
+            // In the fixed-step method a state discontinuity is an assignment (it only
+            // matters to variable-step integrators, which must restart).
+            Statement::Assign { target, index, value, .. }
+            | Statement::StateDiscontinuity { target, index, value, .. } => {
                 let x = self.expr(*value)?;
                 let i = self.index_value(*index)?;
                 self.store_var(*target, i, x)?;
@@ -681,16 +684,17 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::NetMove { .. }
             | Statement::Watch { .. }
             | Statement::ForNetcons { .. }
-            | Statement::StateDiscontinuity { .. }
             | Statement::Printf { .. }
-            | Statement::Protect { .. }
-            | Statement::Mutex { .. }
             | Statement::Lag { .. } => {
                 return Err(CodegenError::unsupported(
                     s.span().unwrap_or_default(),
                     format!("{} is not supported by the code generator yet", s.describe()),
                 ))
             }
+            // Kernels run one instance at a time on one thread: the mutex has nothing to
+            // exclude (threads will give each thread its own instances, never shared ones).
+            Statement::Protect { body, .. } => self.block(body)?,
+            Statement::Mutex { .. } => {}
             // Accepted or refused as a whole by `verbatim::check` before emission.
             Statement::Verbatim { .. } => {}
         }
