@@ -77,6 +77,10 @@ pub struct Services {
 /// Kernel status: a Newton iteration did not converge.
 pub const STATUS_NO_CONVERGENCE: KernelStatus = 1;
 
+/// Kernel status `STATUS_FAILURE_SITE + k`: the generated code stopped a bad operation (an
+/// array index out of range, ...) described by [`MechanismInfo::failure_sites`]`[k]`.
+pub const STATUS_FAILURE_SITE: KernelStatus = 1000;
+
 /// The instances of one mechanism, structure-of-arrays.
 #[repr(C)]
 #[derive(Debug)]
@@ -167,6 +171,10 @@ pub struct MechanismInfo {
     pub ions: Vec<IonUse>,
     /// Pointer slots, in the order of [`MechanismData::slots`].
     pub slots: Vec<SlotInfo>,
+    /// What each [`STATUS_FAILURE_SITE`] status means, as a sentence naming the .mod file,
+    /// line and column ("array index out of range: `ca[i]` has 4 elements (cadifus.mod:45:9)").
+    #[serde(default)]
+    pub failure_sites: Vec<String>,
 }
 
 impl MechanismInfo {

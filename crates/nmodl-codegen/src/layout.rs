@@ -75,6 +75,9 @@ pub struct Layout {
     pub usetable: Option<u32>,
     /// Column of the mechanism's own copy of `v` when some statement assigns `v`.
     pub v_column: Option<u32>,
+    /// Hidden global where generated code records a failure (1 + its site number) when the
+    /// mechanism has operations that can fail at run time (array indexing).
+    pub failure_global: Option<u32>,
 }
 
 impl Layout {
@@ -256,6 +259,12 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
         tables.push(tl);
     }
 
+    let mut failure_global = None;
+    if mech.variables.iter().any(|(_, v)| v.size.is_some()) {
+        failure_global = Some(global + hidden);
+        hidden += 1;
+    }
+
     let info = MechanismInfo {
         name: mech.name.clone(),
         kind: match mech.kind {
@@ -289,6 +298,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             })
             .collect(),
         slots,
+        failure_sites: Vec::new(),
     };
     Ok(Layout {
         info,
@@ -297,6 +307,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
         tables,
         usetable,
         v_column,
+        failure_global,
     })
 }
 

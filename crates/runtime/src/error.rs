@@ -65,6 +65,12 @@ pub enum RuntimeError {
         status: i32,
         t: f64,
     },
+    /// Generated code stopped a bad operation (an array index out of range, ...).
+    MechanismFailure {
+        mechanism: String,
+        message: String,
+        t: f64,
+    },
     /// A membrane potential became NaN or infinite.
     NotFinite {
         section: String,
@@ -122,6 +128,9 @@ impl fmt::Display for RuntimeError {
                 f,
                 "the {kernel} kernel of mechanism {mechanism} failed with status {status} at t = {t} ms"
             ),
+            MechanismFailure { mechanism, message, t } => {
+                write!(f, "mechanism {mechanism} at t = {t} ms: {message}")
+            }
             NotFinite { section, x, t, value } => write!(
                 f,
                 "the membrane potential in {section}({x}) became {value} at t = {t} ms; the simulation was stopped"

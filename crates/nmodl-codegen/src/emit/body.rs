@@ -14,7 +14,7 @@ use cranelift_module::Module;
 use nmodl_ir::visit::{walk_block, Visitor};
 use nmodl_ir::{
     BinaryOp, Block, Builtin, Expression, Function, FunctionKind, Handle, MathFunction, Mechanism,
-    Statement, Storage, UnaryOp, Variable,
+    Span, Statement, Storage, UnaryOp, Variable,
 };
 use rsnrn_abi::{KernelContext, MechanismData};
 use std::collections::HashMap;
@@ -68,6 +68,8 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     /// While emitting a derivimplicit derivative function: where `s' = e` stores e (the
     /// `dxdt` array) and the order of the states in it.
     pub derivative_sink: Option<(Value, Vec<Handle<Variable>>)>,
+    /// Span of the statement being emitted, for run-time failure messages.
+    span: Span,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -92,6 +94,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             hoisted: None,
             inline_depth: 0,
             derivative_sink: None,
+            span: Span::default(),
         }
     }
 
@@ -219,14 +222,49 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         self.b.ins().store(flags(), value, addr, 0);
     }
 
-    fn index_value(&mut self, index: Option<Handle<Expression>>) -> Result<Option<Value>> {
-        match index {
-            None => Ok(None),
-            Some(e) => {
-                let x = self.expr(e)?;
-                Ok(Some(self.b.ins().fcvt_to_sint_sat(types::I64, x)))
-            }
-        }
+    /// The element number of `var[index]`, checked: an index outside the array records a
+    /// failure naming the statement (the kernel then returns its status) and reads or writes
+    /// element 0 instead, so that no .mod file reaches memory it does not own.
+    pub fn index_value(
+        &mut self,
+        var: Handle<Variable>,
+        index: Option<Handle<Expression>>,
+    ) -> Result<Option<Value>> {
+        let Some(e) = index else { return Ok(None) };
+        let x = self.expr(e)?;
+        let i = self.b.ins().fcvt_to_sint_sat(types::I64, x);
+        let variable = &self.mech.variables[var];
+        let size = i64::from(variable.len());
+        let Some(failure) = self.layout.failure_global else {
+            return Err(CodegenError::at(
+                variable.span,
+                format!("{} is indexed but is not an array", variable.name),
+            ));
+        };
+        let place = self
+            .mech
+            .source_map
+            .as_ref()
+            .map(|m| format!(" ({})", m.locate(self.span)))
+            .unwrap_or_default();
+        let site = self.symbols.failure_site(format!(
+            "array index out of range: {} has {size} elements, numbered 0 to {}{place}",
+            variable.name,
+            size - 1
+        ));
+        let in_range = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, i, size);
+        let bad = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, PTR);
+        let zero = self.b.ins().iconst(PTR, 0);
+        self.b.ins().brif(in_range, done, &[i.into()], bad, &[]);
+        self.b.switch_to_block(bad);
+        let a = self.global_addr(failure, None);
+        let code = self.f64(f64::from(site + 1));
+        self.store_f64(code, a);
+        self.b.ins().jump(done, &[zero.into()]);
+        self.b.switch_to_block(done);
+        Ok(Some(self.b.block_params(done)[0]))
     }
 
     fn local(&mut self, var: Handle<Variable>) -> CVar {
@@ -400,7 +438,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             Expression::Number(x) => self.f64(x),
             Expression::Load(var) => self.load_var(var, None)?,
             Expression::LoadElement(var, i) => {
-                let i = self.index_value(Some(i))?;
+                let i = self.index_value(var, Some(i))?;
                 self.load_var(var, i)?
             }
             Expression::Unary(UnaryOp::Neg, a) => {
@@ -584,13 +622,16 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     }
 
     fn statement(&mut self, s: &Statement) -> Result<()> {
+        if let Some(span) = s.span() {
+            self.span = span;
+        }
         match s {
             // In the fixed-step method a state discontinuity is an assignment (it only
             // matters to variable-step integrators, which must restart).
             Statement::Assign { target, index, value, .. }
             | Statement::StateDiscontinuity { target, index, value, .. } => {
                 let x = self.expr(*value)?;
-                let i = self.index_value(*index)?;
+                let i = self.index_value(*target, *index)?;
                 self.store_var(*target, i, x)?;
             }
             Statement::Evaluate { value, .. } => {

@@ -66,6 +66,7 @@ pub(super) fn emit_all(
         initialize,
         current,
         state,
+        failure_sites: Vec::new(),
     })
 }
 
@@ -119,13 +120,37 @@ impl KernelWriter<'_> {
                 env,
             );
             body(&mut e)?;
-            let ok = e.b.ins().iconst(types::I32, 0);
-            e.b.ins().return_(&[ok]);
+            let status = failure_status(&mut e);
+            e.b.ins().return_(&[status]);
             e.finish();
         }
         define(self.module, id, self.ctx)?;
         Ok(id)
     }
+}
+
+/// The kernel's status: 0, or [`rsnrn_abi::STATUS_FAILURE_SITE`] + site when generated code
+/// recorded a failure (the record is cleared for the next call).
+fn failure_status(e: &mut BodyEmitter) -> Value {
+    let Some(g) = e.layout.failure_global else {
+        return e.b.ins().iconst(types::I32, 0);
+    };
+    let a = e.global_addr(g, None);
+    let recorded = e.load_f64(a);
+    let zero = e.f64(0.0);
+    e.store_f64(zero, a);
+    // recorded is 1 + site, or 0: status = recorded + STATUS_FAILURE_SITE - 1, or 0.
+    let site_plus_one = e.b.ins().fcvt_to_sint_sat(types::I32, recorded);
+    let failed = e.b.ins().icmp_imm_s(
+        cranelift_codegen::ir::condcodes::IntCC::NotEqual,
+        site_plus_one,
+        0,
+    );
+    let status =
+        e.b.ins()
+            .iadd_imm_s(site_plus_one, i64::from(rsnrn_abi::STATUS_FAILURE_SITE) - 1);
+    let ok = e.b.ins().iconst(types::I32, 0);
+    e.b.ins().select(failed, status, ok)
 }
 
 /// `for inst in 0..count { node = node_index[inst]; v = ctx.v[node]; per(...) }`

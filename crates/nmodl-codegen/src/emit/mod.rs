@@ -21,6 +21,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module};
 use nmodl_ir::{Function, FunctionKind, Handle, MathFunction, Mechanism};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Ids of everything generated for one mechanism.
@@ -34,6 +35,8 @@ pub(crate) struct Symbols {
     inlinable: Vec<bool>,
     /// Derivative functions of the blocks solved by derivimplicit.
     derivative: HashMap<Handle<Function>, FuncId>,
+    /// Run-time failure messages, numbered as the code that reports them was emitted.
+    failure_sites: RefCell<Vec<String>>,
 }
 
 impl Symbols {
@@ -43,6 +46,13 @@ impl Symbols {
     /// The derivative function of `f` when a SOLVE integrates it with derivimplicit.
     pub fn derivative(&self, f: Handle<Function>) -> Option<FuncId> {
         self.derivative.get(&f).copied()
+    }
+
+    /// Numbers a run-time failure message (see [`rsnrn_abi::STATUS_FAILURE_SITE`]).
+    pub fn failure_site(&self, message: String) -> u32 {
+        let mut sites = self.failure_sites.borrow_mut();
+        sites.push(message);
+        sites.len() as u32 - 1
     }
 
     pub fn callable(&self, f: Handle<Function>) -> FuncId {
@@ -61,6 +71,8 @@ pub struct KernelIds {
     pub initialize: FuncId,
     pub current: Option<FuncId>,
     pub state: Option<FuncId>,
+    /// [`rsnrn_abi::MechanismInfo::failure_sites`] of the generated code.
+    pub failure_sites: Vec<String>,
 }
 
 pub(crate) fn body_signature(module: &dyn Module, args: usize) -> Signature {
@@ -162,6 +174,7 @@ pub fn generate(
             .handles()
             .map(|f| !calls::reaches(mech, f, f))
             .collect(),
+        failure_sites: RefCell::new(Vec::new()),
     };
 
     let mut ctx = module.make_context();
@@ -190,7 +203,9 @@ pub fn generate(
         derivimplicit::emit_derivative_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
         define(module, id, &mut ctx)?;
     }
-    kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)
+    let mut ids = kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
+    ids.failure_sites = symbols.failure_sites.take();
+    Ok(ids)
 }
 
 pub(crate) fn define(
