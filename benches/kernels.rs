@@ -37,10 +37,10 @@ fn instances(table: &MechanismTable) -> Instances {
     let mut ion_values: Vec<Vec<f64>> = info
         .slots
         .iter()
-        .map(|SlotInfo::Ion { var, .. }| {
-            let value = match var.as_str() {
-                "ena" => 50.0,
-                "ek" => -77.0,
+        .map(|slot| {
+            let value = match slot {
+                SlotInfo::Ion { var, .. } if var == "ena" => 50.0,
+                SlotInfo::Ion { var, .. } if var == "ek" => -77.0,
                 _ => 0.0,
             };
             vec![value; INSTANCES]

@@ -83,3 +83,70 @@ fn assigning_v_changes_the_mechanisms_copy_only() {
 fn state_discontinuity_protect_and_mutex() {
     compare("discon", "discon");
 }
+
+/// POINTER: PtrSyn on one cell reads another cell's v through setpointer and writes that
+/// cell's e_pas through a second POINTER in its INITIAL.
+#[test]
+fn pointer_reads_and_writes_another_cells_variables() {
+    let reference = read_table(data("ptrsyn.txt")).unwrap();
+    let mut model = rsnrn::builtins::model().unwrap();
+    let compiled =
+        rsnrn::compile::compile_file(&data("ptrsyn.mod")).unwrap_or_else(|e| panic!("{e}"));
+    rsnrn::register(&mut model, compiled).unwrap();
+    let pre = model.create_section("pre").unwrap();
+    let post = model.create_section("post").unwrap();
+    for sec in [pre, post] {
+        model.set_length(sec, 20.0).unwrap();
+        model.set_diam(sec, 20.0).unwrap();
+        model.insert(sec, "pas").unwrap();
+    }
+    model.insert(pre, "hh").unwrap();
+    let stim = model.add_point_process(pre, 0.5, "IClamp").unwrap();
+    for (name, value) in [("del", 5.0), ("dur", 30.0), ("amp", 0.3)] {
+        model.set_point(stim, name, value).unwrap();
+    }
+    let syn = model.add_point_process(post, 0.5, "PtrSyn").unwrap();
+    let err = model.finitialize(-65.0).unwrap_err().to_string();
+    assert!(
+        err.contains("POINTER pre of PtrSyn") && err.contains("setpointer"),
+        "{err}"
+    );
+    model
+        .set_point_pointer(syn, "pre", RecordTarget::range(pre, 0.5, "v"))
+        .unwrap();
+    model
+        .set_point_pointer(syn, "sink", RecordTarget::range(pre, 0.5, "e_pas"))
+        .unwrap();
+    let bad = model.set_point_pointer(syn, "nothing", RecordTarget::range(pre, 0.5, "v"));
+    assert!(bad.unwrap_err().to_string().contains("no POINTER"));
+    let targets = [
+        RecordTarget::time(),
+        RecordTarget::range(pre, 0.5, "v"),
+        RecordTarget::range(post, 0.5, "v"),
+        RecordTarget::point(syn, "g"),
+        RecordTarget::point(syn, "i"),
+        RecordTarget::point(syn, "open"),
+    ];
+    let records: Vec<_> = targets
+        .into_iter()
+        .map(|t| model.record(t).unwrap())
+        .collect();
+    model.set_dt(0.025).unwrap();
+    model.finitialize(-65.0).unwrap();
+    model.continuerun(50.0).unwrap();
+    assert_eq!(model.get_range(pre, 0.5, "e_pas").unwrap(), -68.0);
+    for (k, name) in reference.names.iter().enumerate() {
+        let theirs = &reference.columns[k];
+        let ours = model.recording(records[k]).unwrap();
+        assert_eq!(theirs.len(), ours.len(), "{name}: row count");
+        let worst = theirs
+            .iter()
+            .zip(ours)
+            .map(|(a, b)| (a - b).abs() / a.abs().max(1e-3))
+            .fold(0.0, f64::max);
+        assert!(
+            worst <= 1e-9,
+            "{name} differs from NEURON by {worst:e} (relative)"
+        );
+    }
+}

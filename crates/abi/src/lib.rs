@@ -255,6 +255,10 @@ pub enum SlotInfo {
     /// Variable `var` of ion `ion` at the instance's node: `ena`, `nai`, `nao`, `ina` (the
     /// ion's total current, which the mechanism adds to) or `dina_dv_` (its conductance).
     Ion { ion: String, var: String },
+    /// A `POINTER` variable: each instance reads and writes the double its `setpointer`
+    /// named (a membrane potential, another mechanism's variable). The runtime refuses to run
+    /// while any instance's pointer is unset.
+    Pointer { name: String },
 }
 
 /// The names of an ion's per-node variables in NEURON's order.

@@ -139,11 +139,19 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 Place::Global(global - v.len())
             }
             Storage::Local => Place::Local,
-            Storage::Pointer
-            | Storage::Opaque
-            | Storage::External
-            | Storage::Weight
-            | Storage::Event => {
+            Storage::Pointer => {
+                if v.size.is_some() {
+                    return Err(CodegenError::unsupported(
+                        v.span,
+                        format!("POINTER array {} is not supported yet", v.name),
+                    ));
+                }
+                slots.push(SlotInfo::Pointer {
+                    name: v.name.clone(),
+                });
+                Place::Slot(slots.len() as u32 - 1)
+            }
+            Storage::Opaque | Storage::External | Storage::Weight | Storage::Event => {
                 return Err(CodegenError::unsupported(
                     v.span,
                     format!(

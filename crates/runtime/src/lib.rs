@@ -74,6 +74,7 @@ mod mechanisms;
 mod model;
 mod morphology;
 mod point;
+mod pointers;
 mod rebuild;
 mod record;
 mod section;

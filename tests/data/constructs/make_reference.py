@@ -46,7 +46,35 @@ def main():
             for row in zip(*[list(v) for v in vecs]):
                 out.write(" ".join("%.17g" % x for x in row) + "\n")
         del stim, soma
+    pointer_scenario(h)
     shutil.rmtree(build)
+
+
+def pointer_scenario(h):
+    """Two unconnected cells: `pre` (hh + pas, IClamp) drives PtrSyn on `post` (pas) through
+    setpointer; PtrSyn's INITIAL writes e_pas of `pre` through its second POINTER."""
+    pre = h.Section(name="pre")
+    post = h.Section(name="post")
+    for sec in (pre, post):
+        sec.L = sec.diam = 20
+        sec.insert("pas")
+    pre.insert("hh")
+    stim = h.IClamp(pre(0.5))
+    stim.delay, stim.dur, stim.amp = 5, 30, 0.3
+    syn = h.PtrSyn(post(0.5))
+    h.setpointer(pre(0.5)._ref_v, "pre", syn)
+    h.setpointer(pre(0.5)._ref_e_pas, "sink", syn)
+    columns = ["t", "v_pre", "v_post", "g", "i", "open"]
+    vecs = [h.Vector().record(r) for r in (h._ref_t, pre(0.5)._ref_v, post(0.5)._ref_v,
+                                           syn._ref_g, syn._ref_i, syn._ref_open)]
+    h.dt = 0.025
+    h.finitialize(-65)
+    h.continuerun(50)
+    assert pre(0.5).e_pas == -68
+    with open(os.path.join(HERE, "ptrsyn.txt"), "w") as out:
+        out.write(" ".join(columns) + "\n")
+        for row in zip(*[list(v) for v in vecs]):
+            out.write(" ".join("%.17g" % x for x in row) + "\n")
 
 
 if __name__ == "__main__":
