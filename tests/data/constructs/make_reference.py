@@ -2,7 +2,8 @@
 construct (the .mod files here are ours), each in a soma under an IClamp.
 
 Run: /path/to/neuron-9.0.2-venv/bin/python make_reference.py  (from anywhere; needs nrnivmodl)
-Writes <scenario>.txt: a header line of names, then one row per step (%.17g)."""
+Writes <scenario>.txt: a header line of names, then one row per step (%.17g), and
+<case>.hoc.neuron-9.0.2.out: what nrniv prints for each hoc case here."""
 import os
 import shutil
 import subprocess
@@ -47,6 +48,13 @@ def main():
                 out.write(" ".join("%.17g" % x for x in row) + "\n")
         del stim, soma
     pointer_scenario(h)
+    # hoc cases: what nrniv prints for each *.hoc here, run beside the built mechanisms.
+    for f in sorted(os.listdir(HERE)):
+        if f.endswith(".hoc"):
+            out = subprocess.run(["nrniv", "-nogui", os.path.join(HERE, f), "-c", "quit()"],
+                                 cwd=build, check=True, capture_output=True, text=True).stdout
+            with open(os.path.join(HERE, f + ".neuron-9.0.2.out"), "w") as o:
+                o.write(out)
     shutil.rmtree(build)
 
 
