@@ -63,6 +63,7 @@
 
 mod access;
 mod buf;
+pub mod cformat;
 mod error;
 mod extracellular;
 mod fixed_step;
