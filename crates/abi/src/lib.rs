@@ -72,7 +72,18 @@ pub type DerivimplicitFn = unsafe extern "C" fn(
 #[derive(Debug)]
 pub struct Services {
     pub derivimplicit: DerivimplicitFn,
+    pub printf: PrintfFn,
 }
+
+/// NMODL's `printf`: formats `nargs` numbers at `args` with the C format string of `len`
+/// bytes at `format` (not NUL-terminated) and writes the result to standard output.
+pub type PrintfFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    format: *const u8,
+    len: u64,
+    args: *const f64,
+    nargs: u64,
+);
 
 /// Kernel status: a Newton iteration did not converge.
 pub const STATUS_NO_CONVERGENCE: KernelStatus = 1;

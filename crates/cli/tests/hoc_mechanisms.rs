@@ -50,3 +50,10 @@ fn run_case(name: &str, mods: &[&str], hoc: &str) {
 fn setpointer_in_hoc_matches_nrniv() {
     run_case("ptrsyn", &["ptrsyn.mod"], "ptrsyn.hoc");
 }
+
+/// NMODL printf (C formats and escapes) in order with hoc's output; a BREAKPOINT without
+/// currents runs after the voltage update (t and v of the end of the step), as in NEURON.
+#[test]
+fn nmodl_printf_prints_what_nrniv_prints() {
+    run_case("printer", &["printer.mod"], "printer.hoc");
+}

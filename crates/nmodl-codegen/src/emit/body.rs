@@ -725,7 +725,6 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::NetMove { .. }
             | Statement::Watch { .. }
             | Statement::ForNetcons { .. }
-            | Statement::Printf { .. }
             | Statement::Lag { .. } => {
                 return Err(CodegenError::unsupported(
                     s.span().unwrap_or_default(),
@@ -735,6 +734,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             // Kernels run one instance at a time on one thread: the mutex has nothing to
             // exclude (threads will give each thread its own instances, never shared ones).
             Statement::Protect { body, .. } => self.block(body)?,
+            Statement::Printf { arguments, span } => super::printf::emit(self, arguments, *span)?,
             Statement::Mutex { .. } => {}
             // Accepted or refused as a whole by `verbatim::check` before emission.
             Statement::Verbatim { .. } => {}

@@ -36,14 +36,18 @@ pub(super) fn emit_all(
     let initialize = w.kernel("initialize", |e| {
         each_instance(e, |e| initialize_instance(e, mech))
     })?;
-    let current = if mech.breakpoint.is_some() || !mech.currents.is_empty() {
+    // A BREAKPOINT that produces no current is not part of the matrix setup: nocmodl runs
+    // it in the state update, after the SOLVEs, with v and t of the end of the step.
+    let has_current = !mech.currents.is_empty();
+    let current = if has_current {
         Some(w.kernel("current", |e| {
             each_instance(e, |e| current_instance(e, mech, layout))
         })?)
     } else {
         None
     };
-    let state = if mech.solves.is_empty() {
+    let breakpoint_in_state = !has_current && mech.breakpoint.is_some();
+    let state = if mech.solves.is_empty() && !breakpoint_in_state {
         None
     } else {
         Some(w.kernel("state", |e| {
@@ -56,6 +60,11 @@ pub(super) fn emit_all(
                     } else {
                         call_body(e, e.symbols.callable(s.target), &[]);
                     }
+                }
+                if breakpoint_in_state {
+                    let bp = mech.breakpoint.as_ref().expect("checked");
+                    e.reset_locals_of(bp);
+                    e.block(bp)?;
                 }
                 Ok(())
             })

@@ -11,6 +11,7 @@ mod body;
 mod calls;
 mod derivimplicit;
 mod kernels;
+mod printf;
 mod tables;
 
 use crate::layout::Layout;
