@@ -14,7 +14,10 @@ use rsnrn_abi::{
 };
 
 /// The services every kernel context points to.
-pub static SERVICES: Services = Services { derivimplicit };
+pub static SERVICES: Services = Services {
+    derivimplicit,
+    sparse: crate::sparse::sparse,
+};
 
 const MAX_ITERATIONS: usize = 50;
 const MAX_CHANGE: f64 = 0.05;
@@ -57,7 +60,7 @@ impl System {
 }
 
 /// LU decomposition with partial pivoting, in place; `perm[i]` is the original row of row i.
-fn lu_decompose(n: usize, a: &mut [f64], perm: &mut [usize]) -> bool {
+pub(crate) fn lu_decompose(n: usize, a: &mut [f64], perm: &mut [usize]) -> bool {
     for (i, p) in perm.iter_mut().enumerate() {
         *p = i;
     }
@@ -90,7 +93,7 @@ fn lu_decompose(n: usize, a: &mut [f64], perm: &mut [usize]) -> bool {
 }
 
 /// Solves LU·x = P·b.
-fn lu_solve(n: usize, lu: &[f64], perm: &[usize], b: &[f64], x: &mut [f64]) {
+pub(crate) fn lu_solve(n: usize, lu: &[f64], perm: &[usize], b: &[f64], x: &mut [f64]) {
     for i in 0..n {
         let mut sum = b[perm[i]];
         for j in 0..i {

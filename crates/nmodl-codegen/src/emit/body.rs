@@ -68,6 +68,9 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     /// While emitting a derivimplicit derivative function: where `s' = e` stores e (the
     /// `dxdt` array) and the order of the states in it.
     pub derivative_sink: Option<(Value, Vec<Handle<Variable>>)>,
+    /// While emitting a KINETIC block's system function: where its reactions and CONSERVEs
+    /// put their matrix entries.
+    pub kinetic_sink: Option<super::kinetic::KineticSink>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -92,6 +95,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             hoisted: None,
             inline_depth: 0,
             derivative_sink: None,
+            kinetic_sink: None,
         }
     }
 
@@ -219,7 +223,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         self.b.ins().store(flags(), value, addr, 0);
     }
 
-    fn index_value(&mut self, index: Option<Handle<Expression>>) -> Result<Option<Value>> {
+    pub(crate) fn index_value(
+        &mut self,
+        index: Option<Handle<Expression>>,
+    ) -> Result<Option<Value>> {
         match index {
             None => Ok(None),
             Some(e) => {
@@ -658,6 +665,21 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                     "this derivative equation is not supported yet (array STATEs, or a DERIVATIVE block not solved by cnexp or derivimplicit)"
                         .into(),
                 ))
+            }
+            Statement::Reaction(r) if self.kinetic_sink.is_some() => {
+                super::kinetic::reaction(self, r)?;
+            }
+            Statement::Conserve(c) if self.kinetic_sink.is_some() => {
+                super::kinetic::conserve(self, c)?;
+            }
+            // Volumes were applied when the system function started (as nocmodl does).
+            Statement::Compartment(_) if self.kinetic_sink.is_some() => {}
+            Statement::Solve(solve)
+                if solve.method == nmodl_ir::SolveMethod::Sparse
+                    && self.symbols.kinetic(solve.target).is_some() =>
+            {
+                let system = self.symbols.kinetic(solve.target).expect("checked");
+                super::kinetic::emit_solve(self, solve.target, system, solve.steady_state)?;
             }
             Statement::Solve(_)
             | Statement::Reaction(_)

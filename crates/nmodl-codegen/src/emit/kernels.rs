@@ -1,7 +1,9 @@
 //! The four ABI kernels: loops over all instances around the generated bodies.
 
 use super::body::{flags, BodyEmitter, Env, PTR};
-use super::{define, derivimplicit, kernel_signature, module_error, tables, KernelIds, Symbols};
+use super::{
+    define, derivimplicit, kernel_signature, kinetic, module_error, tables, KernelIds, Symbols,
+};
 use crate::layout::Layout;
 use crate::CodegenError;
 use cranelift_codegen::ir::{types, InstBuilder, UserFuncName, Value};
@@ -51,6 +53,8 @@ pub(super) fn emit_all(
                 for s in &mech.solves {
                     if let Some(derivative) = e.symbols.derivative(s.target) {
                         derivimplicit::emit_solve(e, s.target, derivative)?;
+                    } else if let Some(system) = e.symbols.kinetic(s.target) {
+                        kinetic::emit_solve(e, s.target, system, false)?;
                     } else if e.symbols.inlinable(s.target) {
                         e.inline_call(s.target, &[])?;
                     } else {

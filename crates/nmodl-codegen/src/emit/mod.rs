@@ -11,6 +11,7 @@ mod body;
 mod calls;
 mod derivimplicit;
 mod kernels;
+mod kinetic;
 mod tables;
 
 pub use body::is_trivial_verbatim;
@@ -36,6 +37,8 @@ pub(crate) struct Symbols {
     inlinable: Vec<bool>,
     /// Derivative functions of the blocks solved by derivimplicit.
     derivative: HashMap<Handle<Function>, FuncId>,
+    /// System functions of the KINETIC blocks solved by sparse.
+    kinetic: HashMap<Handle<Function>, FuncId>,
 }
 
 impl Symbols {
@@ -45,6 +48,11 @@ impl Symbols {
     /// The derivative function of `f` when a SOLVE integrates it with derivimplicit.
     pub fn derivative(&self, f: Handle<Function>) -> Option<FuncId> {
         self.derivative.get(&f).copied()
+    }
+
+    /// The system function of `f` when a SOLVE integrates it with sparse.
+    pub fn kinetic(&self, f: Handle<Function>) -> Option<FuncId> {
+        self.kinetic.get(&f).copied()
     }
 
     pub fn callable(&self, f: Handle<Function>) -> FuncId {
@@ -122,11 +130,21 @@ pub fn generate(
             derivative.insert(s.target, id);
         }
     }
+    let mut kinetic = HashMap::new();
+    for f in kinetic::sparse_targets(mech) {
+        let sig = kinetic::system_signature(module);
+        let name = format!("{prefix}__{}__system", mech.functions[f].name);
+        let id = module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(module_error)?;
+        kinetic.insert(f, id);
+    }
     let mut callable = Vec::new();
     let mut exact = Vec::new();
     for (h, f) in mech.functions.iter() {
-        // A block solved by derivimplicit exists only as its derivative function.
-        if derivative.contains_key(&h) {
+        // A block solved by derivimplicit exists only as its derivative function, a KINETIC
+        // block only as its system function (nothing calls either).
+        if derivative.contains_key(&h) || f.kind == FunctionKind::Kinetic {
             exact.push(None);
             callable.push(None);
             continue;
@@ -155,6 +173,7 @@ pub fn generate(
     }
     let symbols = Symbols {
         derivative,
+        kinetic,
         math: math_ids,
         callable,
         exact,
@@ -169,7 +188,7 @@ pub fn generate(
     let mut fctx = FunctionBuilderContext::new();
 
     for (h, f) in mech.functions.iter() {
-        if symbols.derivative(h).is_some() {
+        if symbols.derivative(h).is_some() || f.kind == FunctionKind::Kinetic {
             continue;
         }
         ctx.func.signature = body_signature(module, f.parameters.len());
@@ -189,6 +208,12 @@ pub fn generate(
         ctx.func.signature = derivimplicit::derivative_signature(module);
         ctx.func.name = UserFuncName::user(0, id.as_u32());
         derivimplicit::emit_derivative_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        define(module, id, &mut ctx)?;
+    }
+    for (&f, &id) in &symbols.kinetic {
+        ctx.func.signature = kinetic::system_signature(module);
+        ctx.func.name = UserFuncName::user(0, id.as_u32());
+        kinetic::emit_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
         define(module, id, &mut ctx)?;
     }
     kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)
