@@ -36,11 +36,17 @@ pub(super) fn emit_all(
     };
     let table_check = w.kernel("table_check", |e| table_check(e, mech, layout))?;
     let initialize = w.kernel("initialize", |e| {
-        each_instance(e, |e| initialize_instance(e, mech))
+        each_instance(e, |e| {
+            read_written_currents(e, mech, layout)?;
+            initialize_instance(e, mech)
+        })
     })?;
     let current = if mech.breakpoint.is_some() || !mech.currents.is_empty() {
         Some(w.kernel("current", |e| {
-            each_instance(e, |e| current_instance(e, mech, layout))
+            each_instance(e, |e| {
+                read_written_currents(e, mech, layout)?;
+                current_instance(e, mech, layout)
+            })
         })?)
     } else {
         None
@@ -50,6 +56,7 @@ pub(super) fn emit_all(
     } else {
         Some(w.kernel("state", |e| {
             each_instance(e, |e| {
+                read_written_currents(e, mech, layout)?;
                 for s in &mech.solves {
                     if let Some(derivative) = e.symbols.derivative(s.target) {
                         derivimplicit::emit_solve(e, s.target, derivative)?;
@@ -200,6 +207,19 @@ fn table_check(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout) -> Result
     }
     e.b.ins().jump(done, &[]);
     e.b.switch_to_block(done);
+    Ok(())
+}
+
+/// An ion current the mechanism both READs and WRITEs holds, until the mechanism assigns it,
+/// the ion's total so far (nocmodl copies `ica = _ion_ica` at the start of every kernel).
+fn read_written_currents(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout) -> Result<()> {
+    for w in &layout.ion_writes {
+        if mech.ions.iter().any(|ion| ion.read.contains(&w.variable)) {
+            let p = e.slot_ptr(w.current_slot);
+            let total = e.load_f64(p);
+            e.store_var(w.variable, None, total)?;
+        }
+    }
     Ok(())
 }
 
