@@ -2,7 +2,8 @@
 //! $RSNRN_SHARED/corpus/modeldb (a Markov Na channel started off its CONSERVE law, a calcium
 //! channel with a TABLE, radial calcium diffusion with buffers and a pump in COMPARTMENTs that
 //! writes cai, two calcium-activated K channels started by STEADYSTATE sparse, and an Ih
-//! model with two CONSERVEs and a state-dependent rate), in one compartment under an IClamp.
+//! model with two CONSERVEs and a state-dependent rate; a Markov Na channel whose INITIAL
+//! solves a LINEAR block), in one compartment under an IClamp.
 //! tests/data/kinetic/make_reference.py made NEURON's traces; the scenarios below repeat it.
 
 mod common;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 /// suffix -> file under corpus/modeldb (as in make_reference.py).
 const FILES: &[(&str, &str)] = &[
     ("Nav1_6", "229585/Nav16.mod"),
+    ("pcNa", "266842/pc_Na.mod"),
     ("caL", "140828/caL3d.mod"),
     ("cadifus", "3263/cadiv.mod"),
     ("Golgi_SK2", "112685/Golgi_SK2.mod"),
@@ -132,6 +134,17 @@ fn markov_sodium_channel_started_off_its_conservation_law() {
     check(Scenario {
         name: "nav16",
         mechanisms: &["Nav1_6"],
+        clamp: (2.0, 20.0, 0.02),
+        tstop: 30.0,
+        secondorder: 0,
+    });
+}
+
+#[test]
+fn markov_sodium_channel_started_by_a_linear_block() {
+    check(Scenario {
+        name: "pc_na_linear_initial",
+        mechanisms: &["pcNa"],
         clamp: (2.0, 20.0, 0.02),
         tstop: 30.0,
         secondorder: 0,

@@ -101,6 +101,9 @@ pub type KineticSystemFn = unsafe extern "C" fn(
 pub const SPARSE_LINEAR: u32 = 1;
 /// [`SparseFn`] mode bit: integrate to the steady state (INITIAL's `SOLVE ... STEADYSTATE`).
 pub const SPARSE_STEADY_STATE: u32 = 2;
+/// [`SparseFn`] mode bit: the system is algebraic (a LINEAR block): one pass with `ctx` as it
+/// is, no time step and no secondorder correction.
+pub const SPARSE_ALGEBRAIC: u32 = 4;
 
 /// `METHOD sparse` for one instance: advances the `n` states in `x` over the step in `ctx`
 /// (or to the steady state) by NEURON's iteration on the system `system` builds.

@@ -11,6 +11,9 @@
 //! the solution (so that what it assigns, e.g. `cai = ca[0]`, matches the new states).
 //! secondorder ≠ 0: the step is dt/2 and then `x += (dt/2)·(x − x_old)/(dt/2)`.
 //!
+//! A LINEAR block ([`rsnrn_abi::SPARSE_ALGEBRAIC`]) is one pass: its system is the Newton
+//! step of its equations, which solves them.
+//!
 //! Steady state (INITIAL's `SOLVE kin STEADYSTATE sparse`): dt = 1e9 (the block sees it as
 //! `dt`). A linear block is iterated as a nonlinear one. A nonlinear block takes up to 7
 //! single passes; after each, states below −1e-6 are set to 0, and once none was, a full
@@ -18,7 +21,7 @@
 
 use crate::services::{lu_decompose, lu_solve};
 use rsnrn_abi::{
-    KernelContext, KernelStatus, KineticSystemFn, MechanismData, SPARSE_LINEAR,
+    KernelContext, KernelStatus, KineticSystemFn, MechanismData, SPARSE_ALGEBRAIC, SPARSE_LINEAR,
     SPARSE_STEADY_STATE, STATUS_NO_CONVERGENCE, STATUS_OK, STATUS_SINGULAR,
 };
 
@@ -133,6 +136,19 @@ pub(crate) unsafe extern "C" fn sparse(
     // SAFETY: the caller passes `n` states at `x` and its own context.
     let (x, ctx) = unsafe { (std::slice::from_raw_parts_mut(x, n as usize), &*ctx) };
     let linear = mode & SPARSE_LINEAR != 0;
+    if mode & SPARSE_ALGEBRAIC != 0 {
+        let block = Block {
+            system,
+            ctx: KernelContext { ..*ctx },
+            data,
+            inst,
+            v,
+        };
+        return match block.step(x, true) {
+            Ok(_) => STATUS_OK,
+            Err(status) => status,
+        };
+    }
     let steady = mode & SPARSE_STEADY_STATE != 0;
     let second_order = ctx.secondorder != 0.0;
     // The block sees the step it is solved with as `dt`, as in NEURON.

@@ -29,6 +29,7 @@ MODELDB = os.path.join(SHARED, "corpus", "modeldb")
 MECHANISMS = {
     "Nav1_6": ("229585/Nav16.mod", ["C1", "C2", "C3", "C4", "C5", "I1", "I2", "I3", "I4",
                                     "I5", "I6", "O", "B"]),
+    "pcNa": ("266842/pc_Na.mod", ["C1", "C3", "C5", "I1", "I3", "I6", "O", "B"]),
     "caL": ("140828/caL3d.mod", ["C", "O", "a", "b"]),
     "cadifus": ("3263/cadiv.mod", ["ca[0]", "ca[1]", "ca[2]", "ca[3]", "CaBuffer[0]",
                                    "CaBuffer[3]", "Buffer[0]", "Buffer[3]", "pump", "pumpca",
@@ -42,6 +43,7 @@ MECHANISMS = {
 #        extra columns (range names read directly))
 SCENARIOS = {
     "nav16": (["Nav1_6"], (2.0, 20.0, 0.02), 30.0, 0, ["ina"]),
+    "pc_na_linear_initial": (["pcNa"], (2.0, 20.0, 0.02), 30.0, 0, ["ina"]),
     "calcium": (["caL", "cadifus", "Golgi_SK2", "Kca1_1"], (5.0, 30.0, 0.1), 50.0, 0,
                 ["cai", "ica", "ik"]),
     "calcium_secondorder2": (["caL", "cadifus", "Golgi_SK2", "Kca1_1"], (5.0, 30.0, 0.1),

@@ -71,6 +71,8 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     /// While emitting a KINETIC block's system function: where its reactions and CONSERVEs
     /// put their matrix entries.
     pub kinetic_sink: Option<super::kinetic::KineticSink>,
+    /// While emitting a LINEAR block's system function: where its equations go.
+    pub equation_sink: Option<super::kinetic::EquationSink>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -96,6 +98,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             inline_depth: 0,
             derivative_sink: None,
             kinetic_sink: None,
+            equation_sink: None,
         }
     }
 
@@ -674,8 +677,11 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             }
             // Volumes were applied when the system function started (as nocmodl does).
             Statement::Compartment(_) if self.kinetic_sink.is_some() => {}
+            Statement::Equation { .. } if self.equation_sink.is_some() => {
+                super::kinetic::equation(self)?;
+            }
             Statement::Solve(solve)
-                if solve.method == nmodl_ir::SolveMethod::Sparse
+                if super::kinetic::solved_by_service(self.mech, solve)
                     && self.symbols.kinetic(solve.target).is_some() =>
             {
                 let system = self.symbols.kinetic(solve.target).expect("checked");

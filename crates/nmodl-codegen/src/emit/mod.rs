@@ -144,7 +144,10 @@ pub fn generate(
     for (h, f) in mech.functions.iter() {
         // A block solved by derivimplicit exists only as its derivative function, a KINETIC
         // block only as its system function (nothing calls either).
-        if derivative.contains_key(&h) || f.kind == FunctionKind::Kinetic {
+        if derivative.contains_key(&h)
+            || kinetic.contains_key(&h)
+            || f.kind == FunctionKind::Kinetic
+        {
             exact.push(None);
             callable.push(None);
             continue;
@@ -188,7 +191,10 @@ pub fn generate(
     let mut fctx = FunctionBuilderContext::new();
 
     for (h, f) in mech.functions.iter() {
-        if symbols.derivative(h).is_some() || f.kind == FunctionKind::Kinetic {
+        if symbols.derivative(h).is_some()
+            || symbols.kinetic(h).is_some()
+            || f.kind == FunctionKind::Kinetic
+        {
             continue;
         }
         ctx.func.signature = body_signature(module, f.parameters.len());
@@ -213,7 +219,11 @@ pub fn generate(
     for (&f, &id) in &symbols.kinetic {
         ctx.func.signature = kinetic::system_signature(module);
         ctx.func.name = UserFuncName::user(0, id.as_u32());
-        kinetic::emit_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        if mech.functions[f].kind == FunctionKind::Linear {
+            kinetic::emit_linear_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        } else {
+            kinetic::emit_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        }
         define(module, id, &mut ctx)?;
     }
     kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)
