@@ -6,6 +6,8 @@
 //! solves a LINEAR block), in one compartment under an IClamp.
 //! tests/data/kinetic/make_reference.py made NEURON's traces; the scenarios below repeat it.
 
+// This test uses compare() and shared_dir(), not every helper.
+#[allow(dead_code)]
 mod common;
 
 use rsnrn::runtime::trace_io::{read_table, write_table};

@@ -61,9 +61,12 @@ pub(crate) struct KineticSystem {
     conserved: usize,
     /// Whether the matrix does not depend on the states (nocmodl's `_linmat`).
     pub linear: bool,
-    /// COMPARTMENT of each STATE: its index variable (for arrays) and volume.
-    volumes: HashMap<Handle<Variable>, (Option<Handle<Variable>>, Handle<Expression>)>,
+    /// COMPARTMENT of each STATE.
+    volumes: HashMap<Handle<Variable>, Volume>,
 }
+
+/// A COMPARTMENT's index variable (for array STATEs) and volume expression.
+type Volume = (Option<Handle<Variable>>, Handle<Expression>);
 
 /// Statements of a block in source order, nested blocks included.
 fn statements(block: &Block) -> Vec<&Statement> {
