@@ -24,6 +24,7 @@ use rsnrn_abi::{
     KernelContext, KernelStatus, KineticSystemFn, MechanismData, SPARSE_ALGEBRAIC, SPARSE_LINEAR,
     SPARSE_STEADY_STATE, STATUS_NO_CONVERGENCE, STATUS_OK, STATUS_SINGULAR,
 };
+use std::cell::RefCell;
 
 const CONVERGE: f64 = 1e-6;
 const MAX_STEPS: usize = 20;
@@ -42,10 +43,36 @@ struct Block {
 /// Why a solve failed, as a kernel status.
 type Failure = KernelStatus;
 
+/// Work arrays of one solve, kept per thread so that a step allocates nothing once they
+/// have grown to the largest block.
+#[derive(Default)]
+struct Scratch {
+    /// The states the last pass of [`Block::step`] started from.
+    x_old: Vec<f64>,
+    jacobian: Vec<f64>,
+    rhs: Vec<f64>,
+    delta: Vec<f64>,
+    perm: Vec<usize>,
+}
+
+impl Scratch {
+    fn fit(&mut self, n: usize) {
+        self.x_old.resize(n, 0.0);
+        self.jacobian.resize(n * n, 0.0);
+        self.rhs.resize(n, 0.0);
+        self.delta.resize(n, 0.0);
+        self.perm.resize(n, 0);
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 impl Block {
-    fn build(&self, x: &[f64], x_old: &[f64], jacobian: &mut [f64], rhs: &mut [f64]) {
-        jacobian.fill(0.0);
-        rhs.fill(0.0);
+    fn build(&self, x: &[f64], w: &mut Scratch) {
+        w.jacobian.fill(0.0);
+        w.rhs.fill(0.0);
         // SAFETY: the generated system function reads n states from x and x_old and writes
         // n×n matrix entries and n right-hand sides; data/inst are the kernel's own.
         unsafe {
@@ -55,31 +82,29 @@ impl Block {
                 self.inst,
                 self.v,
                 x.as_ptr(),
-                x_old.as_ptr(),
-                jacobian.as_mut_ptr(),
-                rhs.as_mut_ptr(),
+                w.x_old.as_ptr(),
+                w.jacobian.as_mut_ptr(),
+                w.rhs.as_mut_ptr(),
             )
         }
     }
 
-    /// scopmath's `sparse` over `self.ctx.dt`; returns the states it started from.
-    fn step(&self, x: &mut [f64], linear: bool) -> Result<Vec<f64>, Failure> {
+    /// scopmath's `sparse` over `self.ctx.dt`; leaves the states it started from in
+    /// `w.x_old`.
+    fn step(&self, x: &mut [f64], linear: bool, w: &mut Scratch) -> Result<(), Failure> {
         let n = x.len();
-        let x_old = x.to_vec();
-        let mut jacobian = vec![0.0; n * n];
-        let mut rhs = vec![0.0; n];
-        let mut delta = vec![0.0; n];
-        let mut perm = vec![0; n];
+        w.fit(n);
+        w.x_old.copy_from_slice(x);
         let mut err = 1.0;
         let mut pass = 0;
         while err > CONVERGE {
-            self.build(x, &x_old, &mut jacobian, &mut rhs);
-            if !lu_decompose(n, &mut jacobian, &mut perm) {
+            self.build(x, w);
+            if !lu_decompose(n, &mut w.jacobian, &mut w.perm) {
                 return Err(STATUS_SINGULAR);
             }
-            lu_solve(n, &jacobian, &perm, &rhs, &mut delta);
+            lu_solve(n, &w.jacobian, &w.perm, &w.rhs, &mut w.delta);
             err = 0.0;
-            for (s, d) in x.iter_mut().zip(&delta) {
+            for (s, d) in x.iter_mut().zip(&w.delta) {
                 *s += d;
                 // NEURON: "stability of nonlinear kinetic schemes sometimes requires this".
                 if !linear && *s < 0.0 {
@@ -95,17 +120,17 @@ impl Block {
             }
             pass += 1;
         }
-        self.build(x, &x_old, &mut jacobian, &mut rhs);
-        Ok(x_old)
+        self.build(x, w);
+        Ok(())
     }
 
     /// `_ss_sparse`: `self.ctx.dt` is already the huge steady-state step.
-    fn steady_state(&self, x: &mut [f64], linear: bool) -> Result<Vec<f64>, Failure> {
+    fn steady_state(&self, x: &mut [f64], linear: bool, w: &mut Scratch) -> Result<(), Failure> {
         if linear {
-            return self.step(x, false);
+            return self.step(x, false, w);
         }
         for _ in 0..STEADY_TRIES {
-            self.step(x, true)?;
+            self.step(x, true, w)?;
             let mut all_valid = true;
             for s in x.iter_mut() {
                 if *s < -1e-6 {
@@ -114,7 +139,7 @@ impl Block {
                 }
             }
             if all_valid {
-                return self.step(x, false);
+                return self.step(x, false, w);
             }
         }
         Err(STATUS_NO_CONVERGENCE)
@@ -144,10 +169,10 @@ pub(crate) unsafe extern "C" fn sparse(
             inst,
             v,
         };
-        return match block.step(x, true) {
-            Ok(_) => STATUS_OK,
+        return SCRATCH.with_borrow_mut(|w| match block.step(x, true, w) {
+            Ok(()) => STATUS_OK,
             Err(status) => status,
-        };
+        });
     }
     let steady = mode & SPARSE_STEADY_STATE != 0;
     let second_order = ctx.secondorder != 0.0;
@@ -166,25 +191,26 @@ pub(crate) unsafe extern "C" fn sparse(
         inst,
         v,
     };
-    let solved = if steady {
-        block.steady_state(x, linear)
-    } else {
-        block.step(x, linear)
-    };
-    let x_old = match solved {
-        Ok(x_old) => x_old,
-        Err(status) => return status,
-    };
-    if second_order {
-        // NEURON keeps (x − x_old)/dt as the derivative and adds dt times it, where dt is the
-        // state kernel's (halved) dt, or the full dt in INITIAL.
-        let add_dt = if steady { ctx.dt } else { dt };
-        for (s, old) in x.iter_mut().zip(&x_old) {
-            let derivative = (*s - old) / dt;
-            *s += add_dt * derivative;
+    SCRATCH.with_borrow_mut(|w| {
+        let solved = if steady {
+            block.steady_state(x, linear, w)
+        } else {
+            block.step(x, linear, w)
+        };
+        if let Err(status) = solved {
+            return status;
         }
-    }
-    STATUS_OK
+        if second_order {
+            // NEURON keeps (x − x_old)/dt as the derivative and adds dt times it, where dt is
+            // the state kernel's (halved) dt, or the full dt in INITIAL.
+            let add_dt = if steady { ctx.dt } else { dt };
+            for (s, old) in x.iter_mut().zip(&w.x_old) {
+                let derivative = (*s - old) / dt;
+                *s += add_dt * derivative;
+            }
+        }
+        STATUS_OK
+    })
 }
 
 #[cfg(test)]
