@@ -32,6 +32,8 @@ struct Scenario {
     clamp: (f64, f64, f64),
     tstop: f64,
     secondorder: u8,
+    /// Segments of the section (L = 10·nseg); values are recorded at 0.5.
+    nseg: i64,
 }
 
 const CALCIUM: &[&str] = &["caL", "cadifus", "Golgi_SK2", "Kca1_1"];
@@ -52,7 +54,8 @@ fn run(shared: &Path, s: &Scenario, columns: &[String]) -> Vec<Vec<f64>> {
         rsnrn::register(&mut model, compiled).unwrap();
     }
     let soma = model.create_section("soma").unwrap();
-    model.set_length(soma, 10.0).unwrap();
+    model.set_nseg(soma, s.nseg).unwrap();
+    model.set_length(soma, 10.0 * s.nseg as f64).unwrap();
     model.set_diam(soma, 10.0).unwrap();
     model.insert(soma, "pas").unwrap();
     for mech in s.mechanisms {
@@ -139,6 +142,7 @@ fn markov_sodium_channel_started_off_its_conservation_law() {
         clamp: (2.0, 20.0, 0.02),
         tstop: 30.0,
         secondorder: 0,
+        nseg: 1,
     });
 }
 
@@ -150,6 +154,7 @@ fn markov_sodium_channel_started_by_a_linear_block() {
         clamp: (2.0, 20.0, 0.02),
         tstop: 30.0,
         secondorder: 0,
+        nseg: 1,
     });
 }
 
@@ -161,6 +166,7 @@ fn calcium_entry_diffusion_buffers_pump_and_calcium_activated_k() {
         clamp: (5.0, 30.0, 0.1),
         tstop: 50.0,
         secondorder: 0,
+        nseg: 1,
     });
 }
 
@@ -172,6 +178,7 @@ fn calcium_scenario_with_secondorder_2() {
         clamp: (5.0, 30.0, 0.1),
         tstop: 50.0,
         secondorder: 2,
+        nseg: 1,
     });
 }
 
@@ -183,5 +190,18 @@ fn ih_with_two_conservation_laws_and_a_state_dependent_rate() {
         clamp: (5.0, 100.0, -0.03),
         tstop: 150.0,
         secondorder: 0,
+        nseg: 1,
+    });
+}
+
+#[test]
+fn calcium_scenario_on_three_segments() {
+    check(Scenario {
+        name: "calcium_nseg3",
+        mechanisms: CALCIUM,
+        clamp: (5.0, 30.0, 0.3),
+        tstop: 50.0,
+        secondorder: 0,
+        nseg: 3,
     });
 }

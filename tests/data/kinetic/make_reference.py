@@ -39,8 +39,9 @@ MECHANISMS = {
     "iar": ("3343/Ih.mod", ["c1", "o1", "o2", "p0", "p1", "m"]),
 }
 
-# name: (mechanisms inserted besides pas, IClamp (del, dur, amp), tstop, secondorder,
-#        extra columns (range names read directly))
+# name: (mechanisms inserted besides pas, IClamp (del, dur, amp) at 0.5, tstop, secondorder,
+#        extra columns (range names read directly)); values are recorded at soma(0.5).
+# NSEG: scenarios with more than one segment (L = 30 instead of 10).
 SCENARIOS = {
     "nav16": (["Nav1_6"], (2.0, 20.0, 0.02), 30.0, 0, ["ina"]),
     "pc_na_linear_initial": (["pcNa"], (2.0, 20.0, 0.02), 30.0, 0, ["ina"]),
@@ -49,7 +50,10 @@ SCENARIOS = {
     "calcium_secondorder2": (["caL", "cadifus", "Golgi_SK2", "Kca1_1"], (5.0, 30.0, 0.1),
                              50.0, 2, ["cai", "ica", "ik"]),
     "ih": (["iar"], (5.0, 100.0, -0.03), 150.0, 0, ["ih"]),
+    "calcium_nseg3": (["caL", "cadifus", "Golgi_SK2", "Kca1_1"], (5.0, 30.0, 0.3), 50.0, 0,
+                      ["cai", "ica", "ik"]),
 }
+NSEG = {"calcium_nseg3": 3}
 
 
 def compile_mods():
@@ -69,6 +73,9 @@ def main():
     for name, (mechs, (delay, dur, amp), tstop, secondorder, extra) in SCENARIOS.items():
         soma = h.Section(name="soma")
         soma.L = soma.diam = 10
+        if name in NSEG:
+            soma.nseg = NSEG[name]
+            soma.L = 30
         soma.insert("pas")
         for m in mechs:
             soma.insert(m)
