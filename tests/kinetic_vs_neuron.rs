@@ -14,14 +14,16 @@ use rsnrn::runtime::trace_io::{read_table, write_table};
 use rsnrn::RecordTarget;
 use std::path::{Path, PathBuf};
 
-/// suffix -> file under corpus/modeldb (as in make_reference.py).
+/// suffix -> file under corpus/modeldb (as in make_reference.py), in the order mechanisms
+/// are registered. The calcium readers come before the calcium writer here, as in NEURON's
+/// library (files sorted by name): NEURON runs concentration writers first all the same.
 const FILES: &[(&str, &str)] = &[
+    ("Golgi_SK2", "112685/Golgi_SK2.mod"),
+    ("Kca1_1", "229585/Kca11.mod"),
     ("Nav1_6", "229585/Nav16.mod"),
     ("pcNa", "266842/pc_Na.mod"),
     ("caL", "140828/caL3d.mod"),
     ("cadifus", "3263/cadiv.mod"),
-    ("Golgi_SK2", "112685/Golgi_SK2.mod"),
-    ("Kca1_1", "229585/Kca11.mod"),
     ("iar", "3343/Ih.mod"),
 ];
 
@@ -47,8 +49,7 @@ fn data(name: &str) -> PathBuf {
 /// Runs `s` and returns the traces of `columns`.
 fn run(shared: &Path, s: &Scenario, columns: &[String]) -> Vec<Vec<f64>> {
     let mut model = rsnrn::builtins::model().unwrap();
-    for mech in s.mechanisms {
-        let (_, file) = FILES.iter().find(|(m, _)| m == mech).unwrap();
+    for (_, file) in FILES.iter().filter(|(m, _)| s.mechanisms.contains(m)) {
         let path = shared.join("corpus/modeldb").join(file);
         let compiled = rsnrn::compile::compile_file(&path).unwrap_or_else(|e| panic!("{e}"));
         rsnrn::register(&mut model, compiled).unwrap();
