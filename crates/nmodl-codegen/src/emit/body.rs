@@ -72,7 +72,7 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     /// put their matrix entries.
     pub kinetic_sink: Option<super::kinetic::KineticSink>,
     /// While emitting a LINEAR block's system function: where its equations go.
-    pub equation_sink: Option<super::kinetic::EquationSink>,
+    pub equation_sink: Option<super::linear::EquationSink>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -678,7 +678,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             // Volumes were applied when the system function started (as nocmodl does).
             Statement::Compartment(_) if self.kinetic_sink.is_some() => {}
             Statement::Equation { .. } if self.equation_sink.is_some() => {
-                super::kinetic::equation(self)?;
+                super::linear::equation(self)?;
             }
             Statement::Solve(solve)
                 if super::kinetic::solved_by_service(self.mech, solve)

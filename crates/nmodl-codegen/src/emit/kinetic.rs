@@ -69,7 +69,7 @@ pub(crate) struct KineticSystem {
 type Volume = (Option<Handle<Variable>>, Handle<Expression>);
 
 /// Statements of a block in source order, nested blocks included.
-fn statements(block: &Block) -> Vec<&Statement> {
+pub(super) fn statements(block: &Block) -> Vec<&Statement> {
     fn walk<'a>(b: &'a Block, out: &mut Vec<&'a Statement>) {
         for s in &b.statements {
             out.push(s);
@@ -284,7 +284,7 @@ fn sparse_signature(module: &dyn Module) -> Signature {
     sig
 }
 
-fn f64_at(e: &mut BodyEmitter, base: Value, row: usize) -> Value {
+pub(super) fn f64_at(e: &mut BodyEmitter, base: Value, row: usize) -> Value {
     e.b.ins().load(F64, flags(), base, (row * 8) as i32)
 }
 
@@ -613,7 +613,8 @@ pub(super) fn conserve(e: &mut BodyEmitter, c: &Conserve) -> Result<()> {
 }
 
 /// In a kernel, for the current instance: solve KINETIC block `f` with `system_fn` by the
-/// runtime's sparse service, one step or (`steady`) to the steady state.
+/// runtime's sparse service, one step or (`steady`) to the steady state; or LINEAR block `f`
+/// ([`super::linear`]), whose system the service solves in one pass.
 pub(super) fn emit_solve(
     e: &mut BodyEmitter,
     f: Handle<Function>,
@@ -621,7 +622,7 @@ pub(super) fn emit_solve(
     steady: bool,
 ) -> Result<()> {
     let (unknowns, n, mut mode) = if e.mech.functions[f].kind == nmodl_ir::FunctionKind::Linear {
-        let unknowns = linear_unknowns(e.mech, f)?;
+        let unknowns = super::linear::unknowns(e.mech, f)?;
         let n = unknowns.len();
         (unknowns, n, SPARSE_LINEAR | SPARSE_ALGEBRAIC)
     } else {
@@ -682,164 +683,6 @@ pub(super) fn emit_solve(
             let index = u.array.then(|| e.b.ins().iconst(PTR, k as i64));
             e.store_var(u.variable, index, value)?;
         }
-    }
-    Ok(())
-}
-
-// ---- LINEAR blocks ------------------------------------------------------------------------
-
-/// What the `~ lhs = rhs` equations of a LINEAR block write to while its system function is
-/// emitted: equation k sets row k to its Newton step, `J[k][j] = ∂(lhs − rhs)/∂x_j`,
-/// `rhs[k] = −(lhs − rhs)`, which solves the (linear) system in one pass.
-#[derive(Clone)]
-pub(crate) struct EquationSink {
-    jacobian: Value,
-    rhs: Value,
-    /// Per equation in source order: the residual and its nonzero derivatives by row.
-    rows: Rc<Vec<EquationRow>>,
-    next: usize,
-}
-
-struct EquationRow {
-    residual: Handle<Expression>,
-    derivatives: Vec<(usize, Handle<Expression>)>,
-}
-
-/// The STATEs a LINEAR block's equations mention, in declaration order: its unknowns.
-fn linear_unknowns(mech: &Mechanism, f: Handle<Function>) -> Result<Vec<Unknown>> {
-    let equations: Vec<_> = statements(&mech.functions[f].body)
-        .into_iter()
-        .filter_map(|s| match s {
-            Statement::Equation { lhs, rhs, span } => Some((*lhs, *rhs, *span)),
-            _ => None,
-        })
-        .collect();
-    let mut unknowns = Vec::new();
-    for s in &mech.states {
-        let used = equations.iter().find(|(l, r, _)| {
-            crate::symbolic::depends_on(mech, *l, s.variable)
-                || crate::symbolic::depends_on(mech, *r, s.variable)
-        });
-        if let Some(&(_, _, span)) = used {
-            if mech.variables[s.variable].size.is_some() {
-                return Err(CodegenError::unsupported(
-                    span,
-                    "array STATEs in LINEAR equations are not supported yet".into(),
-                ));
-            }
-            unknowns.push(Unknown {
-                variable: s.variable,
-                base: unknowns.len(),
-                len: 1,
-                array: false,
-            });
-        }
-    }
-    if unknowns.len() != equations.len() {
-        return Err(CodegenError::at(
-            mech.functions[f].span,
-            format!(
-                "LINEAR {} has {} equations for {} STATEs",
-                mech.functions[f].name,
-                equations.len(),
-                unknowns.len()
-            ),
-        ));
-    }
-    Ok(unknowns)
-}
-
-/// The Jacobian rows of a LINEAR block, differentiated into `mech` (a copy of the
-/// mechanism that the system function is emitted from).
-fn linear_rows(
-    mech: &mut Mechanism,
-    f: Handle<Function>,
-    unknowns: &[Unknown],
-) -> Result<Vec<EquationRow>> {
-    let equations: Vec<_> = statements(&mech.functions[f].body)
-        .into_iter()
-        .filter_map(|s| match s {
-            Statement::Equation { lhs, rhs, span } => Some((*lhs, *rhs, *span)),
-            _ => None,
-        })
-        .collect();
-    let mut rows = Vec::new();
-    for (lhs, rhs, span) in equations {
-        let residual = crate::symbolic::binary(mech, nmodl_ir::BinaryOp::Sub, lhs, rhs);
-        let mut derivatives = Vec::new();
-        for u in unknowns {
-            let d = crate::symbolic::differentiate(mech, residual, u.variable)
-                .map_err(|e| CodegenError::at(span, format!("this LINEAR equation: {}", e.0)))?;
-            if unknowns
-                .iter()
-                .any(|w| crate::symbolic::depends_on(mech, d, w.variable))
-            {
-                return Err(CodegenError::at(
-                    span,
-                    "this LINEAR equation is not linear in its STATEs".into(),
-                ));
-            }
-            if !matches!(mech.expressions[d], Expression::Number(x) if x == 0.0) {
-                derivatives.push((u.base, d));
-            }
-        }
-        rows.push(EquationRow {
-            residual,
-            derivatives,
-        });
-    }
-    Ok(rows)
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(super) fn emit_linear_system_fn(
-    module: &mut dyn Module,
-    ctx: &mut Context,
-    fctx: &mut FunctionBuilderContext,
-    mech: &Mechanism,
-    layout: &Layout,
-    symbols: &Symbols,
-    f: Handle<Function>,
-) -> Result<()> {
-    let unknowns = linear_unknowns(mech, f)?;
-    let mut derived = mech.clone();
-    let rows = linear_rows(&mut derived, f, &unknowns)?;
-    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
-    let (env, extra) = enter_body(&mut b);
-    let (x, jacobian, rhs) = (extra[0], extra[2], extra[3]);
-    let mut e = BodyEmitter::new(b, &derived, layout, symbols, module, env);
-    let body = &derived.functions[f].body;
-    e.reset_locals_of(body);
-    for u in &unknowns {
-        let value = f64_at(&mut e, x, u.base);
-        e.store_var(u.variable, None, value)?;
-    }
-    e.equation_sink = Some(EquationSink {
-        jacobian,
-        rhs,
-        rows: Rc::new(rows),
-        next: 0,
-    });
-    e.block(body)?;
-    e.b.ins().return_(&[]);
-    e.finish();
-    Ok(())
-}
-
-/// A `~ lhs = rhs` statement inside a LINEAR block's system function.
-pub(super) fn equation(e: &mut BodyEmitter) -> Result<()> {
-    let sink = e.equation_sink.clone().expect("only called with a sink");
-    let n = sink.rows.len();
-    let k = sink.next;
-    e.equation_sink.as_mut().expect("checked").next += 1;
-    let row = &sink.rows[k];
-    let r = e.expr(row.residual)?;
-    let minus_r = e.b.ins().fneg(r);
-    e.b.ins().store(flags(), minus_r, sink.rhs, (k * 8) as i32);
-    for &(column, d) in &row.derivatives {
-        let value = e.expr(d)?;
-        e.b.ins()
-            .store(flags(), value, sink.jacobian, ((k * n + column) * 8) as i32);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ mod calls;
 mod derivimplicit;
 mod kernels;
 mod kinetic;
+mod linear;
 mod tables;
 
 pub use body::is_trivial_verbatim;
@@ -220,7 +221,7 @@ pub fn generate(
         ctx.func.signature = kinetic::system_signature(module);
         ctx.func.name = UserFuncName::user(0, id.as_u32());
         if mech.functions[f].kind == FunctionKind::Linear {
-            kinetic::emit_linear_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+            linear::emit_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
         } else {
             kinetic::emit_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
         }
