@@ -6,9 +6,9 @@ compartment under an IClamp.
 The .mod files are read from $RSNRN_SHARED/corpus/modeldb (they are not committed) and compiled
 with nrnivmodl in a temporary folder. Each scenario is built here with NEURON's Python API and in
 the Rust test with rsnrn's API; keep the two in step (SCENARIOS below is the whole description).
-Values are sampled after finitialize and after every fadvance and written with %.17g, one file
-per scenario: header `t col...` (column = the variable's range name, array elements as
-`name[i]`), then one row per step.
+Values are sampled after finitialize and after every fadvance; every EVERY-th sample (from
+row 0) is written with %.17g, one file per scenario: header `t col...` (column = the variable's
+range name, array elements as `name[i]`), then one row per written sample.
 
 Usage: RSNRN_SHARED=/work/shared /work/nrnvenv/bin/python make_reference.py
 """
@@ -23,6 +23,7 @@ SHARED = os.environ.get("RSNRN_SHARED")
 if not SHARED:
     sys.exit("set RSNRN_SHARED (the shared/ folder with corpus/modeldb)")
 MODELDB = os.path.join(SHARED, "corpus", "modeldb")
+EVERY = 4
 
 # suffix: (file under corpus/modeldb, recorded range variables without the suffix; ion
 # currents written by a mechanism are recorded as the ion's total in the scenario's extras)
@@ -49,7 +50,7 @@ SCENARIOS = {
                 ["cai", "ica", "ik"]),
     "calcium_secondorder2": (["caL", "cadifus", "Golgi_SK2", "Kca1_1"], (5.0, 30.0, 0.1),
                              50.0, 2, ["cai", "ica", "ik"]),
-    "ih": (["iar"], (5.0, 100.0, -0.03), 150.0, 0, ["ih"]),
+    "ih": (["iar"], (5.0, 60.0, -0.03), 100.0, 0, ["ih"]),
     "calcium_nseg3": (["caL", "cadifus", "Golgi_SK2", "Kca1_1"], (5.0, 30.0, 0.3), 50.0, 0,
                       ["cai", "ica", "ik"]),
 }
@@ -102,7 +103,7 @@ def main():
             rows.append([h.t] + [value(c) for c in columns])
         with open(os.path.join(HERE, name + ".txt"), "w") as out:
             out.write(" ".join(["t"] + columns) + "\n")
-            for r in rows:
+            for r in rows[::EVERY]:
                 out.write(" ".join("%.17g" % x for x in r) + "\n")
         del stim
         h.delete_section(sec=soma)
