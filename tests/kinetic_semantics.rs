@@ -173,3 +173,29 @@ LINEAR eqs {
         "{x:?}"
     );
 }
+
+#[test]
+fn two_conserves_take_rows_last_statement_first() {
+    let source = r#"
+NEURON { SUFFIX twocons }
+PARAMETER { kf = 2 kb = 1 }
+STATE { a b c }
+INITIAL { a = 0.5 b = 0.2 c = 0 }
+BREAKPOINT { SOLVE kin METHOD sparse }
+KINETIC kin {
+    ~ a <-> b (kf, kb)
+    ~ b <-> c (kf, kb)
+    CONSERVE a + b = 0.6
+    CONSERVE c + b = 0.9
+}
+"#;
+    let x = run(source, "twocons", 1, &["a", "b", "c"]);
+    // The second CONSERVE takes b's row (its last term), the first then a's (b is taken), so
+    // c keeps its implicit-Euler equation: c − 0 = dt·(kf·b − kb·c), c + b = 0.9, a + b = 0.6.
+    // NEURON 9.0.2 gives -0.25813953488372077 0.8581395348837209 0.04186046511627907.
+    let (kf, kb) = (2.0, 1.0);
+    let b = 0.9 * (1.0 + DT * kb) / (DT * kf + 1.0 + DT * kb);
+    close(x[0], 0.6 - b, "a");
+    close(x[1], b, "b");
+    close(x[2], 0.9 - b, "c");
+}
