@@ -38,7 +38,7 @@ pub(crate) struct Symbols {
     inlinable: Vec<bool>,
     /// Derivative functions of the blocks solved by derivimplicit.
     derivative: HashMap<Handle<Function>, FuncId>,
-    /// System functions of the KINETIC blocks solved by sparse.
+    /// System functions of the blocks the sparse service solves (KINETIC by sparse, LINEAR).
     kinetic: HashMap<Handle<Function>, FuncId>,
 }
 
@@ -51,7 +51,7 @@ impl Symbols {
         self.derivative.get(&f).copied()
     }
 
-    /// The system function of `f` when a SOLVE integrates it with sparse.
+    /// The system function of `f` when the sparse service solves it (KINETIC, LINEAR).
     pub fn kinetic(&self, f: Handle<Function>) -> Option<FuncId> {
         self.kinetic.get(&f).copied()
     }
