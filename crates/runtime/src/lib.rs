@@ -80,6 +80,7 @@ mod rebuild;
 mod record;
 mod section;
 mod services;
+mod sparse;
 pub mod trace_io;
 
 pub use error::{Result, RuntimeError};
