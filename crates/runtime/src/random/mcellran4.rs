@@ -1,0 +1,53 @@
+//! NEURON's MCellRan4 (`mcell_ran4`, `Random.MCellRan4(highindex, lowindex)`): the
+//! pseudo-DES hash of Numerical Recipes' ran4 as MCell uses it, with two rounds instead of
+//! four. The 64-bit index (lowindex, highindex) is hashed; the word that ends in the
+//! high half, scaled by 2^-32, is the number; highindex then goes up by one.
+
+/// The round constants of the pseudo-DES hash (Numerical Recipes' psdes).
+const C1: [u32; 2] = [0xbaa9_6887, 0x1e17_d32c];
+const C2: [u32; 2] = [0x4b0f_3b58, 0xe874_f0c3];
+
+/// The pseudo-DES hash of (lowindex, highindex) with MCell's two rounds; returns the word
+/// that NEURON turns into the random number.
+pub fn mcell_ran4_word(highindex: u32, lowindex: u32) -> u32 {
+    let mut left = lowindex;
+    let mut right = highindex;
+    for round in 0..C1.len() {
+        let a = right ^ C1[round];
+        let lo = a & 0xffff;
+        let hi = a >> 16;
+        let b = (lo * lo).wrapping_add(!(hi * hi));
+        let mixed = b.rotate_left(16) ^ C2[round];
+        let next_right = left ^ mixed.wrapping_add(lo * hi);
+        left = right;
+        right = next_right;
+    }
+    right
+}
+
+/// A MCellRan4 stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MCellRan4 {
+    pub highindex: u32,
+    pub lowindex: u32,
+}
+
+impl MCellRan4 {
+    pub fn new(highindex: u32, lowindex: u32) -> Self {
+        MCellRan4 {
+            highindex,
+            lowindex,
+        }
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
+        let word = mcell_ran4_word(self.highindex, self.lowindex);
+        self.highindex = self.highindex.wrapping_add(1);
+        word
+    }
+
+    /// The next double in [0, 1): word · 2^-32.
+    pub fn next_f64(&mut self) -> f64 {
+        f64::from(self.next_u32()) * (1.0 / 4_294_967_296.0)
+    }
+}

@@ -1,0 +1,103 @@
+//! Random numbers exactly as NEURON 9.0.2 makes them: the generators behind `Random`
+//! (Random123's Philox4x32-10, MCellRan4) and the distributions of the Random class, as
+//! plain Rust with no ABI involved. Reference sequences from NEURON are in
+//! tests/data/random (made by make_reference.py there) and compared bit for bit.
+
+mod distributions;
+mod mcellran4;
+mod philox;
+
+pub use distributions::{Distribution, Sampler, UniformSource};
+pub use mcellran4::{mcell_ran4_word, MCellRan4};
+pub use philox::{
+    philox4x32_10, word_to_open_unit, GlobalIndex, Random123Stream, RANDOM123_SEQ_END,
+};
+
+/// The generator of a Random object.
+#[derive(Debug, Clone)]
+pub enum Generator {
+    Random123(Random123Stream),
+    MCellRan4(MCellRan4),
+}
+
+impl Generator {
+    /// The stream position NEURON's `seq()` reports: words drawn (Random123) or the
+    /// highindex (MCellRan4).
+    pub fn seq(&self) -> f64 {
+        match self {
+            Generator::Random123(s) => s.seq() as f64,
+            Generator::MCellRan4(m) => f64::from(m.highindex),
+        }
+    }
+
+    /// Moves the stream to position `seq` (already checked to be in range, see
+    /// [`Generator::seq_limit`]).
+    pub fn set_seq(&mut self, seq: u64) {
+        match self {
+            Generator::Random123(s) => s.set_seq(seq),
+            Generator::MCellRan4(m) => m.highindex = seq as u32,
+        }
+    }
+
+    /// One past the largest position `set_seq` accepts.
+    pub fn seq_limit(&self) -> u64 {
+        match self {
+            Generator::Random123(_) => RANDOM123_SEQ_END,
+            Generator::MCellRan4(_) => 1 << 32,
+        }
+    }
+}
+
+impl UniformSource for Generator {
+    fn next_f64(&mut self) -> f64 {
+        match self {
+            Generator::Random123(s) => s.next_f64(),
+            Generator::MCellRan4(m) => m.next_f64(),
+        }
+    }
+}
+
+/// A NEURON Random object: a generator and the distribution picked from it. Choosing a
+/// distribution returns its first value, as NEURON's methods do; `repick` the next.
+#[derive(Debug, Clone)]
+pub struct Random {
+    pub generator: Generator,
+    sampler: Sampler,
+}
+
+impl Random {
+    /// A Random over `generator` with NEURON's initial distribution, normal(0, 1).
+    pub fn new(generator: Generator) -> Self {
+        Random {
+            generator,
+            sampler: Sampler::new(Distribution::Normal {
+                mean: 0.0,
+                variance: 1.0,
+            }),
+        }
+    }
+
+    /// Replaces the generator; the distribution stays, with any spare normal value (NEURON
+    /// returns that spare first after `Random123(...)` is called again).
+    pub fn set_generator(&mut self, generator: Generator) {
+        self.generator = generator;
+    }
+
+    /// Makes `distribution` current and returns its first value.
+    pub fn set_distribution(&mut self, distribution: Distribution) -> f64 {
+        self.sampler = Sampler::new(distribution);
+        self.repick()
+    }
+
+    pub fn distribution(&self) -> Distribution {
+        self.sampler.distribution()
+    }
+
+    /// The next value of the current distribution.
+    pub fn repick(&mut self) -> f64 {
+        self.sampler.sample(&mut self.generator)
+    }
+}
+
+#[cfg(test)]
+mod tests;
