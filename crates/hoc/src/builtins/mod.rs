@@ -174,6 +174,7 @@ pub fn install(it: &mut Interp) {
     funcs::install(it);
     simfuncs::install(it);
     gui::install(it);
+    random::install(it);
     for k in [
         ClassKind::Vector,
         ClassKind::List,

@@ -4,14 +4,16 @@
 //! NEURON's default generator for `new Random()` is libg++'s ACG, which rsnrn does not
 //! have: a pick before `Random123(...)` or `MCellRan4(...)` is an error saying so.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use rsnrn_runtime::random::{
-    Distribution, Generator, GlobalIndex, MCellRan4, Random, Random123Stream,
+    mcell_ran4_word, Distribution, Generator, GlobalIndex, MCellRan4, Random, Random123Stream,
+    ScopRandom,
 };
 
-use super::{num, Args};
+use super::{bool_num, num, Args};
 use crate::error::{err, Res};
+use crate::interp::{Builtin, Interp};
 use crate::value::*;
 
 thread_local! {
@@ -19,6 +21,57 @@ thread_local! {
     static GLOBAL_INDEX: GlobalIndex = GlobalIndex::default();
     /// Counts `MCellRan4` calls; NEURON derives the seed of `MCellRan4(0)` from it.
     static MCELL_CALLS: Cell<u32> = const { Cell::new(0) };
+    /// The state of the NMODL random functions, whose `use_mcell_ran4` flag and lowindex
+    /// (`mcell_ran4_init`, also read by MCellRan4 streams made without one) hoc sets.
+    static SCOP_RANDOM: RefCell<ScopRandom> = RefCell::new(ScopRandom::default());
+}
+
+fn global_lowindex() -> GlobalIndex {
+    SCOP_RANDOM.with(|s| s.borrow().mcell_lowindex.clone())
+}
+
+/// The hoc functions of the MCellRan4 generator: `mcell_ran4(&highindex)`,
+/// `mcell_ran4_init([lowindex])`, `use_mcell_ran4([on])`.
+pub fn install(it: &mut Interp) {
+    it.define_builtin(
+        "mcell_ran4",
+        Builtin::Func(|it, v| {
+            let a = Args::new("mcell_ran4", v);
+            a.expect(1)?;
+            let p = a.ptr(0)?;
+            // NEURON converts the index through a 64-bit integer to 32 bits.
+            let highindex = it.read_ptr(&p)? as i64 as u32;
+            let word = mcell_ran4_word(highindex, global_lowindex().get());
+            it.write_ptr(&p, f64::from(highindex.wrapping_add(1)))?;
+            num(f64::from(word) * (1.0 / 4_294_967_296.0))
+        }),
+    );
+    it.define_builtin(
+        "mcell_ran4_init",
+        Builtin::Func(|_, v| {
+            let a = Args::new("mcell_ran4_init", v);
+            let global = global_lowindex();
+            let previous = global.get();
+            if !a.is_empty() {
+                global.set(index_arg(&a, 0)?);
+            }
+            num(f64::from(previous))
+        }),
+    );
+    it.define_builtin(
+        "use_mcell_ran4",
+        Builtin::Func(|_, v| {
+            let a = Args::new("use_mcell_ran4", v);
+            SCOP_RANDOM.with(|s| {
+                let mut s = s.borrow_mut();
+                let previous = s.use_mcell_ran4;
+                if !a.is_empty() {
+                    s.use_mcell_ran4 = a.num(0)? != 0.0;
+                }
+                bool_num(previous)
+            })
+        }),
+    );
 }
 
 /// State of a Random object: the runtime's Random once a generator is chosen.
@@ -146,13 +199,13 @@ pub fn method(o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             let lowindex = index_arg(&a, 1)?;
             let calls = MCELL_CALLS.get().wrapping_add(1);
             MCELL_CALLS.set(calls);
+            let mut stream = MCellRan4::new(seed, lowindex, global_lowindex());
             // Seed 0 asks NEURON for a seed: the generator's word at the call count.
-            let highindex = if seed == 0 {
-                rsnrn_runtime::random::mcell_ran4_word(calls, lowindex)
-            } else {
-                seed
-            };
-            set_generator(o, Generator::MCellRan4(MCellRan4::new(highindex, lowindex)))?;
+            if seed == 0 {
+                stream.highindex = mcell_ran4_word(calls, stream.effective_lowindex());
+            }
+            let highindex = stream.highindex;
+            set_generator(o, Generator::MCellRan4(stream))?;
             num(f64::from(highindex))
         }
         "repick" => with(o, |d| match &mut d.random {

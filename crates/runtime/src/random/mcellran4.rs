@@ -3,6 +3,8 @@
 //! four. The 64-bit index (lowindex, highindex) is hashed; the word that ends in the
 //! high half, scaled by 2^-32, is the number; highindex then goes up by one.
 
+use super::GlobalIndex;
+
 /// The round constants of the pseudo-DES hash (Numerical Recipes' psdes).
 const C1: [u32; 2] = [0xbaa9_6887, 0x1e17_d32c];
 const C2: [u32; 2] = [0x4b0f_3b58, 0xe874_f0c3];
@@ -25,23 +27,35 @@ pub fn mcell_ran4_word(highindex: u32, lowindex: u32) -> u32 {
     right
 }
 
-/// A MCellRan4 stream.
-#[derive(Debug, Clone, PartialEq)]
+/// A MCellRan4 stream. Its own lowindex if not 0; with 0 (NEURON's default) the global
+/// lowindex of `mcell_ran4_init`, read at every pick (checked with nrniv).
+#[derive(Debug, Clone)]
 pub struct MCellRan4 {
     pub highindex: u32,
     pub lowindex: u32,
+    global_lowindex: GlobalIndex,
 }
 
 impl MCellRan4 {
-    pub fn new(highindex: u32, lowindex: u32) -> Self {
+    pub fn new(highindex: u32, lowindex: u32, global_lowindex: GlobalIndex) -> Self {
         MCellRan4 {
             highindex,
             lowindex,
+            global_lowindex,
+        }
+    }
+
+    /// The lowindex the next pick uses.
+    pub fn effective_lowindex(&self) -> u32 {
+        if self.lowindex == 0 {
+            self.global_lowindex.get()
+        } else {
+            self.lowindex
         }
     }
 
     pub fn next_u32(&mut self) -> u32 {
-        let word = mcell_ran4_word(self.highindex, self.lowindex);
+        let word = mcell_ran4_word(self.highindex, self.effective_lowindex());
         self.highindex = self.highindex.wrapping_add(1);
         word
     }

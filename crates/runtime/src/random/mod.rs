@@ -13,9 +13,26 @@ mod philox;
 pub use distributions::{Distribution, Sampler, UniformSource};
 pub use mcellran4::{mcell_ran4_word, MCellRan4};
 pub use nmodl::ScopRandom;
-pub use philox::{
-    philox4x32_10, word_to_open_unit, GlobalIndex, Random123Stream, RANDOM123_SEQ_END,
-};
+pub use philox::{philox4x32_10, word_to_open_unit, Random123Stream, RANDOM123_SEQ_END};
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+/// A 32-bit index NEURON keeps globally and its streams read when they compute numbers:
+/// `Random123_globalindex`, and the MCellRan4 lowindex of `mcell_ran4_init`. A handle;
+/// clones share the value.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalIndex(Arc<AtomicU32>);
+
+impl GlobalIndex {
+    pub fn get(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub fn set(&self, index: u32) {
+        self.0.store(index, Ordering::Relaxed)
+    }
+}
 
 /// The generator of a Random object.
 #[derive(Debug, Clone)]

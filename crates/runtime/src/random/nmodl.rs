@@ -8,18 +8,19 @@
 //! with it, the state is the MCellRan4 highindex (the lowindex that of `mcell_ran4_init`).
 
 use super::mcellran4::mcell_ran4_word;
+use super::GlobalIndex;
 
 const LCG_MULTIPLIER: u32 = 2_147_437_301;
 const LCG_INCREMENT: u32 = 453_816_981;
 
 /// The state behind NEURON's NMODL random functions (one per simulation in NEURON).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ScopRandom {
     value: u32,
     /// hoc's `use_mcell_ran4()`: off by default.
     pub use_mcell_ran4: bool,
-    /// hoc's `mcell_ran4_init(lowindex)`: 0 by default.
-    pub mcell_lowindex: u32,
+    /// hoc's `mcell_ran4_init(lowindex)`: 0 by default; shared with MCellRan4 streams.
+    pub mcell_lowindex: GlobalIndex,
 }
 
 impl Default for ScopRandom {
@@ -27,7 +28,7 @@ impl Default for ScopRandom {
         ScopRandom {
             value: 1,
             use_mcell_ran4: false,
-            mcell_lowindex: 0,
+            mcell_lowindex: GlobalIndex::default(),
         }
     }
 }
@@ -41,7 +42,7 @@ impl ScopRandom {
     /// `scop_random()`: uniform on [0, 1].
     pub fn scop_random(&mut self) -> f64 {
         if self.use_mcell_ran4 {
-            let word = mcell_ran4_word(self.value, self.mcell_lowindex);
+            let word = mcell_ran4_word(self.value, self.mcell_lowindex.get());
             self.value = self.value.wrapping_add(1);
             f64::from(word) * (1.0 / 4_294_967_296.0)
         } else {
@@ -143,7 +144,7 @@ mod tests {
             assert_eq!(state.scop_random(), first, "seed {seed}");
         }
         state.use_mcell_ran4 = true;
-        state.mcell_lowindex = 5;
+        state.mcell_lowindex.set(5);
         state.set_seed(3.0);
         assert_eq!(state.scop_random(), 0.17588390735909343);
     }

@@ -3,8 +3,7 @@
 //! description: ten rounds of two 32×32→64-bit multiplications in a Feistel-like network,
 //! the key bumped by the Weyl constants between rounds.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use super::GlobalIndex;
 
 /// The round multipliers of Philox4x32.
 const MULTIPLIER: [u32; 2] = [0xD251_1F53, 0xCD9E_8D57];
@@ -31,21 +30,6 @@ pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
         x = [hi1 ^ x[1] ^ k[0], lo1, hi0 ^ x[3] ^ k[1], lo0];
     }
     x
-}
-
-/// NEURON's `Random123_globalindex`: one value shared by all streams of a simulation (a
-/// handle; clones share it). A stream reads it whenever it computes a block of words.
-#[derive(Debug, Clone, Default)]
-pub struct GlobalIndex(Arc<AtomicU32>);
-
-impl GlobalIndex {
-    pub fn get(&self) -> u32 {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    pub fn set(&self, index: u32) {
-        self.0.store(index, Ordering::Relaxed)
-    }
 }
 
 /// NEURON's Random123 stream (`Random.Random123(id1, id2, id3)`, NMODL RANDOM variables):

@@ -24,7 +24,11 @@ fn generator(spec: &str) -> Generator {
             global.set(0);
             Generator::Random123(stream)
         }
-        Some("mcell") => Generator::MCellRan4(MCellRan4::new(a[0] as u32, a[1] as u32)),
+        Some("mcell") => Generator::MCellRan4(MCellRan4::new(
+            a[0] as u32,
+            a[1] as u32,
+            GlobalIndex::default(),
+        )),
         _ => panic!("unknown generator {spec}"),
     }
 }
@@ -135,4 +139,19 @@ fn default_is_normal_and_a_new_generator_keeps_the_spare_value() {
     assert_eq!(random.repick(), 0.6540212446585365);
     assert_eq!(random.generator.seq(), 0.0);
     assert_eq!(random.repick(), 1.1697705780078251);
+}
+
+/// NEURON (checked with nrniv): a MCellRan4 stream made without a lowindex follows the
+/// global one (mcell_ran4_init) at every pick; one with its own lowindex keeps it.
+#[test]
+fn mcellran4_lowindex_zero_follows_the_global_lowindex() {
+    let global = GlobalIndex::default();
+    let mut own = MCellRan4::new(12345, 9, global.clone());
+    let mut follower = MCellRan4::new(12346, 0, global.clone());
+    global.set(7);
+    assert_eq!(own.next_f64(), 0.11857431777752936);
+    assert_eq!(follower.next_f64(), 0.30671265278942883);
+    global.set(0);
+    assert_eq!(own.next_f64(), 0.03886629221960902);
+    assert_eq!(follower.next_f64(), 0.1223467318341136);
 }
