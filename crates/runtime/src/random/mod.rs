@@ -1,14 +1,16 @@
 //! Random numbers exactly as NEURON 9.0.2 makes them: the generators behind `Random`
-//! (Random123's Philox4x32-10, MCellRan4), the distributions of the Random class and the
-//! NMODL functions scop_random/set_seed/normrand/exprand/poisrand ([`ScopRandom`]), as
-//! plain Rust with no ABI involved. Reference sequences from NEURON are in
-//! tests/data/random (made by make_reference.py and make_scop_reference.py there) and
-//! compared bit for bit.
+//! (Random123's Philox4x32-10, MCellRan4), the distributions of the Random class, the
+//! functions of NMODL `RANDOM` variables (`ranvar.rs`) and the NMODL functions
+//! scop_random/set_seed/normrand/exprand/poisrand ([`ScopRandom`]), as plain Rust with no
+//! ABI involved. Reference sequences from NEURON are in tests/data/random (made by the
+//! make_*reference.py scripts there, two with small mod files of our own) and compared bit
+//! for bit.
 
 mod distributions;
 mod mcellran4;
 mod nmodl;
 mod philox;
+mod ranvar;
 
 pub use distributions::{Distribution, Sampler, UniformSource};
 pub use mcellran4::{mcell_ran4_word, MCellRan4};

@@ -68,6 +68,12 @@ impl Random123Stream {
         self.ids
     }
 
+    /// New ids (NMODL RANDOM's `set_ids`). As in NEURON the words already computed for the
+    /// current block are still used; the new ids apply from the next block (or `set_seq`).
+    pub fn set_ids(&mut self, id1: u32, id2: u32, id3: u32) {
+        self.ids = [id1, id2, id3];
+    }
+
     fn compute_block(&mut self) {
         let [id1, id2, id3] = self.ids;
         self.block = philox4x32_10(
