@@ -65,3 +65,38 @@ impl MCellRan4 {
         f64::from(self.next_u32()) * (1.0 / 4_294_967_296.0)
     }
 }
+
+/// The C function `mcell_ran4(&highindex, x, n, range)` that VERBATIM blocks call: fills
+/// `out` with range·u for highindex, highindex + 1, ... under `lowindex` (NEURON passes the
+/// global one), advances highindex by the count and returns the first value (0 if none).
+pub fn mcell_ran4_fill(highindex: &mut u32, lowindex: u32, out: &mut [f64], range: f64) -> f64 {
+    for x in out.iter_mut() {
+        let word = mcell_ran4_word(*highindex, lowindex);
+        *highindex = highindex.wrapping_add(1);
+        // Scaling by 2^-32 is exact, so the order of the products does not matter.
+        *x = range * (f64::from(word) * (1.0 / 4_294_967_296.0));
+    }
+    out.first().copied().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Numbers from NEURON's mcell_ran4(&idx, x, n, range) called in a VERBATIM block.
+    #[test]
+    fn the_c_fill_function_matches_neuron() {
+        let mut high = 12345;
+        let mut x = [0.0; 3];
+        let first = mcell_ran4_fill(&mut high, 0, &mut x, 7.3);
+        assert_eq!(
+            x,
+            [5.9261915951734405, 0.07214081156998872, 0.8931311423890292]
+        );
+        assert_eq!((first, high), (x[0], 12348));
+        let mut high = 12345;
+        let mut x = [0.0; 2];
+        mcell_ran4_fill(&mut high, 7, &mut x, 1.0);
+        assert_eq!(x, [0.4720814141910523, 0.30671265278942883]);
+    }
+}

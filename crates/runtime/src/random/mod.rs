@@ -13,7 +13,7 @@ mod philox;
 mod ranvar;
 
 pub use distributions::{Distribution, Sampler, UniformSource};
-pub use mcellran4::{mcell_ran4_word, MCellRan4};
+pub use mcellran4::{mcell_ran4_fill, mcell_ran4_word, MCellRan4};
 pub use nmodl::ScopRandom;
 pub use philox::{philox4x32_10, word_to_open_unit, Random123Stream, RANDOM123_SEQ_END};
 
