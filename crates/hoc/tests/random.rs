@@ -65,6 +65,16 @@ fn bad_random_use_is_reported_with_its_line() {
         ),
         ("objref r\nr = new Random()\nr.nosuch()\n", 3, "nosuch"),
         (
+            "objref r\nr = new Random()\nr.Random123(1)\nr.geometric(1)\n",
+            4,
+            "never ends",
+        ),
+        (
+            "objref r\nr = new Random()\nr.Random123(1)\nr.erlang(1, 0)\n",
+            4,
+            "variance",
+        ),
+        (
             "objref r, w\nr = new Random()\nw = new Vector(3)\nw.setrand(r)\n",
             4,
             "ACG",

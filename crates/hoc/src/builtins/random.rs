@@ -174,6 +174,9 @@ pub fn repicks(o: &ObjRef, count: usize) -> Res<Vec<f64>> {
 
 pub fn method(o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     if let Some(dist) = distribution(m, &a)? {
+        if let Err(why) = dist.check() {
+            return err(format!("Random.{why}"));
+        }
         return with(o, |d| match &mut d.random {
             Some(r) => num(r.set_distribution(dist)),
             None => no_generator(o),

@@ -35,6 +35,31 @@ pub enum Distribution {
     Weibull { alpha: f64, beta: f64 },
 }
 
+/// Erlang stages above this are refused: the pick would multiply that many uniforms.
+const MAX_ERLANG_STAGES: f64 = 1e9;
+
+impl Distribution {
+    /// Refuses parameters with which a pick would never end (NEURON would hang): geometric
+    /// with mean ≥ 1 (every uniform is below it), Erlang with a variance ≤ 0 or so small
+    /// that mean²/variance stages are beyond counting.
+    pub fn check(&self) -> Result<(), String> {
+        match *self {
+            Distribution::Geometric { mean } if mean >= 1.0 || mean.is_nan() => Err(format!(
+                "geometric({mean}): the mean must be below 1 or the pick never ends"
+            )),
+            Distribution::Erlang { mean, variance }
+                if !(variance > 0.0 && mean * mean / variance < MAX_ERLANG_STAGES) =>
+            {
+                Err(format!(
+                    "erlang({mean}, {variance}): mean²/variance stages must be below \
+                     {MAX_ERLANG_STAGES:e} (the variance must be positive)"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A distribution together with what it keeps between picks (the polar method's spare
 /// normal value).
 #[derive(Debug, Clone, PartialEq)]
@@ -137,5 +162,21 @@ impl Sampler {
                 return v1 * scale;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_that_never_end_are_refused() {
+        assert!(Distribution::Geometric { mean: 1.0 }.check().is_err());
+        assert!(Distribution::Geometric { mean: f64::NAN }.check().is_err());
+        assert!(Distribution::Geometric { mean: 0.7 }.check().is_ok());
+        let erlang = |mean, variance| Distribution::Erlang { mean, variance }.check();
+        assert!(erlang(2.0, 0.0).is_err());
+        assert!(erlang(1e6, 1e-6).is_err());
+        assert!(erlang(2.0, 0.5).is_ok());
     }
 }
