@@ -170,6 +170,7 @@ pub enum ClassKind {
     Matrix,
     Timer,
     CVode,
+    Random,
     /// GUI classes (Graph, Shape, ...): inert headless.
     Gui(&'static str),
     /// Not provided yet by rsnrn; `new` reports it.
@@ -188,6 +189,7 @@ impl ClassKind {
             ClassKind::Matrix => "Matrix",
             ClassKind::Timer => "Timer",
             ClassKind::CVode => "CVode",
+            ClassKind::Random => "Random",
             ClassKind::Gui(n) | ClassKind::Missing(n) => n,
         }
     }
@@ -237,6 +239,7 @@ pub enum ObjData {
     Point(PointProcessId),
     Matrix(MatrixData),
     Timer(std::time::Instant),
+    Random(crate::builtins::random::RandomData),
     /// Classes without state (StringFunctions, GUI objects, CVode).
     Plain,
 }

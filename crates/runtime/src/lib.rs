@@ -76,6 +76,7 @@ mod model;
 mod morphology;
 mod point;
 mod pointers;
+pub mod random;
 mod rebuild;
 mod record;
 mod section;

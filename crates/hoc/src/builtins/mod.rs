@@ -6,6 +6,7 @@ mod gui;
 mod list;
 mod matrix;
 pub mod point;
+pub mod random;
 mod secref;
 mod simfuncs;
 mod strfun;
@@ -173,6 +174,7 @@ pub fn install(it: &mut Interp) {
     funcs::install(it);
     simfuncs::install(it);
     gui::install(it);
+    random::install(it);
     for k in [
         ClassKind::Vector,
         ClassKind::List,
@@ -183,12 +185,12 @@ pub fn install(it: &mut Interp) {
         ClassKind::Matrix,
         ClassKind::Timer,
         ClassKind::CVode,
+        ClassKind::Random,
     ] {
         it.define_builtin(k.name(), Builtin::Class(k));
     }
     for m in [
         "NetCon",
-        "Random",
         "NetStim",
         "ExpSyn",
         "Exp2Syn",
@@ -260,6 +262,7 @@ pub fn construct(it: &mut Interp, k: ClassKind, args: Vec<Value>) -> Res<ObjRef>
         ClassKind::SectionList => ObjData::SectionList(Vec::new()),
         ClassKind::Matrix => matrix::construct(&a)?,
         ClassKind::Timer => ObjData::Timer(std::time::Instant::now()),
+        ClassKind::Random => random::construct(&a)?,
         ClassKind::Gui(name) => {
             it.gui_notice(name);
             ObjData::Plain
@@ -302,6 +305,7 @@ pub fn call_method(
                 _ => not_member(o, m),
             },
             ClassKind::CVode => gui::cvode_method(it, o, m, a),
+            ClassKind::Random => random::method(o, m, a),
             ClassKind::Gui(_) => gui::gui_method(it, o, m, a),
             ClassKind::Missing(_) => not_member(o, m),
         },

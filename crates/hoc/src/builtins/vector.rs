@@ -518,7 +518,14 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             with(o, |v| v.data = out)?;
             me()
         }
-        "setrand" => err("Vector.setrand needs Random, which is not available in rsnrn yet"),
+        "setrand" => {
+            let source = a.some_obj(0)?;
+            let (s, e) = range(&a, 1, n)?;
+            let count = if n == 0 || s > e { 0 } else { e - s + 1 };
+            let values = super::random::repicks(&source, count)?;
+            with(o, |v| v.data[s..s + count].copy_from_slice(&values))?;
+            me()
+        }
         "printf" => printf(it, o, &a),
         "scanf" => {
             let f = a.some_obj(0)?;
