@@ -20,6 +20,10 @@ pub enum Place {
     Builtin(Builtin),
     /// Kept in a register of the generated function.
     Local,
+    /// Element k of the weight vector of the event being delivered (NET_RECEIVE argument k).
+    Weight(u32),
+    /// `flag` of the event being delivered.
+    EventFlag,
 }
 
 /// A current written to an ion: its own column plus the ion's `i` and `di/dv` slots.
@@ -133,11 +137,21 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 Place::Global(global - v.len())
             }
             Storage::Local => Place::Local,
-            Storage::Pointer
-            | Storage::Opaque
-            | Storage::External
-            | Storage::Weight
-            | Storage::Event => {
+            Storage::Weight => match mech
+                .net_receive
+                .as_ref()
+                .and_then(|nr| nr.parameters.iter().position(|&p| p == h))
+            {
+                Some(k) => Place::Weight(k as u32),
+                None => {
+                    return Err(CodegenError::unsupported(
+                        v.span,
+                        format!("FOR_NETCONS argument {} is not supported yet", v.name),
+                    ))
+                }
+            },
+            Storage::Event => Place::EventFlag,
+            Storage::Pointer | Storage::Opaque | Storage::External => {
                 return Err(CodegenError::unsupported(
                     v.span,
                     format!(
@@ -268,6 +282,11 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             })
             .collect(),
         slots,
+        net_receive_args: mech
+            .net_receive
+            .as_ref()
+            .map(|nr| nr.parameters.len() as u32),
+        watch_clauses: crate::emit::watch_conditions(mech).len() as u32,
     };
     Ok(Layout {
         info,

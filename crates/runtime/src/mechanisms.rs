@@ -70,6 +70,7 @@ impl InstanceStore {
                 range: std::ptr::null(),
                 globals: std::ptr::null_mut(),
                 slots: std::ptr::null(),
+                mechanism: 0,
             },
         }
     }
@@ -137,6 +138,7 @@ impl InstanceStore {
             range: self.col_ptrs.as_ptr(),
             globals,
             slots: self.slot_ptrs.as_ptr(),
+            mechanism: self.data.mechanism,
         };
     }
 }
@@ -453,8 +455,10 @@ impl Registry {
         }
         globals.resize(info.globals_len(), 0.0);
         self.by_name.insert(info.name.clone(), id);
+        let mut store = InstanceStore::new(defaults.len());
+        store.data.mechanism = id.0 as u64;
         self.mechs.push(RegisteredMechanism {
-            store: InstanceStore::new(defaults.len()),
+            store,
             defaults,
             globals: Buf::from_vec(globals),
             ion_uses,

@@ -14,7 +14,13 @@ use rsnrn_abi::{
 };
 
 /// The services every kernel context points to.
-pub static SERVICES: Services = Services { derivimplicit };
+pub static SERVICES: Services = Services {
+    derivimplicit,
+    net_send: crate::events::net_send,
+    net_event: crate::events::net_event,
+    net_move: crate::events::net_move,
+    watch_activate: crate::events::watch_activate,
+};
 
 const MAX_ITERATIONS: usize = 50;
 const MAX_CHANGE: f64 = 0.05;
@@ -231,6 +237,7 @@ mod tests {
             diam: std::ptr::null(),
             node_count: 0,
             services: &SERVICES,
+            events: std::ptr::null_mut(),
         };
         let mut x = [2.0, 1.0];
         let status = unsafe {

@@ -68,6 +68,8 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     /// While emitting a derivimplicit derivative function: where `s' = e` stores e (the
     /// `dxdt` array) and the order of the states in it.
     pub derivative_sink: Option<(Value, Vec<Handle<Variable>>)>,
+    /// Inside NET_RECEIVE (and its INITIAL): the event being delivered.
+    pub event: Option<super::net_receive::EventEnv>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -92,6 +94,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             hoisted: None,
             inline_depth: 0,
             derivative_sink: None,
+            event: None,
         }
     }
 
@@ -292,6 +295,11 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 let v = self.local(var);
                 self.b.use_var(v)
             }
+            Place::Weight(k) => {
+                let a = super::net_receive::weight_addr(self, var, k)?;
+                self.load_f64(a)
+            }
+            Place::EventFlag => super::net_receive::flag(self, var)?,
         })
     }
 
@@ -327,6 +335,16 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 self.no_array(var, index)?;
                 let v = self.local(var);
                 self.b.def_var(v, value);
+            }
+            Place::Weight(k) => {
+                let a = super::net_receive::weight_addr(self, var, k)?;
+                self.store_f64(value, a);
+            }
+            Place::EventFlag => {
+                return Err(CodegenError::at(
+                    self.mech.variables[var].span,
+                    "flag cannot be assigned".into(),
+                ))
             }
         }
         Ok(())
@@ -665,10 +683,6 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::Compartment(_)
             | Statement::LongitudinalDiffusion(_)
             | Statement::Equation { .. }
-            | Statement::NetSend { .. }
-            | Statement::NetEvent { .. }
-            | Statement::NetMove { .. }
-            | Statement::Watch { .. }
             | Statement::ForNetcons { .. }
             | Statement::StateDiscontinuity { .. }
             | Statement::Printf { .. }
@@ -680,6 +694,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                     format!("{} is not supported by the code generator yet", s.describe()),
                 ))
             }
+            Statement::NetSend { .. }
+            | Statement::NetEvent { .. }
+            | Statement::NetMove { .. }
+            | Statement::Watch { .. } => super::net_receive::statement(self, s)?,
             Statement::Verbatim { text, span } => {
                 if !is_trivial_verbatim(text) {
                     return Err(CodegenError::unsupported(

@@ -11,9 +11,11 @@ mod body;
 mod calls;
 mod derivimplicit;
 mod kernels;
+mod net_receive;
 mod tables;
 
 pub use body::is_trivial_verbatim;
+pub use net_receive::{watch_conditions, EventKernelIds};
 
 use crate::layout::Layout;
 use crate::{math, CodegenError};
@@ -63,6 +65,7 @@ pub struct KernelIds {
     pub initialize: FuncId,
     pub current: Option<FuncId>,
     pub state: Option<FuncId>,
+    pub events: EventKernelIds,
 }
 
 pub(crate) fn body_signature(module: &dyn Module, args: usize) -> Signature {
@@ -191,7 +194,9 @@ pub fn generate(
         derivimplicit::emit_derivative_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
         define(module, id, &mut ctx)?;
     }
-    kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)
+    let mut ids = kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
+    ids.events = net_receive::emit(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
+    Ok(ids)
 }
 
 pub(crate) fn define(
