@@ -684,9 +684,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::LongitudinalDiffusion(_)
             | Statement::Equation { .. }
             | Statement::ForNetcons { .. }
-            | Statement::StateDiscontinuity { .. }
             | Statement::Printf { .. }
-            | Statement::Protect { .. }
             | Statement::Mutex { .. }
             | Statement::Lag { .. } => {
                 return Err(CodegenError::unsupported(
@@ -697,7 +695,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             Statement::NetSend { .. }
             | Statement::NetEvent { .. }
             | Statement::NetMove { .. }
-            | Statement::Watch { .. } => super::net_receive::statement(self, s)?,
+            | Statement::Watch { .. }
+            | Statement::StateDiscontinuity { .. } => super::net_receive::statement(self, s)?,
+            // One thread: the mutex PROTECT takes guards nothing.
+            Statement::Protect { body, .. } => self.block(body)?,
             Statement::Verbatim { text, span } => {
                 if !is_trivial_verbatim(text) {
                     return Err(CodegenError::unsupported(

@@ -114,7 +114,7 @@ fn time_now(e: &mut BodyEmitter) -> Value {
         .load(F64, flags(), e.env.ctx, offset_of!(KernelContext, t) as i32)
 }
 
-/// net_send / net_event / net_move / WATCH.
+/// net_send / net_event / net_move / WATCH / state_discontinuity.
 pub(crate) fn statement(e: &mut BodyEmitter, s: &Statement) -> Result<()> {
     match s {
         Statement::NetSend { delay, flag, .. } => {
@@ -162,6 +162,23 @@ pub(crate) fn statement(e: &mut BodyEmitter, s: &Statement) -> Result<()> {
                 let zero = e.f64(0.0);
                 e.b.def_var(first, zero);
             }
+        }
+        // The fixed step keeps no history a jump could spoil: an assignment.
+        Statement::StateDiscontinuity {
+            target,
+            index,
+            value,
+            ..
+        } => {
+            let x = e.expr(*value)?;
+            let i = match index {
+                Some(i) => {
+                    let i = e.expr(*i)?;
+                    Some(e.b.ins().fcvt_to_sint_sat(types::I64, i))
+                }
+                None => None,
+            };
+            e.store_var(*target, i, x)?;
         }
         _ => unreachable!("only event statements are passed here"),
     }

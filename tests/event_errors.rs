@@ -1,0 +1,114 @@
+//! Events used the wrong way give errors that name the place; NetCon.event and
+//! state_discontinuity behave as documented.
+
+use rsnrn::runtime::{CableModel, NetConSource, RuntimeError};
+
+fn model_with(extra: &[(&str, &str)]) -> (CableModel, rsnrn::runtime::SectionId) {
+    let mut m = rsnrn::builtins::model().unwrap();
+    for (name, text) in extra {
+        let mech = rsnrn::compile::compile_source(name, text)
+            .unwrap_or_else(|e| panic!("{name} does not compile: {e}"));
+        rsnrn::register(&mut m, mech).unwrap();
+    }
+    let s = m.create_section("soma").unwrap();
+    m.set_length(s, 10.0).unwrap();
+    m.set_diam(s, 10.0).unwrap();
+    m.insert(s, "pas").unwrap();
+    (m, s)
+}
+
+const SELF_EVENTS: &str = r#"
+NEURON { POINT_PROCESS SelfEvents RANGE mode, jumps }
+PARAMETER { mode = 0 }
+ASSIGNED { jumps }
+STATE { g }
+INITIAL {
+    jumps = 0
+    if (mode == 1) { net_send(-1, 2) }
+    if (mode == 0) { net_send(0, 3) }
+}
+NET_RECEIVE(w) {
+    if (flag == 3) { net_move(t + 1) }
+    if (flag == 0) {
+        PROTECT jumps = jumps + 1
+        state_discontinuity(g, g + w)
+    }
+}
+"#;
+
+#[test]
+fn net_move_without_a_flag_1_event_is_an_error() {
+    let (mut m, s) = model_with(&[("selfevents.mod", SELF_EVENTS)]);
+    m.add_point_process(s, 0.5, "SelfEvents").unwrap();
+    // net_send(0, 3) is delivered within finitialize, and its net_move finds nothing.
+    let e = m.finitialize(-65.0).unwrap_err();
+    assert!(matches!(e, RuntimeError::Event { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("net_move in SelfEvents: no pending self-event with flag 1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn net_send_into_the_past_is_an_error() {
+    let (mut m, s) = model_with(&[("selfevents.mod", SELF_EVENTS)]);
+    let p = m.add_point_process(s, 0.5, "SelfEvents").unwrap();
+    m.set_point(p, "mode", 1.0).unwrap();
+    let e = m.finitialize(-65.0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "net_send from SelfEvents with delay -1 < 0 (at t = 0 ms)"
+    );
+}
+
+#[test]
+fn netcon_event_reaches_net_receive_at_its_time() {
+    let (mut m, s) = model_with(&[("selfevents.mod", SELF_EVENTS)]);
+    let p = m.add_point_process(s, 0.5, "SelfEvents").unwrap();
+    m.set_point(p, "mode", 2.0).unwrap();
+    let nc = m.add_netcon(NetConSource::None, Some(p)).unwrap();
+    m.set_netcon_weight(nc, 0, 0.25).unwrap();
+    m.finitialize(-65.0).unwrap();
+    m.netcon_event(nc, 0.1).unwrap();
+    m.netcon_event(nc, 0.1).unwrap();
+    // Both events arrive together, once t (+ dt/2 at a step's start) reaches 0.1.
+    while m.get_point(p, "jumps").unwrap() == 0.0 {
+        m.fadvance().unwrap();
+    }
+    assert!((0.1 - 1e-9..0.1 + 0.025).contains(&m.t()), "t = {}", m.t());
+    assert_eq!(m.get_point(p, "jumps").unwrap(), 2.0);
+    assert_eq!(m.get_point(p, "g").unwrap(), 0.5);
+    let e = m.netcon_event(nc, 0.0).unwrap_err();
+    assert!(
+        e.to_string().contains("earlier than the current time"),
+        "{e}"
+    );
+}
+
+#[test]
+fn targets_and_artificial_cells_are_checked() {
+    let (mut m, s) = model_with(&[]);
+    let stim = m.add_point_process(s, 0.5, "IClamp").unwrap();
+    let e = m.add_netcon(NetConSource::None, Some(stim)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "mechanism IClamp is not a NetCon target (it has no NET_RECEIVE block)"
+    );
+    let e = m.add_point_process(s, 0.5, "NetStim").unwrap_err();
+    assert!(e.to_string().contains("add_artificial_cell"), "{e}");
+    let e = m.add_artificial_cell("ExpSyn").unwrap_err();
+    assert!(e.to_string().contains("ARTIFICIAL_CELL"), "{e}");
+    let ns = m.add_artificial_cell("NetStim").unwrap();
+    assert!(
+        m.point_location(ns).is_err(),
+        "artificial cells have no location"
+    );
+    // No random streams yet: NetStim has no noise parameter rather than a fake one.
+    assert!(m.set_point(ns, "noise", 0.5).is_err());
+    let nc = m.add_netcon(NetConSource::Point(ns), None).unwrap();
+    let e = m.netcon_weight(nc, 1).unwrap_err();
+    assert!(e.to_string().contains("out of range"), "{e}");
+    let e = m.set_netcon_delay(nc, -1.0).unwrap_err();
+    assert!(e.to_string().contains("NetCon.delay"), "{e}");
+}
