@@ -87,6 +87,22 @@ fn netcon_event_reaches_net_receive_at_its_time() {
 }
 
 #[test]
+fn netstim_noise_stops_the_run_until_random_streams_exist() {
+    let (mut m, _) = model_with(&[]);
+    let ns = m.add_artificial_cell("NetStim").unwrap();
+    m.set_point(ns, "start", 1.0).unwrap();
+    m.set_point(ns, "noise", 0.0).unwrap();
+    m.finitialize(-65.0).unwrap();
+    m.set_point(ns, "noise", 0.5).unwrap();
+    let e = m.finitialize(-65.0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "NetStim uses random numbers (exprand, normrand, unirand, poisrand, scop_random, \
+         set_seed), which rsnrn does not provide yet (at t = 0 ms)"
+    );
+}
+
+#[test]
 fn targets_and_artificial_cells_are_checked() {
     let (mut m, s) = model_with(&[]);
     let stim = m.add_point_process(s, 0.5, "IClamp").unwrap();
@@ -104,8 +120,6 @@ fn targets_and_artificial_cells_are_checked() {
         m.point_location(ns).is_err(),
         "artificial cells have no location"
     );
-    // No random streams yet: NetStim has no noise parameter rather than a fake one.
-    assert!(m.set_point(ns, "noise", 0.5).is_err());
     let nc = m.add_netcon(NetConSource::Point(ns), None).unwrap();
     let e = m.netcon_weight(nc, 1).unwrap_err();
     assert!(e.to_string().contains("out of range"), "{e}");

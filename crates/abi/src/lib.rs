@@ -90,7 +90,23 @@ pub struct Services {
     /// when its condition turns true. `first` is 1 for the first clause the current
     /// NET_RECEIVE call arms (every watch of the instance is disarmed before it), else 0.
     pub watch_activate: WatchFn,
+    /// Generated code reached a feature the simulator does not provide (`what`, one of the
+    /// `UNAVAILABLE_*` codes): the runtime stops the run with an error naming the mechanism
+    /// once the kernel returns. The value returned (NaN) stands in for the missing result.
+    pub unavailable: UnavailableFn,
 }
+
+/// [`Services::unavailable`]: `(ctx, data, inst, what) -> NaN`.
+pub type UnavailableFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    inst: u64,
+    what: u64,
+) -> f64;
+
+/// `what` of [`Services::unavailable`]: a random-number function (`exprand`, `normrand`,
+/// `unirand`, `poisrand`, `scop_random`, `set_seed`).
+pub const UNAVAILABLE_RANDOM: u64 = 0;
 
 /// An event service: `(ctx, data, inst, time, flag)`; see [`Services`]. Requests are queued by
 /// the runtime and take effect when the kernel that made them returns.

@@ -85,6 +85,12 @@ pub(crate) enum Request {
         first: bool,
         flag: f64,
     },
+    /// Generated code needed something the runtime lacks ([`rsnrn_abi::Services::unavailable`]).
+    Unavailable {
+        mech: u32,
+        inst: u32,
+        what: u64,
+    },
 }
 
 /// An armed WATCH clause of one instance.
@@ -128,6 +134,10 @@ impl Events {
     }
 
     /// The requests made since the last call, in order.
+    pub fn has_requests(&mut self) -> bool {
+        !self.requests.get_mut().is_empty()
+    }
+
     pub fn take_requests(&mut self) -> Vec<Request> {
         std::mem::take(self.requests.get_mut())
     }
@@ -284,6 +294,28 @@ pub(crate) unsafe extern "C" fn watch_activate(
             },
         )
     }
+}
+
+/// [`rsnrn_abi::Services::unavailable`].
+pub(crate) unsafe extern "C" fn unavailable(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    inst: u64,
+    what: u64,
+) -> f64 {
+    // SAFETY: called by a kernel with the arguments it received.
+    unsafe {
+        let mech = mech_of(data);
+        request(
+            ctx,
+            Request::Unavailable {
+                mech,
+                inst: inst as u32,
+                what,
+            },
+        )
+    }
+    f64::NAN
 }
 
 #[cfg(test)]

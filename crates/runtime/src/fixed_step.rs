@@ -167,6 +167,10 @@ impl CableModel {
                 }
             }
         }
+        // Event requests (net_send from INITIAL) and features a kernel found missing.
+        if self.events.has_requests() {
+            self.process_requests(t, None)?;
+        }
         Ok(())
     }
 
@@ -301,7 +305,6 @@ impl CableModel {
             ion.initialize(self.celsius);
         }
         self.call_kernels(Phase::Initialize, 0.0)?;
-        self.process_requests(0.0, None)?;
         self.initialize_netcons()?;
         // (AFTER_INITIAL goes here.)
         self.deliver_events(0.0)?;

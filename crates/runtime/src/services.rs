@@ -20,6 +20,7 @@ pub static SERVICES: Services = Services {
     net_event: crate::events::net_event,
     net_move: crate::events::net_move,
     watch_activate: crate::events::watch_activate,
+    unavailable: crate::events::unavailable,
 };
 
 const MAX_ITERATIONS: usize = 50;

@@ -460,6 +460,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 }
                 self.f64(0.0)
             }
+            Expression::Intrinsic(f, args, _) if super::net_receive::is_random(f) => {
+                super::net_receive::unavailable_random(self, args)?
+            }
             Expression::Intrinsic(f, _, span) => {
                 return Err(CodegenError::unsupported(
                     span,
