@@ -170,6 +170,7 @@ pub enum ClassKind {
     Matrix,
     Timer,
     CVode,
+    NetCon,
     /// GUI classes (Graph, Shape, ...): inert headless.
     Gui(&'static str),
     /// Not provided yet by rsnrn; `new` reports it.
@@ -188,6 +189,7 @@ impl ClassKind {
             ClassKind::Matrix => "Matrix",
             ClassKind::Timer => "Timer",
             ClassKind::CVode => "CVode",
+            ClassKind::NetCon => "NetCon",
             ClassKind::Gui(n) | ClassKind::Missing(n) => n,
         }
     }
@@ -235,6 +237,7 @@ pub enum ObjData {
     SectionRef(SecId),
     SectionList(Vec<SecId>),
     Point(PointProcessId),
+    NetCon(rsnrn_runtime::NetConId),
     Matrix(MatrixData),
     Timer(std::time::Instant),
     /// Classes without state (StringFunctions, GUI objects, CVode).
