@@ -1,5 +1,5 @@
 //! Events against NEURON 9.0.2: the scenario of tests/data/events/make_reference.py (ExpSyn,
-//! Exp2Syn, AlphaSynapse, NetStim, IntFire1, threshold detection, WATCH / net_send / net_move /
+//! Exp2Syn, AlphaSynapse, NetStim, IntFire1, APCount, threshold detection, WATCH / net_send / net_move /
 //! net_event / NET_RECEIVE INITIAL in tests/data/events/watchcount.mod), built again through the
 //! Rust API. Every step of every trace is compared, spike times and final weights exactly.
 
@@ -78,6 +78,7 @@ fn build() -> Scenario {
         &[("onset", 42.0), ("tau", 0.7), ("gmax", 0.004), ("e", 0.0)],
     );
     let syn_b = point(&mut m, Some(b), "ExpSyn", &[("tau", 3.0), ("e", 0.0)]);
+    let apc = point(&mut m, Some(b), "APCount", &[("thresh", -30.0)]);
     let watch = point(&mut m, Some(a), "WatchCount", &[("lag", 12.0)]);
     let ns1 = point(
         &mut m,
@@ -171,6 +172,8 @@ fn build() -> Scenario {
         ("watch_n", watch, "n"),
         ("watch_hits", watch, "hits"),
         ("watch_late", watch, "late"),
+        ("apc_n", apc, "n"),
+        ("apc_time", apc, "time"),
     ] {
         targets.push((name, RecordTarget::point(p, var)));
     }

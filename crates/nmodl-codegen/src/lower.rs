@@ -33,6 +33,9 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
             // simulator's Newton iteration (emit::derivimplicit).
             (SolveMethod::Derivimplicit, FunctionKind::Derivative) => {}
             (SolveMethod::None, FunctionKind::Procedure) => {}
+            // The fixed step calls after_cvode procedures in the state update, with the
+            // other SOLVEs (NUMERICS §1 item 10).
+            (SolveMethod::AfterCvode, FunctionKind::Procedure) => {}
             (method, kind) => {
                 return Err(CodegenError::unsupported(
                     solve.span,

@@ -4,7 +4,7 @@
 Cell A (hh soma) gets an ExpSyn, an Exp2Syn and an AlphaSynapse, driven by two NetStims through
 NetCons with different delays and weights (two NetCons of equal delay onto the ExpSyn, so two
 events arrive at the same time); cell B (hh soma) gets an ExpSyn driven by A's spikes (threshold
-detection on A's v). An IntFire1 gets events from a NetStim and from A. watchcount.mod (our own
+detection on A's v) and an APCount. An IntFire1 gets events from a NetStim and from A. watchcount.mod (our own
 test mechanism next to this script) uses WATCH, net_send, net_move and net_event and a
 NET_RECEIVE INITIAL block. The scenario runs twice (finitialize again in between, with changed
 parameters) to check that finitialize resets the events.
@@ -54,6 +54,8 @@ alpha = h.AlphaSynapse(a(0.5))
 alpha.onset, alpha.tau, alpha.gmax, alpha.e = 42, 0.7, 0.004, 0
 syn_b = h.ExpSyn(b(0.5))
 syn_b.tau, syn_b.e = 3, 0
+apc = h.APCount(b(0.5))
+apc.thresh = -30
 watch = h.WatchCount(a(0.5))
 watch.lag = 12  # longer than the time between crossings: net_move is used
 ns1 = h.NetStim()
@@ -104,6 +106,7 @@ columns = [
     ("alpha_i", alpha._ref_i), ("synb_g", syn_b._ref_g), ("synb_i", syn_b._ref_i),
     ("watch_n", watch._ref_n), ("watch_hits", watch._ref_hits),
     ("watch_late", watch._ref_late),
+    ("apc_n", apc._ref_n), ("apc_time", apc._ref_time),
 ]
 vectors = []
 for _, ref in columns:
