@@ -126,6 +126,8 @@ pub(crate) struct Events {
     pub netcons: Vec<Option<NetCon>>,
     /// Voltage sources (NEURON's PreSyn): one per (section, x) that NetCons watch.
     pub presyns: Vec<PreSyn>,
+    /// NetCons from each point-process / artificial-cell source, in creation order.
+    pub point_sources: HashMap<PointProcessId, Vec<NetConId>>,
 }
 
 impl Events {

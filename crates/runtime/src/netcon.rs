@@ -123,6 +123,7 @@ impl CableModel {
             NetConSource::None => None,
             NetConSource::Point(p) => {
                 self.pp(p)?;
+                self.events.point_sources.entry(p).or_default().push(id);
                 None
             }
             NetConSource::Voltage { section, x } => {
@@ -179,6 +180,11 @@ impl CableModel {
         let nc = self.nc(id)?.clone();
         if let Some(k) = nc.presyn {
             self.events.presyns[k].netcons.retain(|&n| n != id);
+        }
+        if let NetConSource::Point(p) = nc.source {
+            if let Some(list) = self.events.point_sources.get_mut(&p) {
+                list.retain(|&n| n != id);
+            }
         }
         self.events.netcons[id.index()] = None;
         Ok(())
@@ -290,24 +296,21 @@ impl CableModel {
 
     // ---- during a simulation ----------------------------------------------------------------
 
-    /// A spike of a source at `time`: every NetCon from it records it and, if it has an
-    /// active target, queues an event at `time + delay` (in NetCon order).
-    fn spike(&mut self, from: impl Fn(&NetCon) -> bool, time: f64) {
+    /// A spike at `time` of the source of the NetCons `from` (in creation order): each
+    /// records it and, if it has an active target, queues an event at `time + delay`.
+    fn spike(&mut self, from: &[NetConId], time: f64) {
         let events = &mut self.events;
-        let mut due = Vec::new();
-        for (k, nc) in events.netcons.iter_mut().enumerate() {
-            let Some(nc) = nc.as_mut().filter(|nc| from(nc)) else {
+        for &id in from {
+            let Some(nc) = events.netcons[id.index()].as_mut() else {
                 continue;
             };
             if let Some(r) = &mut nc.record {
                 r.push(time);
             }
             if nc.active && nc.target.is_some() {
-                due.push((time + nc.delay, NetConId(k as u32)));
+                let due = time + nc.delay;
+                events.push(due, EventKind::NetCon(id));
             }
-        }
-        for (t, id) in due {
-            events.push(t, EventKind::NetCon(id));
         }
     }
 
@@ -321,7 +324,9 @@ impl CableModel {
             if value > 0.0 {
                 if !p.above {
                     self.events.presyns[k].above = true;
-                    self.spike(|nc| nc.presyn == Some(k), t + THRESHOLD_SPIKE_OFFSET);
+                    let from = std::mem::take(&mut self.events.presyns[k].netcons);
+                    self.spike(&from, t + THRESHOLD_SPIKE_OFFSET);
+                    self.events.presyns[k].netcons = from;
                 }
             } else {
                 self.events.presyns[k].above = false;
@@ -484,7 +489,10 @@ impl CableModel {
                     }
                 }
                 Request::Event { time, .. } => {
-                    self.spike(|nc| nc.source == NetConSource::Point(pid), time);
+                    if let Some(from) = self.events.point_sources.remove(&pid) {
+                        self.spike(&from, time);
+                        self.events.point_sources.insert(pid, from);
+                    }
                 }
                 Request::Move { time, .. } => {
                     let Some(mv) = self.events.movable.get(&pid).copied() else {
