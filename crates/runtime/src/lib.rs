@@ -58,11 +58,19 @@
 //! children) and the mechanisms' structure-of-arrays are compacted and sorted by node before
 //! the next simulation call. Without extracellular the step solves the scalar tree matrix
 //! (`hines.rs`); with it, a 3×3 block per node (vi and two layers) eliminated along the same
-//! tree (`extracellular.rs`). The step in `fixed_step.rs` marks where threshold detection and
-//! event delivery belong.
+//! tree (`extracellular.rs`). The step is in `fixed_step.rs`.
+//!
+//! # Events
+//!
+//! `events.rs` holds the queue (ordered by time, then insertion: FIFO for equal times) and the
+//! event services generated code calls (`net_send`, `net_event`, `net_move`, WATCH), which only
+//! record requests; `netcon.rs` the NetCon API and artificial cells; `delivery.rs` threshold
+//! detection, WATCH checks, delivery and the requests' effects, where NEURON does them in a
+//! step (NUMERICS §1, §8).
 
 mod access;
 mod buf;
+mod delivery;
 mod error;
 mod events;
 mod extracellular;
