@@ -126,3 +126,33 @@ fn targets_and_artificial_cells_are_checked() {
     let e = m.set_netcon_delay(nc, -1.0).unwrap_err();
     assert!(e.to_string().contains("NetCon.delay"), "{e}");
 }
+
+/// WATCH on a state an event changes: NEURON 9.0.2 (this mechanism, `NetCon(nil, w)` with
+/// weight 1 and `nc.event(1.01)` from an FInitializeHandler, dt 0.025) records the WATCH event
+/// at 1.0249999999999984: the event at 1.01 is delivered at the start of the step from 1.0,
+/// after that step's WATCH check, so the condition is seen true one step later.
+#[test]
+fn watch_on_a_state_sees_an_event_one_step_later_as_neuron() {
+    const WX: &str = r#"
+NEURON { POINT_PROCESS Wx RANGE x }
+ASSIGNED { x }
+INITIAL { x = 0 net_send(0, 5) }
+NET_RECEIVE(w) {
+  if (flag == 0) { x = x + w }
+  else if (flag == 5) { WATCH (x > 0.5) 2 }
+  else if (flag == 2) { net_event(t) }
+}
+"#;
+    let (mut m, s) = model_with(&[("wx.mod", WX)]);
+    let w = m.add_point_process(s, 0.5, "Wx").unwrap();
+    let input = m.add_netcon(NetConSource::None, Some(w)).unwrap();
+    m.set_netcon_weight(input, 0, 1.0).unwrap();
+    let out = m.add_netcon(NetConSource::Point(w), None).unwrap();
+    m.netcon_record(out).unwrap();
+    m.finitialize(-65.0).unwrap();
+    m.netcon_event(input, 1.01).unwrap();
+    while m.t() < 2.0 - m.dt() / 2.0 {
+        m.fadvance().unwrap();
+    }
+    assert_eq!(m.netcon_spikes(out).unwrap(), [1.0249999999999984]);
+}

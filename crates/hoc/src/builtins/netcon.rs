@@ -5,7 +5,7 @@
 
 use rsnrn_runtime::{NetConId, NetConSource};
 
-use super::{bool_num, num, obj_value, Args};
+use super::{bool_num, num, Args};
 use crate::error::{err, Res};
 use crate::interp::Interp;
 use crate::value::*;
@@ -85,7 +85,7 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             rt(it.model.netcon_record(nc))?;
             it.spike_recordings.retain(|(_, n)| *n != nc);
             it.spike_recordings.push((std::rc::Rc::downgrade(&v), nc));
-            obj_value(v)
+            num(0.0)
         }
         _ => err(format!("'{m}' not a public member of 'NetCon'")),
     }
