@@ -156,3 +156,23 @@ NET_RECEIVE(w) {
     }
     assert_eq!(m.netcon_spikes(out).unwrap(), [1.0249999999999984]);
 }
+
+#[test]
+fn removed_targets_and_watchers_drop_out_of_the_run() {
+    let (mut m, s) = model_with(&[]);
+    let wc = rsnrn::compile::compile_file(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/events/watchcount.mod"),
+    )
+    .unwrap();
+    rsnrn::register(&mut m, wc).unwrap();
+    let watch = m.add_point_process(s, 0.5, "WatchCount").unwrap();
+    let syn = m.add_point_process(s, 0.5, "ExpSyn").unwrap();
+    let nc = m.add_netcon(NetConSource::None, Some(syn)).unwrap();
+    m.finitialize(-65.0).unwrap();
+    m.netcon_event(nc, 0.5).unwrap();
+    m.fadvance().unwrap();
+    m.remove_point_process(watch).unwrap();
+    m.remove_point_process(syn).unwrap();
+    m.continuerun(1.0)
+        .expect("the WATCH and the event of removed processes are dropped");
+}

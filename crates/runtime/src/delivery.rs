@@ -54,6 +54,11 @@ impl CableModel {
             }
         }
         if !self.events.watches.is_empty() {
+            // Watches of deleted point processes go with them.
+            let points = &self.points;
+            self.events
+                .watches
+                .retain(|w| matches!(points.get(w.target.index()), Some(Some(_))));
             self.sync_ctx(t);
             for k in 0..self.events.watches.len() {
                 let w = self.events.watches[k];
