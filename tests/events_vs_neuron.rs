@@ -1,6 +1,7 @@
 //! Events against NEURON 9.0.2: the scenario of tests/data/events/make_reference.py (ExpSyn,
 //! Exp2Syn, AlphaSynapse, NetStim, IntFire1, APCount, threshold detection, WATCH / net_send / net_move /
-//! net_event / NET_RECEIVE INITIAL in tests/data/events/watchcount.mod), built again through the
+//! net_event / NET_RECEIVE INITIAL in tests/data/events/watchcount.mod, FOR_NETCONS in
+//! fornetcons.mod), built again through the
 //! Rust API. Every step of every trace is compared, spike times and final weights exactly.
 
 use std::collections::HashMap;
@@ -62,6 +63,9 @@ fn build() -> Scenario {
     let watchcount = rsnrn::compile::compile_file(&data("watchcount.mod"))
         .unwrap_or_else(|e| panic!("watchcount.mod: {e}"));
     rsnrn::register(&mut m, watchcount).unwrap();
+    let fornetcons = rsnrn::compile::compile_file(&data("fornetcons.mod"))
+        .unwrap_or_else(|e| panic!("fornetcons.mod: {e}"));
+    rsnrn::register(&mut m, fornetcons).unwrap();
     let a = soma(&mut m, "a");
     let b = soma(&mut m, "b");
     let syn1 = point(&mut m, Some(a), "ExpSyn", &[("tau", 2.0), ("e", 0.0)]);
@@ -80,6 +84,7 @@ fn build() -> Scenario {
     let syn_b = point(&mut m, Some(b), "ExpSyn", &[("tau", 3.0), ("e", 0.0)]);
     let apc = point(&mut m, Some(b), "APCount", &[("thresh", -30.0)]);
     let watch = point(&mut m, Some(a), "WatchCount", &[("lag", 12.0)]);
+    let walker = point(&mut m, Some(a), "ForNetcons", &[]);
     let ns1 = point(
         &mut m,
         None,
@@ -141,6 +146,18 @@ fn build() -> Scenario {
             "ns2_watch",
             netcon(&mut m, pt(ns2), Some(watch), 2.0, 0.5, None),
         ),
+        (
+            "ns1_walker",
+            netcon(&mut m, pt(ns1), Some(walker), 0.5, 0.3, None),
+        ),
+        (
+            "ns2_walker",
+            netcon(&mut m, pt(ns2), Some(walker), 0.25, 0.7, None),
+        ),
+        (
+            "a_walker",
+            netcon(&mut m, va, Some(walker), 0.125, 0.2, None),
+        ),
     ];
     let recorders = vec![
         ("a", netcon(&mut m, va, None, 0.0, 1.0, None)),
@@ -174,6 +191,8 @@ fn build() -> Scenario {
         ("watch_late", watch, "late"),
         ("apc_n", apc, "n"),
         ("apc_time", apc, "time"),
+        ("walker_total", walker, "total"),
+        ("walker_count", walker, "count"),
     ] {
         targets.push((name, RecordTarget::point(p, var)));
     }

@@ -94,7 +94,24 @@ pub struct Services {
     /// `UNAVAILABLE_*` codes): the runtime stops the run with an error naming the mechanism
     /// once the kernel returns. The value returned (NaN) stands in for the missing result.
     pub unavailable: UnavailableFn,
+    /// `FOR_NETCONS` in NET_RECEIVE: the number of NetCons that target instance `inst` (whose
+    /// NET_RECEIVE is running).
+    pub for_netcons_count: ForNetconsCountFn,
+    /// `FOR_NETCONS`: the weight vector of the `i`-th of those NetCons (creation order).
+    pub for_netcons_weight: ForNetconsWeightFn,
 }
+
+/// [`Services::for_netcons_count`]: `(ctx, data, inst) -> count`.
+pub type ForNetconsCountFn =
+    unsafe extern "C" fn(ctx: *const KernelContext, data: *const MechanismData, inst: u64) -> u64;
+
+/// [`Services::for_netcons_weight`]: `(ctx, data, inst, i) -> weight vector`.
+pub type ForNetconsWeightFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    inst: u64,
+    i: u64,
+) -> *mut f64;
 
 /// [`Services::unavailable`]: `(ctx, data, inst, what) -> NaN`.
 pub type UnavailableFn = unsafe extern "C" fn(

@@ -24,6 +24,8 @@ pub enum Place {
     Weight(u32),
     /// `flag` of the event being delivered.
     EventFlag,
+    /// Element k of the weight vector of the NetCon a FOR_NETCONS loop is at (argument k).
+    LoopWeight(u32),
 }
 
 /// A current written to an ion: its own column plus the ion's `i` and `di/dv` slots.
@@ -143,12 +145,15 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 .and_then(|nr| nr.parameters.iter().position(|&p| p == h))
             {
                 Some(k) => Place::Weight(k as u32),
-                None => {
-                    return Err(CodegenError::unsupported(
-                        v.span,
-                        format!("FOR_NETCONS argument {} is not supported yet", v.name),
-                    ))
-                }
+                None => match crate::emit::for_netcons_argument(mech, h) {
+                    Some(k) => Place::LoopWeight(k),
+                    None => {
+                        return Err(CodegenError::internal(format!(
+                            "{} has weight storage but is no NET_RECEIVE or FOR_NETCONS argument",
+                            v.name
+                        )))
+                    }
+                },
             },
             Storage::Event => Place::EventFlag,
             Storage::Pointer | Storage::Opaque | Storage::External => {

@@ -130,6 +130,7 @@ impl CableModel {
                 continue; // the target was removed
             };
             self.sync_ctx(ev.time);
+            self.events.expose_targets(target);
             let m = &mut self.reg.mechs[p.mech.index()];
             let kernel = m.table.net_receive.expect("targets have NET_RECEIVE");
             let nargs = m.info.net_receive_args.unwrap_or(0).max(1) as usize;

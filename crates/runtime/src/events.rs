@@ -112,11 +112,20 @@ pub(crate) struct Movable {
     pub weight: Option<NetConId>,
 }
 
+/// What the event services reach through `KernelContext::events`.
+#[derive(Debug, Default)]
+pub(crate) struct ServiceState {
+    pub requests: Vec<Request>,
+    /// While a NET_RECEIVE runs: the weight vectors of the NetCons targeting its instance, in
+    /// creation order (for FOR_NETCONS).
+    pub targets: Vec<*mut f64>,
+}
+
 /// Everything about events one model owns.
 #[derive(Debug, Default)]
 pub(crate) struct Events {
     /// Boxed so that `KernelContext::events` keeps pointing at it when the model moves.
-    requests: Box<UnsafeCell<Vec<Request>>>,
+    state: Box<UnsafeCell<ServiceState>>,
     pub queue: BinaryHeap<Queued>,
     next_seq: u64,
     /// Queued events that `net_move` replaced: skipped when popped.
@@ -128,20 +137,35 @@ pub(crate) struct Events {
     pub presyns: Vec<PreSyn>,
     /// NetCons from each point-process / artificial-cell source, in creation order.
     pub point_sources: HashMap<PointProcessId, Vec<NetConId>>,
+    /// NetCons to each target, in creation order.
+    pub targets: HashMap<PointProcessId, Vec<NetConId>>,
 }
 
 impl Events {
     pub fn requests_ptr(&self) -> *mut std::ffi::c_void {
-        self.requests.get().cast()
+        self.state.get().cast()
     }
 
     /// The requests made since the last call, in order.
     pub fn has_requests(&mut self) -> bool {
-        !self.requests.get_mut().is_empty()
+        !self.state.get_mut().requests.is_empty()
+    }
+
+    /// Lets FOR_NETCONS see the weight vectors of the NetCons targeting `target`.
+    pub fn expose_targets(&mut self, target: PointProcessId) {
+        let state = self.state.get_mut();
+        state.targets.clear();
+        if let Some(list) = self.targets.get(&target) {
+            for id in list {
+                if let Some(nc) = self.netcons[id.index()].as_mut() {
+                    state.targets.push(nc.weight.as_mut_ptr());
+                }
+            }
+        }
     }
 
     pub fn take_requests(&mut self) -> Vec<Request> {
-        std::mem::take(self.requests.get_mut())
+        std::mem::take(&mut self.state.get_mut().requests)
     }
 
     pub fn push(&mut self, time: f64, kind: EventKind) -> u64 {
@@ -158,7 +182,7 @@ impl Events {
         self.cancelled.clear();
         self.movable.clear();
         self.watches.clear();
-        self.requests.get_mut().clear();
+        self.state.get_mut().requests.clear();
         for p in self.presyns.iter_mut() {
             p.above = false;
         }
@@ -190,12 +214,48 @@ impl Events {
 /// `ctx` is a context the runtime passed to a kernel that is still running (its `events`
 /// points at the model's request list, or is null when the caller has no event system).
 unsafe fn request(ctx: *const KernelContext, r: Request) {
-    // SAFETY: see above; the runtime holds no reference to the list while kernels run.
+    // SAFETY: see above; the runtime holds no reference to the state while kernels run.
     unsafe {
-        let list = (*ctx).events as *const UnsafeCell<Vec<Request>>;
-        if let Some(list) = list.as_ref() {
-            (*list.get()).push(r);
+        if let Some(state) = state_of(ctx) {
+            state.requests.push(r);
         }
+    }
+}
+
+/// The service state behind `ctx.events`, if any.
+///
+/// # Safety
+/// As [`request`].
+unsafe fn state_of<'a>(ctx: *const KernelContext) -> Option<&'a mut ServiceState> {
+    // SAFETY: see above.
+    unsafe {
+        let cell = (*ctx).events as *const UnsafeCell<ServiceState>;
+        cell.as_ref().map(|c| &mut *c.get())
+    }
+}
+
+/// [`rsnrn_abi::Services::for_netcons_count`].
+pub(crate) unsafe extern "C" fn for_netcons_count(
+    ctx: *const KernelContext,
+    _data: *const MechanismData,
+    _inst: u64,
+) -> u64 {
+    // SAFETY: called by a NET_RECEIVE kernel with the context it received.
+    unsafe { state_of(ctx).map_or(0, |s| s.targets.len() as u64) }
+}
+
+/// [`rsnrn_abi::Services::for_netcons_weight`].
+pub(crate) unsafe extern "C" fn for_netcons_weight(
+    ctx: *const KernelContext,
+    _data: *const MechanismData,
+    _inst: u64,
+    i: u64,
+) -> *mut f64 {
+    // SAFETY: as for_netcons_count; i < count, as the generated loop guarantees.
+    unsafe {
+        state_of(ctx)
+            .expect("FOR_NETCONS runs in NET_RECEIVE")
+            .targets[i as usize]
     }
 }
 

@@ -141,6 +141,9 @@ impl CableModel {
                 Some(k)
             }
         };
+        if let Some(t) = target {
+            self.events.targets.entry(t).or_default().push(id);
+        }
         self.events.netcons.push(Some(NetCon {
             source,
             presyn,
@@ -174,6 +177,9 @@ impl CableModel {
         let nc = self.nc(id)?.clone();
         if let Some(k) = nc.presyn {
             self.events.presyns[k].netcons.retain(|&n| n != id);
+        }
+        if let Some(list) = nc.target.and_then(|t| self.events.targets.get_mut(&t)) {
+            list.retain(|&n| n != id);
         }
         if let NetConSource::Point(p) = nc.source {
             if let Some(list) = self.events.point_sources.get_mut(&p) {

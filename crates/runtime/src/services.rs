@@ -21,6 +21,8 @@ pub static SERVICES: Services = Services {
     net_move: crate::events::net_move,
     watch_activate: crate::events::watch_activate,
     unavailable: crate::events::unavailable,
+    for_netcons_count: crate::events::for_netcons_count,
+    for_netcons_weight: crate::events::for_netcons_weight,
 };
 
 const MAX_ITERATIONS: usize = 50;

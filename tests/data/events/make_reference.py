@@ -6,7 +6,7 @@ NetCons with different delays and weights (two NetCons of equal delay onto the E
 events arrive at the same time); cell B (hh soma) gets an ExpSyn driven by A's spikes (threshold
 detection on A's v) and an APCount. An IntFire1 gets events from a NetStim and from A. watchcount.mod (our own
 test mechanism next to this script) uses WATCH, net_send, net_move and net_event and a
-NET_RECEIVE INITIAL block. The scenario runs twice (finitialize again in between, with changed
+NET_RECEIVE INITIAL block; fornetcons.mod walks its NetCons with FOR_NETCONS. The scenario runs twice (finitialize again in between, with changed
 parameters) to check that finitialize resets the events.
 
 Writes, per run k (1, 2):
@@ -26,7 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.dirname(sys.executable)
 
 build = tempfile.mkdtemp()
-shutil.copy(os.path.join(HERE, "watchcount.mod"), build)
+for mod in ("watchcount.mod", "fornetcons.mod"):
+    shutil.copy(os.path.join(HERE, mod), build)
 subprocess.run([os.path.join(BIN, "nrnivmodl")], cwd=build, check=True,
                stdout=subprocess.DEVNULL)
 
@@ -57,6 +58,7 @@ syn_b.tau, syn_b.e = 3, 0
 apc = h.APCount(b(0.5))
 apc.thresh = -30
 watch = h.WatchCount(a(0.5))
+walker = h.ForNetcons(a(0.5))
 watch.lag = 12  # longer than the time between crossings: net_move is used
 ns1 = h.NetStim()
 ns1.start, ns1.interval, ns1.number = 5, 10, 4
@@ -84,6 +86,9 @@ ncs = {
     "ns1_fire": netcon(ns1, fire, 0.6, 0),
     "a_fire": netcon(a(0.5)._ref_v, fire, 0.7, 1, sec=a),
     "ns2_watch": netcon(ns2, watch, 2, 0.5),
+    "ns1_walker": netcon(ns1, walker, 0.5, 0.3),
+    "ns2_walker": netcon(ns2, walker, 0.25, 0.7),
+    "a_walker": netcon(a(0.5)._ref_v, walker, 0.125, 0.2, sec=a),
 }
 recorders = {
     "a": netcon(a(0.5)._ref_v, None, 0, 1, sec=a),
@@ -107,6 +112,7 @@ columns = [
     ("watch_n", watch._ref_n), ("watch_hits", watch._ref_hits),
     ("watch_late", watch._ref_late),
     ("apc_n", apc._ref_n), ("apc_time", apc._ref_time),
+    ("walker_total", walker._ref_total), ("walker_count", walker._ref_count),
 ]
 vectors = []
 for _, ref in columns:

@@ -300,6 +300,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 self.load_f64(a)
             }
             Place::EventFlag => super::net_receive::flag(self, var)?,
+            Place::LoopWeight(k) => {
+                let a = super::net_receive::loop_weight_addr(self, var, k)?;
+                self.load_f64(a)
+            }
         })
     }
 
@@ -338,6 +342,10 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             }
             Place::Weight(k) => {
                 let a = super::net_receive::weight_addr(self, var, k)?;
+                self.store_f64(value, a);
+            }
+            Place::LoopWeight(k) => {
+                let a = super::net_receive::loop_weight_addr(self, var, k)?;
                 self.store_f64(value, a);
             }
             Place::EventFlag => {
@@ -686,7 +694,6 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::Compartment(_)
             | Statement::LongitudinalDiffusion(_)
             | Statement::Equation { .. }
-            | Statement::ForNetcons { .. }
             | Statement::Printf { .. }
             | Statement::Mutex { .. }
             | Statement::Lag { .. } => {
@@ -699,6 +706,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::NetEvent { .. }
             | Statement::NetMove { .. }
             | Statement::Watch { .. }
+            | Statement::ForNetcons { .. }
             | Statement::StateDiscontinuity { .. } => super::net_receive::statement(self, s)?,
             // One thread: the mutex PROTECT takes guards nothing.
             Statement::Protect { body, .. } => self.block(body)?,

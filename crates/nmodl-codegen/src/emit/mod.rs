@@ -15,7 +15,7 @@ mod net_receive;
 mod tables;
 
 pub use body::is_trivial_verbatim;
-pub use net_receive::{watch_conditions, EventKernelIds};
+pub use net_receive::{for_netcons_argument, watch_conditions, EventKernelIds};
 
 use crate::layout::Layout;
 use crate::{math, CodegenError};

@@ -31,6 +31,8 @@ pub(crate) struct EventEnv {
     /// 1 until the first WATCH clause of this call is armed, then 0 (the runtime disarms the
     /// instance's watches before the first one, as NEURON does).
     pub first_watch: Option<CVar>,
+    /// Inside a FOR_NETCONS loop: the weight vector of the NetCon it is at.
+    pub loop_weight: Option<Value>,
 }
 
 /// The kernels of [`emit`], by id in the module.
@@ -68,6 +70,99 @@ pub fn watch_conditions(mech: &Mechanism) -> Vec<WatchClause> {
         walk(&nr.body, &mut out);
     }
     out
+}
+
+/// Position of `var` among the arguments of the FOR_NETCONS statement that declares it.
+pub fn for_netcons_argument(mech: &Mechanism, var: Handle<Variable>) -> Option<u32> {
+    fn walk(block: &Block, var: Handle<Variable>) -> Option<u32> {
+        block.statements.iter().find_map(|s| match s {
+            Statement::ForNetcons {
+                parameters, body, ..
+            } => parameters
+                .iter()
+                .position(|&p| p == var)
+                .map(|k| k as u32)
+                .or_else(|| walk(body, var)),
+            Statement::If { accept, reject, .. } => walk(accept, var).or_else(|| walk(reject, var)),
+            Statement::While { body, .. }
+            | Statement::For { body, .. }
+            | Statement::Protect { body, .. } => walk(body, var),
+            _ => None,
+        })
+    }
+    walk(&mech.net_receive.as_ref()?.body, var)
+}
+
+/// Address of weight element `k` of the NetCon a FOR_NETCONS loop is at.
+pub(crate) fn loop_weight_addr(
+    e: &mut BodyEmitter,
+    var: Handle<Variable>,
+    k: u32,
+) -> Result<Value> {
+    let Some(w) = e.event.and_then(|ev| ev.loop_weight) else {
+        return Err(CodegenError::at(
+            e.mech.variables[var].span,
+            format!(
+                "FOR_NETCONS argument {} used outside its loop",
+                e.mech.variables[var].name
+            ),
+        ));
+    };
+    Ok(e.b.ins().iadd_imm_s(w, k as i64 * 8))
+}
+
+/// `FOR_NETCONS(args) { body }`: `for i in 0..count { weight = weight_i; body }`, inline so
+/// that the body shares the NET_RECEIVE's locals (as nocmodl's loop does).
+fn for_netcons(e: &mut BodyEmitter, body: &Block, span: nmodl_ir::Span) -> Result<()> {
+    let Some(outer) = e.event.filter(|ev| ev.first_watch.is_some()) else {
+        return Err(CodegenError::at(
+            span,
+            "FOR_NETCONS is allowed only in NET_RECEIVE".into(),
+        ));
+    };
+    let services = e.load_ptr(e.env.ctx, offset_of!(KernelContext, services));
+    let count_fn = e.load_ptr(services, offset_of!(Services, for_netcons_count));
+    let weight_fn = e.load_ptr(services, offset_of!(Services, for_netcons_weight));
+    let mut sig = e.module.make_signature();
+    for _ in 0..3 {
+        sig.params.push(AbiParam::new(PTR));
+    }
+    sig.returns.push(AbiParam::new(PTR));
+    let count_sig = e.b.import_signature(sig.clone());
+    sig.params.push(AbiParam::new(PTR));
+    let weight_sig = e.b.import_signature(sig);
+    let (ctx, data, inst) = (e.env.ctx, e.env.data, e.env.inst);
+    let call =
+        e.b.ins()
+            .call_indirect(count_sig, count_fn, &[ctx, data, inst]);
+    let count = e.b.inst_results(call)[0];
+
+    let header = e.b.create_block();
+    let body_block = e.b.create_block();
+    let exit = e.b.create_block();
+    e.b.append_block_param(header, PTR);
+    let zero = e.b.ins().iconst(PTR, 0);
+    e.b.ins().jump(header, &[zero.into()]);
+    e.b.switch_to_block(header);
+    let i = e.b.block_params(header)[0];
+    let go = e.icmp_lt(i, count);
+    e.b.ins().brif(go, body_block, &[], exit, &[]);
+    e.b.switch_to_block(body_block);
+    let call =
+        e.b.ins()
+            .call_indirect(weight_sig, weight_fn, &[ctx, data, inst, i]);
+    let weight = e.b.inst_results(call)[0];
+    e.event = Some(EventEnv {
+        loop_weight: Some(weight),
+        ..outer
+    });
+    let emitted = e.block(body);
+    e.event = Some(outer);
+    emitted?;
+    let next = e.b.ins().iadd_imm_s(i, 1);
+    e.b.ins().jump(header, &[next.into()]);
+    e.b.switch_to_block(exit);
+    Ok(())
 }
 
 /// Address of weight element `k` in the event being delivered.
@@ -146,7 +241,7 @@ fn time_now(e: &mut BodyEmitter) -> Value {
         .load(F64, flags(), e.env.ctx, offset_of!(KernelContext, t) as i32)
 }
 
-/// net_send / net_event / net_move / WATCH / state_discontinuity.
+/// net_send / net_event / net_move / WATCH / FOR_NETCONS / state_discontinuity.
 pub(crate) fn statement(e: &mut BodyEmitter, s: &Statement) -> Result<()> {
     match s {
         Statement::NetSend { delay, flag, .. } => {
@@ -195,6 +290,7 @@ pub(crate) fn statement(e: &mut BodyEmitter, s: &Statement) -> Result<()> {
                 e.b.def_var(first, zero);
             }
         }
+        Statement::ForNetcons { body, span, .. } => for_netcons(e, body, *span)?,
         // The fixed step keeps no history a jump could spoil: an assignment.
         Statement::StateDiscontinuity {
             target,
@@ -273,6 +369,7 @@ pub(super) fn emit(
                 weight: p[3],
                 flag: p[4],
                 first_watch: Some(first),
+                loop_weight: None,
             });
             e.reset_locals_of(&nr.body);
             e.block(&nr.body)?;
@@ -291,6 +388,7 @@ pub(super) fn emit(
                     weight: p[3],
                     flag,
                     first_watch: None,
+                    loop_weight: None,
                 });
                 e.reset_locals_of(init);
                 e.block(init)?;
