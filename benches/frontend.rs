@@ -1,6 +1,7 @@
 //! The NMODL front end (parse + analysis, one thread) over every .mod file of the ModelDB corpus
 //! in $RSNRN_SHARED/corpus (or over our built-in mechanisms when RSNRN_SHARED is unset).
-//! `cargo xtask bench` prints the time per pass over the whole set.
+//! `cargo xtask bench` prints the time per pass over the whole set, and the in-process JIT
+//! compile of the STN model's mechanisms.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use nmodl_syntax::diagnostics::SourceFile;
@@ -59,5 +60,28 @@ fn frontend(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frontend);
+/// The whole compile of the 16 STN mechanisms in process: parse, analysis and Cranelift JIT
+/// to executable kernels (what `load_mechanisms` of a folder does).
+fn stn_jit(c: &mut Criterion) {
+    let Some(shared) = std::env::var_os("RSNRN_SHARED") else {
+        eprintln!("RSNRN_SHARED is unset: the STN JIT compile is not benchmarked");
+        return;
+    };
+    let mut files = Vec::new();
+    mod_files(&Path::new(&shared).join("models/stn151460"), &mut files);
+    files.sort();
+    let mut group = c.benchmark_group("stn_jit");
+    group.sample_size(10);
+    group.bench_function("all", |b| {
+        b.iter(|| {
+            for f in &files {
+                let jit = rsnrn::compile::compile_file(f).expect("every STN mechanism compiles");
+                std::hint::black_box(jit);
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frontend, stn_jit);
 criterion_main!(benches);

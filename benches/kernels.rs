@@ -1,6 +1,7 @@
-//! Throughput of the JIT-compiled hh kernels (nmodl/hh.mod) on 1000 instances, called through
-//! the ABI exactly as the runtime calls them. `cargo xtask bench` turns the figures into ns per
-//! instance-step.
+//! Throughput of JIT-compiled kernels on 1000 instances, called through the ABI exactly as
+//! the runtime calls them: our nmodl/hh.mod, and (with RSNRN_SHARED set) every mechanism of
+//! the STN model of ../shared/models/stn151460. `cargo xtask bench` turns the figures into ns
+//! per instance-step.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rsnrn_abi::{KernelContext, MechanismData, MechanismTable, SlotInfo};
@@ -22,6 +23,23 @@ struct Instances {
     data: MechanismData,
 }
 
+/// A plausible value for an ion variable: NEURON's default concentrations and reversal
+/// potentials near them; currents start at 0.
+fn ion_value(var: &str) -> f64 {
+    match var {
+        "ena" => 50.0,
+        "ek" => -77.0,
+        "eca" => 132.5,
+        "nai" => 10.0,
+        "nao" => 140.0,
+        "ki" => 54.4,
+        "ko" => 2.5,
+        "cai" => 5e-5,
+        "cao" => 2.0,
+        _ => 0.0,
+    }
+}
+
 fn instances(table: &MechanismTable) -> Instances {
     // SAFETY: the table comes from our JIT and its description is valid JSON.
     let info = unsafe { table.info() }.expect("hh describes itself");
@@ -37,11 +55,11 @@ fn instances(table: &MechanismTable) -> Instances {
     let mut ion_values: Vec<Vec<f64>> = info
         .slots
         .iter()
-        .map(|SlotInfo::Ion { var, .. }| {
-            let value = match var.as_str() {
-                "ena" => 50.0,
-                "ek" => -77.0,
-                _ => 0.0,
+        .map(|slot| {
+            let value = match slot {
+                SlotInfo::Ion { var, .. } => ion_value(var),
+                // A POINTER reads a presynaptic voltage.
+                SlotInfo::Pointer { .. } => -65.0,
             };
             vec![value; INSTANCES]
         })
@@ -99,17 +117,19 @@ fn instances(table: &MechanismTable) -> Instances {
     }
 }
 
+/// Calls `kernel` (when the mechanism has it) once over all instances.
+fn call(kernel: Option<rsnrn_abi::Kernel>, inst: &mut Instances) {
+    let Some(kernel) = kernel else { return };
+    // SAFETY: `inst` holds SoA data laid out from the mechanism's own description.
+    let status = unsafe { kernel(&inst.ctx, &mut inst.data) };
+    assert_eq!(status, 0);
+}
+
 fn hh_kernels(c: &mut Criterion) {
     let (name, text) = rsnrn::builtins::SOURCES[1];
     let jit = rsnrn::compile::compile_source(name, text).expect("hh.mod compiles");
     let table = jit.table();
     let mut inst = instances(&table);
-    let call = |kernel: Option<rsnrn_abi::Kernel>, inst: &mut Instances| {
-        let kernel = kernel.expect("hh has this kernel");
-        // SAFETY: `inst` holds SoA data laid out from hh's own description.
-        let status = unsafe { kernel(&inst.ctx, &mut inst.data) };
-        assert_eq!(status, 0);
-    };
     call(table.table_check, &mut inst);
     call(table.initialize, &mut inst);
     let mut group = c.benchmark_group("hh_kernels");
@@ -122,5 +142,47 @@ fn hh_kernels(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hh_kernels);
+/// Every STN mechanism: `<name>_current` and `<name>_state` for the kernels it has.
+fn stn_kernels(c: &mut Criterion) {
+    let Some(shared) = std::env::var_os("RSNRN_SHARED") else {
+        eprintln!("RSNRN_SHARED is unset: the STN mechanism kernels are not benchmarked");
+        return;
+    };
+    let dir = std::path::Path::new(&shared).join("models/stn151460");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the STN model folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "mod"))
+        .collect();
+    files.sort();
+    let mut group = c.benchmark_group("stn_kernels");
+    for file in files {
+        let jit = match rsnrn::compile::compile_file(&file) {
+            Ok(jit) => jit,
+            Err(e) => {
+                eprintln!(
+                    "{}: not benchmarked, it does not compile:\n{e}",
+                    file.display()
+                );
+                continue;
+            }
+        };
+        let table = jit.table();
+        let name = jit.info().name.clone();
+        let mut inst = instances(&table);
+        call(table.table_check, &mut inst);
+        call(table.initialize, &mut inst);
+        for (kernel, which) in [(table.current, "current"), (table.state, "state")] {
+            if kernel.is_some() {
+                group.bench_function(format!("{name}_{which}"), |b| {
+                    b.iter(|| call(black_box(kernel), &mut inst))
+                });
+            }
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, hh_kernels, stn_kernels);
 criterion_main!(benches);

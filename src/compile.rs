@@ -93,8 +93,11 @@ pub fn check_in(source: SourceFile, path: Option<&Path>) -> Checked {
             .and_then(Path::file_stem)
             .map(|s| s.to_string_lossy().into_owned()),
     };
-    let analysis = nmodl_sema::analyze_with(&parsed.file, options);
+    let mut analysis = nmodl_sema::analyze_with(&parsed.file, options);
     diagnostics.extend(analysis.diagnostics);
+    if let Some(m) = &mut analysis.mechanism {
+        m.source_map = Some(nmodl_ir::SourceMap::new(&source.name, &source.text));
+    }
     let mut failed_at = analysis.mechanism.is_none().then_some(Stage::Analyze);
     // Constructs the code generator would silently skip fail here already, so that every
     // caller (the JIT, shared libraries, the CLI) refuses them; the IR stays available.
@@ -164,12 +167,8 @@ pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
     {
         return gap(f.span, "FUNCTION_TABLE");
     }
-    if let Some(v) = mech
-        .verbatim
-        .iter()
-        .find(|v| !nmodl_codegen::emit::is_trivial_verbatim(&v.text))
-    {
-        return gap(v.span, "top-level VERBATIM C code");
+    if let Err(e) = nmodl_codegen::verbatim::check(mech) {
+        return Some(e);
     }
     None
 }

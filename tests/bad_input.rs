@@ -48,3 +48,48 @@ fn unknown_mechanism_and_negative_nseg_are_runtime_errors() {
         .to_string();
     assert!(err.contains("m_kdr"), "{err}");
 }
+
+/// An array index outside the array stops the run with the mechanism, the file and line,
+/// and never touches memory outside the instance's data.
+#[test]
+fn array_index_out_of_range_is_a_run_time_error_naming_the_line() {
+    const SOURCE: &str = "NEURON {
+    SUFFIX arr
+    RANGE a, k, total
+}
+PARAMETER { k = 2 }
+ASSIGNED { a[4] total }
+INITIAL {
+    LOCAL i
+    FROM i = 0 TO 3 { a[i] = i }
+    total = a[k]
+}
+BREAKPOINT {
+    a[k] = total
+}
+";
+    let mut model = rsnrn::CableModel::new();
+    let mech = compile_source("arr.mod", SOURCE).unwrap_or_else(|e| panic!("{e}"));
+    rsnrn::register(&mut model, mech).unwrap();
+    let sec = model.create_section("s").unwrap();
+    model.insert(sec, "arr").unwrap();
+    model.finitialize(-65.0).unwrap();
+    assert_eq!(model.get_range(sec, 0.5, "total_arr").unwrap(), 2.0);
+    model.fadvance().unwrap();
+
+    model.set_range(sec, 0.5, "k_arr", 4.0).unwrap();
+    let err = model.fadvance().unwrap_err().to_string();
+    assert!(
+        err.contains("mechanism arr")
+            && err.contains("array index out of range: a has 4 elements, numbered 0 to 3")
+            && err.contains("arr.mod:13:5"),
+        "{err}"
+    );
+    model.set_range(sec, 0.5, "k_arr", -1.0).unwrap();
+    let err = model.finitialize(-65.0).unwrap_err().to_string();
+    assert!(err.contains("arr.mod:10:5"), "{err}");
+    // The failure is reported once; a good index runs again.
+    model.set_range(sec, 0.5, "k_arr", 1.0).unwrap();
+    model.finitialize(-65.0).unwrap();
+    assert_eq!(model.get_range(sec, 0.5, "total_arr").unwrap(), 1.0);
+}

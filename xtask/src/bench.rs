@@ -45,11 +45,7 @@ fn cargo_bench(bench: &str, quick: bool) -> Result<(), String> {
 
 /// Mean time per iteration (ns) criterion estimated for `group/id`.
 fn criterion_mean_ns(group: &str, id: &str) -> Result<f64, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    let path = target
-        .join("criterion")
+    let path = criterion_dir()
         .join(group)
         .join(id)
         .join("new/estimates.json");
@@ -66,6 +62,36 @@ fn read_mean(path: &Path) -> Result<f64, String> {
         .ok_or_else(|| format!("{} has no mean estimate", path.display()))
 }
 
+/// The figures of benches/kernels.rs's `stn_kernels` group, one line per mechanism.
+fn print_stn_kernels() -> Result<(), String> {
+    let dir = criterion_dir().join("stn_kernels");
+    if std::env::var_os("RSNRN_SHARED").is_none() || !dir.is_dir() {
+        println!("STN mechanism kernels: not measured (RSNRN_SHARED unset)");
+        return Ok(());
+    }
+    let mut ids: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+        .flatten()
+        .filter(|e| e.path().join("new/estimates.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    ids.sort();
+    println!("STN model mechanisms (ns per instance-step, {KERNEL_INSTANCES} instances per call):");
+    for id in ids {
+        let ns = criterion_mean_ns("stn_kernels", &id)?;
+        let (mech, kernel) = id.rsplit_once('_').unwrap_or((&id, ""));
+        println!("  {mech:<12} {kernel:<8} {:>8.2}", ns / KERNEL_INSTANCES);
+    }
+    Ok(())
+}
+
+fn criterion_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+        .join("criterion")
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     cargo_bench("kernels", quick)?;
@@ -78,6 +104,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ns / KERNEL_INSTANCES
         );
     }
+    print_stn_kernels()?;
     if quick {
         return Ok(());
     }
@@ -85,6 +112,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let ms = criterion_mean_ns("frontend", "corpus")? / 1e6;
     println!();
     println!("NMODL front end (parse + analysis, one thread) over the corpus: {ms:.1} ms per pass");
+    match criterion_mean_ns("stn_jit", "all") {
+        Ok(ns) => println!(
+            "JIT compile of the STN model's .mod files in process (parse to kernels): {:.1} ms",
+            ns / 1e6
+        ),
+        Err(_) => println!("JIT compile of the STN model: not measured (RSNRN_SHARED unset)"),
+    }
     cargo_bench("cable", false)?;
     let ours = criterion_mean_ns("hh_cable", "run_500ms")? / (CABLE_SEGMENTS * CABLE_STEPS);
     println!();

@@ -76,6 +76,7 @@ pub type DerivimplicitFn = unsafe extern "C" fn(
 #[derive(Debug)]
 pub struct Services {
     pub derivimplicit: DerivimplicitFn,
+    pub printf: PrintfFn,
     /// `net_send(delay, flag)` from INITIAL or NET_RECEIVE of instance `inst`: a self-event at
     /// absolute `time` (the generated code passes `t + delay`). It carries the weight vector
     /// of the event being handled (none from INITIAL). With flag 1 it becomes the instance's movable event.
@@ -145,8 +146,22 @@ pub type WatchFn = unsafe extern "C" fn(
     flag: f64,
 );
 
+/// NMODL's `printf`: formats `nargs` numbers at `args` with the C format string of `len`
+/// bytes at `format` (not NUL-terminated) and writes the result to standard output.
+pub type PrintfFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    format: *const u8,
+    len: u64,
+    args: *const f64,
+    nargs: u64,
+);
+
 /// Kernel status: a Newton iteration did not converge.
 pub const STATUS_NO_CONVERGENCE: KernelStatus = 1;
+
+/// Kernel status `STATUS_FAILURE_SITE + k`: the generated code stopped a bad operation (an
+/// array index out of range, ...) described by [`MechanismInfo::failure_sites`]`[k]`.
+pub const STATUS_FAILURE_SITE: KernelStatus = 1000;
 
 /// The instances of one mechanism, structure-of-arrays.
 #[repr(C)]
@@ -280,6 +295,10 @@ pub struct MechanismInfo {
     pub ions: Vec<IonUse>,
     /// Pointer slots, in the order of [`MechanismData::slots`].
     pub slots: Vec<SlotInfo>,
+    /// What each [`STATUS_FAILURE_SITE`] status means, as a sentence naming the .mod file,
+    /// line and column ("array index out of range: `ca[i]` has 4 elements (cadifus.mod:45:9)").
+    #[serde(default)]
+    pub failure_sites: Vec<String>,
     /// Number of NET_RECEIVE arguments = length of the weight vector of a NetCon targeting
     /// the mechanism; `None` without NET_RECEIVE.
     #[serde(default)]
@@ -367,6 +386,10 @@ pub enum SlotInfo {
     /// Variable `var` of ion `ion` at the instance's node: `ena`, `nai`, `nao`, `ina` (the
     /// ion's total current, which the mechanism adds to) or `dina_dv_` (its conductance).
     Ion { ion: String, var: String },
+    /// A `POINTER` variable: each instance reads and writes the double its `setpointer`
+    /// named (a membrane potential, another mechanism's variable). The runtime refuses to run
+    /// while any instance's pointer is unset.
+    Pointer { name: String },
 }
 
 /// The names of an ion's per-node variables in NEURON's order.

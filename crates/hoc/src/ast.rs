@@ -128,6 +128,8 @@ pub enum StmtKind {
     Access(Expr),
     /// `connect child(x), parent(x)` or `connect child(x), x` (parent is the current section).
     Connect(Expr, Expr),
+    /// `setpointer obj.name, &-able target` or `setpointer sec.name_suffix(x), target`.
+    SetPointer(Expr, Expr),
     Insert(Sym),
     Uninsert(Sym),
     /// `name(x0:x1) = v0:v1`

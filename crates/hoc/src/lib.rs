@@ -19,7 +19,7 @@
 pub mod ast;
 pub mod builtins;
 pub mod error;
-pub mod format;
+pub use rsnrn_runtime::cformat as format;
 pub mod interp;
 pub mod lexer;
 pub mod parser;

@@ -91,6 +91,7 @@ const KEYWORDS: &[&str] = &[
     "create",
     "access",
     "connect",
+    "setpointer",
     "insert",
     "uninsert",
     "forall",
@@ -487,6 +488,16 @@ impl<'a> Parser<'a> {
                 self.expect(P::Comma, ", between the two ends of connect")?;
                 let parent = self.expr()?;
                 mk(StmtKind::Connect(child, parent))
+            }
+            "setpointer" => {
+                self.next()?;
+                let pointer = self.postfix()?;
+                self.expect(
+                    P::Comma,
+                    ", between the POINTER and its target in setpointer",
+                )?;
+                let target = self.expr()?;
+                mk(StmtKind::SetPointer(pointer, target))
             }
             "insert" | "uninsert" => {
                 self.next()?;

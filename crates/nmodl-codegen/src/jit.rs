@@ -72,7 +72,9 @@ pub fn compile_jit(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
     let layout = layout::layout(&lowered)?;
     let mut module = new_module()?;
     let prefix = format!("rsnrn_{}", lowered.name);
+    let mut layout = layout;
     let ids = emit::generate(&mut module, &lowered, &layout, &prefix)?;
+    layout.info.failure_sites = ids.failure_sites.clone();
     module
         .finalize_definitions()
         .map_err(|e| CodegenError::internal(format!("cranelift: {e}")))?;

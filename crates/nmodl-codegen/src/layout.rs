@@ -2,6 +2,7 @@
 //! [`MechanismInfo`] that tells the runtime about it.
 
 use crate::CodegenError;
+use nmodl_ir::visit::{walk_mechanism, Visitor};
 use nmodl_ir::{
     Builtin, CurrentKind, Function, Handle, IonRole, Mechanism, MechanismKind, Storage, Variable,
     VariableKind,
@@ -78,6 +79,11 @@ pub struct Layout {
     pub tables: Vec<TableLayout>,
     /// Global index of `usetable` when the mechanism has TABLEs.
     pub usetable: Option<u32>,
+    /// Column of the mechanism's own copy of `v` when some statement assigns `v`.
+    pub v_column: Option<u32>,
+    /// Hidden global where generated code records a failure (1 + its site number) when the
+    /// mechanism has operations that can fail at run time (array indexing).
+    pub failure_global: Option<u32>,
 }
 
 impl Layout {
@@ -139,6 +145,19 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 Place::Global(global - v.len())
             }
             Storage::Local => Place::Local,
+            Storage::Pointer => {
+                if v.size.is_some() {
+                    return Err(CodegenError::unsupported(
+                        v.span,
+                        format!("POINTER array {} is not supported yet", v.name),
+                    ));
+                }
+                slots.push(SlotInfo::Pointer {
+                    name: v.name.clone(),
+                });
+                Place::Slot(slots.len() as u32 - 1)
+            }
+
             Storage::Weight => match mech
                 .net_receive
                 .as_ref()
@@ -156,7 +175,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 },
             },
             Storage::Event => Place::EventFlag,
-            Storage::Pointer | Storage::Opaque | Storage::External => {
+            Storage::Opaque | Storage::External => {
                 return Err(CodegenError::unsupported(
                     v.span,
                     format!(
@@ -191,6 +210,24 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 }
             },
         };
+    }
+
+    // NEURON gives every mechanism its own copy of v, loaded from the node before each
+    // evaluation; a .mod file may assign it (e.g. to step off a singularity of a rate
+    // function) and the rest of that evaluation sees the new value. Only mechanisms that
+    // assign v pay for the column.
+    let mut v_column = None;
+    if let Some(v) = assigned_v(mech) {
+        range.push(FieldInfo {
+            name: "v".into(),
+            role: FieldRole::Internal,
+            size: 1,
+            default: 0.0,
+            units: Some("mV".into()),
+            visible: false,
+        });
+        places[v.index()] = Place::Column(column);
+        v_column = Some(column);
     }
 
     let mut ion_writes = Vec::new();
@@ -254,6 +291,12 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
         tables.push(tl);
     }
 
+    let mut failure_global = None;
+    if mech.variables.iter().any(|(_, v)| v.size.is_some()) {
+        failure_global = Some(global + hidden);
+        hidden += 1;
+    }
+
     let info = MechanismInfo {
         name: mech.name.clone(),
         kind: match mech.kind {
@@ -292,6 +335,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             .as_ref()
             .map(|nr| nr.parameters.len() as u32),
         watch_clauses: crate::emit::watch_conditions(mech).len() as u32,
+        failure_sites: Vec::new(),
     };
     Ok(Layout {
         info,
@@ -299,5 +343,25 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
         ion_writes,
         tables,
         usetable,
+        v_column,
+        failure_global,
     })
+}
+
+/// The builtin `v` when some statement of the mechanism assigns it.
+fn assigned_v(mech: &Mechanism) -> Option<Handle<Variable>> {
+    struct FindV<'a> {
+        mech: &'a Mechanism,
+        found: Option<Handle<Variable>>,
+    }
+    impl Visitor for FindV<'_> {
+        fn assigned(&mut self, var: Handle<Variable>) {
+            if self.mech.variables[var].kind == VariableKind::Builtin(Builtin::V) {
+                self.found = Some(var);
+            }
+        }
+    }
+    let mut find = FindV { mech, found: None };
+    walk_mechanism(mech, &mut find);
+    find.found
 }

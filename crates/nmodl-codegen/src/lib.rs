@@ -14,6 +14,7 @@ pub mod lower;
 mod math;
 mod object;
 pub mod symbolic;
+pub mod verbatim;
 
 pub use error::CodegenError;
 pub use jit::{compile_jit, JitMechanism};

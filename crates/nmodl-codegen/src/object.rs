@@ -135,9 +135,10 @@ pub fn compile_object(mechanisms: &[&Mechanism]) -> Result<Vec<u8>, CodegenError
             )));
         }
         let lowered = lower::lower_solves(mech)?;
-        let layout = layout::layout(&lowered)?;
+        let mut layout = layout::layout(&lowered)?;
         let prefix = format!("rsnrn_{}", lowered.name);
         let kernels = emit::generate(&mut module, &lowered, &layout, &prefix)?;
+        layout.info.failure_sites = kernels.failure_sites.clone();
         let info_json =
             serde_json::to_vec(&layout.info).map_err(|e| err("describing the mechanism", e))?;
         let info_len = info_json.len();

@@ -71,6 +71,39 @@ pub struct Mechanism {
     /// Names of the C functions called through [`Intrinsic::CFunction`].
     #[serde(default)]
     pub c_functions: Vec<String>,
+    /// Where spans point, so that generated code can name file:line:col in run-time errors.
+    #[serde(default)]
+    pub source_map: Option<SourceMap>,
+}
+
+/// The file name and line starts of the source a mechanism was analyzed from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceMap {
+    pub file: String,
+    /// Byte offset of the start of every line.
+    pub line_starts: Vec<u32>,
+}
+
+impl SourceMap {
+    pub fn new(file: &str, text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+            .collect();
+        SourceMap {
+            file: file.to_string(),
+            line_starts,
+        }
+    }
+
+    /// `file:line:col` (1-based) of a span's start.
+    pub fn locate(&self, span: Span) -> String {
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= span.start)
+            .max(1);
+        let col = span.start - self.line_starts[line - 1] + 1;
+        format!("{}:{line}:{col}", self.file)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

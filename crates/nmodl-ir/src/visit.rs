@@ -14,6 +14,8 @@ pub trait Visitor {
     fn variable(&mut self, _var: Handle<Variable>) {}
     /// A PROCEDURE or FUNCTION call.
     fn call(&mut self, _function: Handle<Function>) {}
+    /// A variable an assignment stores to (reported after [`Visitor::variable`]).
+    fn assigned(&mut self, _var: Handle<Variable>) {}
 }
 
 /// Walks `e` and all its sub-expressions.
@@ -78,6 +80,9 @@ pub fn walk_statement(mech: &Mechanism, s: &Statement, v: &mut impl Visitor) {
             ..
         } => {
             v.variable(*target);
+            if matches!(s, Statement::Assign { .. }) {
+                v.assigned(*target);
+            }
             walk_optional(mech, *index, v);
             walk_expression(mech, *value, v);
         }
@@ -186,5 +191,31 @@ pub fn walk_statement(mech: &Mechanism, s: &Statement, v: &mut impl Visitor) {
             v.variable(*by);
             v.variable(*lagged);
         }
+    }
+}
+
+/// Walks every block of the mechanism: functions and procedures, INITIAL, BREAKPOINT,
+/// NET_RECEIVE and its INITIAL, CONSTRUCTOR/DESTRUCTOR and BEFORE/AFTER blocks.
+pub fn walk_mechanism(mech: &Mechanism, v: &mut impl Visitor) {
+    for (_, f) in mech.functions.iter() {
+        walk_block(mech, &f.body, v);
+    }
+    let blocks = [
+        &mech.initial,
+        &mech.breakpoint,
+        &mech.constructor,
+        &mech.destructor,
+    ];
+    for block in blocks.into_iter().flatten() {
+        walk_block(mech, block, v);
+    }
+    if let Some(nr) = &mech.net_receive {
+        if let Some(init) = &nr.initial {
+            walk_block(mech, init, v);
+        }
+        walk_block(mech, &nr.body, v);
+    }
+    for hook in &mech.hooks {
+        walk_block(mech, &hook.body, v);
     }
 }

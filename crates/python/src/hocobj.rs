@@ -96,6 +96,9 @@ impl HocTop {
                 }
                 .into_py_any(py)
             }
+            "setpointer" => {
+                return Ok(wrap_pyfunction!(crate::setpointer, py)?.into_any().unbind())
+            }
             "load_mechanisms" => {
                 return Ok(wrap_pyfunction!(crate::load_mechanisms, py)?
                     .into_any()

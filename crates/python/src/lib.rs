@@ -140,6 +140,26 @@ fn run_hoc(it: &mut Interp, code: &str) -> PyResult<bool> {
     }
 }
 
+/// `h.setpointer(ref, name, obj)`: POINTER `name` of point process `obj` refers to `ref`
+/// (`sec(0.5)._ref_v`, `other._ref_g`, ...), as hoc's `setpointer obj.name, ...`.
+#[pyfunction]
+fn setpointer(
+    py: Python<'_>,
+    reference: PyRef<'_, hocobj::Pointer>,
+    name: &str,
+    obj: PyRef<'_, hocobj::HocObject>,
+) -> PyResult<()> {
+    with_it(py, |it| {
+        let target =
+            rsnrn_hoc::builtins::record_target(it, &reference.ptr, "setpointer can point at")
+                .map_err(hoc_err)?;
+        let pid = rsnrn_hoc::builtins::point::pid(&obj.obj).map_err(hoc_err)?;
+        it.model
+            .set_point_pointer(pid, name, target)
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    })
+}
+
 /// `rsneuron.load_mechanisms(path)`: a library built by rsnrnivmodl, a `.mod` file, or a
 /// folder whose `.mod` files are compiled here.
 #[pyfunction]

@@ -269,3 +269,42 @@ def test_psection_dict():
     assert d["density_mechs"]["pas"] == {"g": [0.001, 0.001], "e": [-70.0, -70.0], "i": [0.0, 0.0]}
     assert list(d["point_processes"]["IClamp"])[0] == ic
     soma.uninsert("pas")
+
+
+def test_setpointer_matches_neuron():
+    """h.setpointer on a POINTER of our own mechanism (tests/data/constructs/ptrsyn.mod);
+    every recorded value equals NEURON 9.0.2's trace ptrsyn.txt made from the same scenario."""
+    import os
+    import rsneuron
+
+    data = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "data", "constructs")
+    rsneuron.load_mechanisms(os.path.join(data, "ptrsyn.mod"))
+    pre = h.Section(name="ptr_pre")
+    post = h.Section(name="ptr_post")
+    for sec in (pre, post):
+        sec.L = sec.diam = 20
+        sec.insert("pas")
+    pre.insert("hh")
+    stim = h.IClamp(pre(0.5))
+    stim.delay, stim.dur, stim.amp = 5, 30, 0.3
+    syn = h.PtrSyn(post(0.5))
+    with pytest.raises(RuntimeError, match="no POINTER"):
+        h.setpointer(pre(0.5)._ref_v, "nothing", syn)
+    h.setpointer(pre(0.5)._ref_v, "pre", syn)
+    h.setpointer(pre(0.5)._ref_e_pas, "sink", syn)
+    refs = (h._ref_t, pre(0.5)._ref_v, post(0.5)._ref_v, syn._ref_g, syn._ref_i, syn._ref_open)
+    vecs = [h.Vector().record(r) for r in refs]
+    h.dt = 0.025
+    h.celsius = 6.3
+    h.finitialize(-65)
+    h.continuerun(50)
+    assert pre(0.5).e_pas == -68
+    with open(os.path.join(data, "ptrsyn.txt")) as f:
+        names = f.readline().split()
+        rows = [[float(x) for x in line.split()] for line in f]
+    assert len(rows) == len(vecs[0])
+    for k, name in enumerate(names):
+        ours = list(vecs[k])
+        worst = max(abs(r[k] - o) / max(abs(r[k]), 1e-3) for r, o in zip(rows, ours))
+        assert worst <= 1e-9, (name, worst)
+    stim.amp = 0

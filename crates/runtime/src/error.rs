@@ -65,6 +65,18 @@ pub enum RuntimeError {
         status: i32,
         t: f64,
     },
+    /// A POINTER of a mechanism instance was never set (setpointer).
+    PointerNotSet {
+        mechanism: String,
+        pointer: String,
+        instance: usize,
+    },
+    /// Generated code stopped a bad operation (an array index out of range, ...).
+    MechanismFailure {
+        mechanism: String,
+        message: String,
+        t: f64,
+    },
     /// A membrane potential became NaN or infinite.
     NotFinite {
         section: String,
@@ -127,6 +139,14 @@ impl fmt::Display for RuntimeError {
                 f,
                 "the {kernel} kernel of mechanism {mechanism} failed with status {status} at t = {t} ms"
             ),
+            PointerNotSet { mechanism, pointer, instance } => write!(
+                f,
+                "POINTER {pointer} of {mechanism} (instance {instance}) is not set; \
+                 use setpointer before running"
+            ),
+            MechanismFailure { mechanism, message, t } => {
+                write!(f, "mechanism {mechanism} at t = {t} ms: {message}")
+            }
             NotFinite { section, x, t, value } => write!(
                 f,
                 "the membrane potential in {section}({x}) became {value} at t = {t} ms; the simulation was stopped"

@@ -148,6 +148,14 @@ impl CableModel {
                 &self.ctx
             };
             let status = unsafe { kernel(ctx, &mut m.store.data) };
+            let site = usize::try_from(status - rsnrn_abi::STATUS_FAILURE_SITE).ok();
+            if let Some(message) = site.and_then(|k| m.info.failure_sites.get(k)) {
+                return Err(RuntimeError::MechanismFailure {
+                    mechanism: m.info.name.clone(),
+                    message: message.clone(),
+                    t,
+                });
+            }
             if status != 0 {
                 return Err(RuntimeError::KernelFailed {
                     mechanism: m.info.name.clone(),

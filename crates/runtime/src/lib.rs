@@ -70,6 +70,7 @@
 
 mod access;
 mod buf;
+pub mod cformat;
 mod delivery;
 mod error;
 mod events;
@@ -84,6 +85,7 @@ mod model;
 mod morphology;
 mod netcon;
 mod point;
+mod pointers;
 mod rebuild;
 mod record;
 mod section;

@@ -12,6 +12,7 @@ use crate::buf::Buf;
 use crate::error::{Result, RuntimeError};
 use crate::ions::{Ion, IonId, IonStyle, NO_INSTANCE};
 use crate::point::PointProcessId;
+use crate::record::RecordTarget;
 use crate::section::SectionId;
 
 /// Handle of a registered mechanism in one [`crate::CableModel`].
@@ -48,6 +49,8 @@ pub(crate) struct InstanceStore {
     pub owner: Vec<Owner>,
     /// Node of each instance (valid after a layout build).
     pub node_index: Vec<u32>,
+    /// Per POINTER of the mechanism, per instance: what `setpointer` named (None: unset).
+    pub pointers: Vec<Vec<Option<RecordTarget>>>,
     col_ptrs: Vec<*mut f64>,
     slot_arrays: Vec<Vec<*mut f64>>,
     slot_ptrs: Vec<*const *mut f64>,
@@ -56,9 +59,10 @@ pub(crate) struct InstanceStore {
 }
 
 impl InstanceStore {
-    fn new(ncols: usize) -> Self {
+    fn new(ncols: usize, npointers: usize) -> Self {
         InstanceStore {
             columns: (0..ncols).map(|_| Buf::default()).collect(),
+            pointers: vec![Vec::new(); npointers],
             owner: Vec::new(),
             node_index: Vec::new(),
             col_ptrs: Vec::new(),
@@ -89,6 +93,9 @@ impl InstanceStore {
         for (c, &d) in self.columns.iter_mut().zip(defaults) {
             c.push(d);
         }
+        for p in self.pointers.iter_mut() {
+            p.push(None);
+        }
         self.owner.push(owner);
         (self.owner.len() - 1) as u32
     }
@@ -97,6 +104,10 @@ impl InstanceStore {
         for c in self.columns.iter_mut() {
             let v = c.get(from as usize);
             c.push(v);
+        }
+        // A new segment's instance points nowhere until setpointer names its target.
+        for p in self.pointers.iter_mut() {
+            p.push(None);
         }
         self.owner.push(owner);
         (self.owner.len() - 1) as u32
@@ -121,9 +132,17 @@ impl InstanceStore {
         for c in self.columns.iter_mut() {
             *c = Buf::from_vec(order.iter().map(|&o| c.get(o as usize)).collect());
         }
+        for p in self.pointers.iter_mut() {
+            *p = order.iter().map(|&o| p[o as usize].clone()).collect();
+        }
         self.owner = order.iter().map(|&o| self.owner[o as usize]).collect();
         self.node_index = order.iter().map(|&o| node_of[o as usize]).collect();
         new_of_old
+    }
+
+    /// Points slot `slot` of `instance` at `target` (after [`bind`](Self::bind)).
+    pub fn set_slot(&mut self, slot: usize, instance: usize, target: *mut f64) {
+        self.slot_arrays[slot][instance] = target;
     }
 
     /// Sets up the kernel view after [`compact`](Self::compact): column pointers, slot pointer
@@ -158,8 +177,19 @@ pub(crate) struct RegisteredMechanism {
     pub ion_uses: Vec<(IonId, IonStyle)>,
     /// Ions whose concentrations it writes (e must follow after its INITIAL).
     pub conc_writes: Vec<IonId>,
-    /// Per slot: ion and variable (ION_E ..).
-    pub slots: Vec<(IonId, usize)>,
+    /// Per slot: what it points at.
+    pub slots: Vec<SlotBinding>,
+    /// Names of the POINTER variables, in slot order.
+    pub pointer_names: Vec<String>,
+}
+
+/// What a kernel slot of every instance points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SlotBinding {
+    /// Variable `var` (ION_E ..) of the ion at the instance's node.
+    Ion(IonId, usize),
+    /// POINTER number k: where the instance's `setpointer` points.
+    Pointer(usize),
 }
 
 impl std::fmt::Debug for RegisteredMechanism {
@@ -351,8 +381,17 @@ impl Registry {
             ion_uses.push((u.ion.clone(), style));
         }
         let mut slots: Vec<(String, usize)> = Vec::new();
+        let mut pointer_names = Vec::new();
         for s in &info.slots {
-            let SlotInfo::Ion { ion, var } = s;
+            let (ion, var) = match s {
+                SlotInfo::Ion { ion, var } => (ion, var),
+                SlotInfo::Pointer { name } => {
+                    // usize::MAX marks a pointer; its number is its place among the pointers.
+                    slots.push((String::new(), usize::MAX));
+                    pointer_names.push(name.clone());
+                    continue;
+                }
+            };
             let names = rsnrn_abi::ion_variable_names(ion);
             let Some(k) = names.iter().position(|n| n == var) else {
                 return Err(err(format!(
@@ -441,7 +480,18 @@ impl Registry {
             .map(|(n, s)| (ion_id(self, n), *s))
             .collect();
         let conc_writes = conc_writes.iter().map(|n| ion_id(self, n)).collect();
-        let slots = slots.iter().map(|(n, k)| (ion_id(self, n), *k)).collect();
+        let mut pointer = 0;
+        let slots = slots
+            .iter()
+            .map(|(n, k)| {
+                if *k == usize::MAX {
+                    pointer += 1;
+                    SlotBinding::Pointer(pointer - 1)
+                } else {
+                    SlotBinding::Ion(ion_id(self, n), *k)
+                }
+            })
+            .collect();
         self.range_names.extend(new_range);
         self.global_names.extend(new_globals);
 
@@ -455,10 +505,11 @@ impl Registry {
         }
         globals.resize(info.globals_len(), 0.0);
         self.by_name.insert(info.name.clone(), id);
-        let mut store = InstanceStore::new(defaults.len());
+        let mut store = InstanceStore::new(defaults.len(), pointer_names.len());
         store.data.mechanism = id.0 as u64;
         self.mechs.push(RegisteredMechanism {
             store,
+            pointer_names,
             defaults,
             globals: Buf::from_vec(globals),
             ion_uses,

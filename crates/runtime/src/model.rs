@@ -38,6 +38,8 @@ pub struct CableModel {
     pub(crate) reg: Registry,
     pub(crate) layout: Layout,
     pub(crate) structure_dirty: bool,
+    /// POINTER slots must be bound again (layout rebuilt or a pointer changed).
+    pub(crate) pointers_dirty: bool,
     pub(crate) geometry_dirty: bool,
     /// Some section has a pending 3-D geometry update (see `Section::settle_shape`).
     pub(crate) shape_dirty: bool,
@@ -110,6 +112,7 @@ impl CableModel {
             reg: Registry::default(),
             layout: Layout::default(),
             structure_dirty: true,
+            pointers_dirty: true,
             geometry_dirty: false,
             shape_dirty: false,
             distance_origin: None,

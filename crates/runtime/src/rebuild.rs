@@ -6,7 +6,7 @@ use rsnrn_abi::KernelContext;
 use crate::error::Result;
 use crate::ions::{IonStyle, ION_CI, ION_CO, ION_DIDV, ION_E, ION_I, NO_INSTANCE};
 use crate::layout::Layout;
-use crate::mechanisms::{MechanismId, Owner, Registry};
+use crate::mechanisms::{MechanismId, Owner, Registry, SlotBinding};
 use crate::model::CableModel;
 
 impl CableModel {
@@ -23,6 +23,7 @@ impl CableModel {
         if self.structure_dirty {
             self.rebuild();
             self.structure_dirty = false;
+            self.pointers_dirty = true;
             self.geometry_dirty = false;
             // Failures leave the record unresolved; `prepare` reports them.
             let _ = self.resolve_records();
@@ -117,20 +118,24 @@ impl CableModel {
             let slot_arrays = m
                 .slots
                 .iter()
-                .map(|&(ion, var)| {
-                    let s = &mut ions[ion.0 as usize].store;
-                    let base = s.cols[var].as_mut_ptr();
-                    m.store
-                        .node_index
-                        .iter()
-                        .map(|&node| {
-                            let k = s.at_node[node as usize];
-                            debug_assert!(k != NO_INSTANCE, "ion exists wherever a user is");
-                            // SAFETY: k indexes the column (the ion exists at every node of a
-                            // mechanism that uses it).
-                            unsafe { base.add(k as usize) }
-                        })
-                        .collect()
+                .map(|&binding| match binding {
+                    SlotBinding::Ion(ion, var) => {
+                        let s = &mut ions[ion.0 as usize].store;
+                        let base = s.cols[var].as_mut_ptr();
+                        m.store
+                            .node_index
+                            .iter()
+                            .map(|&node| {
+                                let k = s.at_node[node as usize];
+                                debug_assert!(k != NO_INSTANCE, "ion exists wherever a user is");
+                                // SAFETY: k indexes the column (the ion exists at every node
+                                // of a mechanism that uses it).
+                                unsafe { base.add(k as usize) }
+                            })
+                            .collect()
+                    }
+                    // Bound by `bind_pointers` once every storage has its final place.
+                    SlotBinding::Pointer(_) => vec![std::ptr::null_mut(); m.store.node_index.len()],
                 })
                 .collect();
             let globals = m.globals.as_mut_ptr();
@@ -163,7 +168,7 @@ impl CableModel {
         if self.records.iter().flatten().any(|r| r.loc.is_none()) {
             self.resolve_records()?;
         }
-        Ok(())
+        self.bind_pointers()
     }
 
     pub(crate) fn sync_ctx(&mut self, t: f64) {

@@ -16,6 +16,7 @@ use rsnrn_abi::{
 /// The services every kernel context points to.
 pub static SERVICES: Services = Services {
     derivimplicit,
+    printf,
     net_send: crate::events::net_send,
     net_event: crate::events::net_event,
     net_move: crate::events::net_move,
@@ -24,6 +25,32 @@ pub static SERVICES: Services = Services {
     for_netcons_count: crate::events::for_netcons_count,
     for_netcons_weight: crate::events::for_netcons_weight,
 };
+
+/// NMODL's printf: C formatting (crate::cformat) to standard output. A format the formatter
+/// rejects is printed as written, so a bad format never stops a run.
+unsafe extern "C" fn printf(
+    _ctx: *const KernelContext,
+    format: *const u8,
+    len: u64,
+    args: *const f64,
+    nargs: u64,
+) {
+    use crate::cformat::{sprintf, FmtArg};
+    use std::io::Write;
+    // SAFETY: the generated call passes its format data and argument array with their sizes.
+    let (format, args) = unsafe {
+        (
+            std::slice::from_raw_parts(format, len as usize),
+            std::slice::from_raw_parts(args, nargs as usize),
+        )
+    };
+    let format = String::from_utf8_lossy(format);
+    let args: Vec<FmtArg> = args.iter().map(|&x| FmtArg::Num(x)).collect();
+    let text = sprintf(&format, &args).unwrap_or_else(|_| format.into_owned());
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
 
 const MAX_ITERATIONS: usize = 50;
 const MAX_CHANGE: f64 = 0.05;

@@ -9,41 +9,7 @@ use std::path::Path;
 /// exponent form when the decimal exponent is < −4 or >= precision, trailing zeros and a
 /// trailing decimal point removed, exponent with sign and at least two digits.
 pub fn format_g(value: f64, precision: usize) -> String {
-    let p = precision.max(1);
-    if value.is_nan() {
-        return if value.is_sign_negative() {
-            "-nan"
-        } else {
-            "nan"
-        }
-        .to_string();
-    }
-    if value.is_infinite() {
-        return if value < 0.0 { "-inf" } else { "inf" }.to_string();
-    }
-    if value == 0.0 {
-        return if value.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    // The exponent C uses is that of the value rounded to p significant digits, which is
-    // exactly what Rust's correctly rounded `{:e}` gives.
-    let e_form = format!("{:.*e}", p - 1, value);
-    let (mantissa, exp) = e_form.split_once('e').expect("Rust's {:e} has an exponent");
-    let x: i32 = exp.parse().expect("integer exponent");
-    if x < -4 || x >= p as i32 {
-        let sign = if x < 0 { '-' } else { '+' };
-        format!("{}e{}{:02}", strip_zeros(mantissa), sign, x.abs())
-    } else {
-        let decimals = (p as i32 - 1 - x) as usize;
-        strip_zeros(&format!("{value:.decimals$}")).to_string()
-    }
-}
-
-fn strip_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
+    crate::cformat::fmt_g(value, precision, false, false)
 }
 
 /// Writes `header` and then row i = `columns[0][i] columns[1][i] ...` in `%.9g`, like the

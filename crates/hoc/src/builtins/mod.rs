@@ -19,6 +19,7 @@ use crate::interp::{Builtin, Interp};
 use crate::value::*;
 
 pub use funcs::LIBRARY;
+pub use vector::record_target;
 
 /// Argument access for built-ins, with messages naming the function.
 pub struct Args<'a> {

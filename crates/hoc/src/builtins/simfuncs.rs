@@ -202,6 +202,8 @@ pub fn install(it: &mut Interp) {
             return err("finitialize() without v_init is not supported by rsnrn yet; pass the initial voltage");
         } else {
             let v0 = a.num(0)?;
+            // NMODL printf writes to stdout directly: what hoc printed before comes first.
+            it.flush();
             it.model.finitialize(v0)
         };
         r.or_else(rt_err)?;
@@ -209,6 +211,7 @@ pub fn install(it: &mut Interp) {
         num(1.0)
     });
     def(it, "fadvance", |it, _| {
+        it.flush();
         it.model.fadvance().or_else(rt_err)?;
         it.sync_recordings();
         num(0.0)

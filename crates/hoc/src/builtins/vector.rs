@@ -612,13 +612,9 @@ fn printf(it: &mut Interp, o: &ObjRef, a: &Args) -> Res<Value> {
     num(count as f64)
 }
 
-fn record(it: &mut Interp, o: &ObjRef, a: &Args) -> Res<Value> {
-    let at = if a.is_obj(0) { 1 } else { 0 };
-    let p = a.ptr(at)?;
-    if it.all_secs().is_empty() {
-        return err("Section access unspecified");
-    }
-    let target = match &p {
+/// The simulator variable a hoc pointer names; `what` starts the error for hoc variables.
+pub fn record_target(it: &Interp, p: &Ptr, what: &str) -> Res<rsnrn_runtime::RecordTarget> {
+    Ok(match p {
         Ptr::Model(ModelVar::T) => rsnrn_runtime::RecordTarget::Time,
         Ptr::Model(m) => rsnrn_runtime::RecordTarget::global(match m {
             ModelVar::Dt => "dt",
@@ -633,12 +629,21 @@ fn record(it: &mut Interp, o: &ObjRef, a: &Args) -> Res<Value> {
             rsnrn_runtime::RecordTarget::point(super::point::pid(obj)?, &**name)
         }
         _ => {
-            return err(
-                "Vector.record: rsnrn records simulator variables (t, range variables, \
-                 point-process fields, mechanism globals), not hoc variables",
-            )
+            return err(format!(
+                "{what} simulator variables (t, range variables, point-process fields, \
+                 mechanism globals), not hoc variables"
+            ))
         }
-    };
+    })
+}
+
+fn record(it: &mut Interp, o: &ObjRef, a: &Args) -> Res<Value> {
+    let at = if a.is_obj(0) { 1 } else { 0 };
+    let p = a.ptr(at)?;
+    if it.all_secs().is_empty() {
+        return err("Section access unspecified");
+    }
+    let target = record_target(it, &p, "Vector.record: rsnrn records")?;
     let old = with(o, |v| v.rec.take())?;
     if let Some(id) = old {
         let _ = it.model.remove_record(id);

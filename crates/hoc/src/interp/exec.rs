@@ -233,6 +233,7 @@ impl Interp {
                 };
                 self.connect(c, cx, p, px)
             }
+            StmtKind::SetPointer(pointer, target) => self.set_pointer(pointer, target),
             StmtKind::Insert(m) | StmtKind::Uninsert(m) => {
                 let insert = matches!(s.kind, StmtKind::Insert(_));
                 let name = self.name(*m).to_string();

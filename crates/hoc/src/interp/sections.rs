@@ -4,6 +4,7 @@
 
 use rsnrn_runtime::SectionId;
 
+use crate::ast::{Expr, ExprKind};
 use crate::error::{err, Res};
 use crate::format::num8;
 use crate::value::*;
@@ -139,6 +140,36 @@ impl Interp {
             .unwrap_or(kids.len());
         self.secs[parent as usize].children.insert(at, child);
         Ok(())
+    }
+
+    /// `setpointer pointer, target`: `pointer` is `pp.name` (a point process's POINTER) or
+    /// `[sec.]name_suffix(x)` (a density mechanism's); `target` is what `&target` would name.
+    pub fn set_pointer(&mut self, pointer: &Expr, target: &Expr) -> Res<()> {
+        let p = self.make_ptr(target)?;
+        let target = crate::builtins::record_target(self, &p, "setpointer can point at")?;
+        let result = match &pointer.kind {
+            ExprKind::Member(obj, m) => {
+                let obj = match self.eval(obj)? {
+                    Value::Obj(Some(o)) => o,
+                    _ => return err("setpointer: expected a point process before the dot"),
+                };
+                let pid = crate::builtins::point::pid(&obj)?;
+                let name = self.name(*m).to_string();
+                self.model.set_point_pointer(pid, &name, target)
+            }
+            ExprKind::Call(f, args) if args.len() == 1 => {
+                let x = self.eval_num(&args[0])?;
+                let (sec, name) = match &f.kind {
+                    ExprKind::Name(sym) => (self.cas()?, self.name(*sym).to_string()),
+                    ExprKind::Member(sec, m) => (self.eval_sec(sec)?, self.name(*m).to_string()),
+                    _ => return err("setpointer: expected section.name_suffix(x)"),
+                };
+                let rt = self.rt(sec)?;
+                self.model.set_range_pointer(rt, x, &name, target)
+            }
+            _ => return err("setpointer needs a POINTER first: pp.name or section.name_suffix(x)"),
+        };
+        result.or_else(|e| err(e.to_string()))
     }
 
     pub fn root_of(&self, mut s: SecId) -> SecId {

@@ -14,7 +14,7 @@ use cranelift_module::Module;
 use nmodl_ir::visit::{walk_block, Visitor};
 use nmodl_ir::{
     BinaryOp, Block, Builtin, Expression, Function, FunctionKind, Handle, MathFunction, Mechanism,
-    Statement, Storage, UnaryOp, Variable,
+    Span, Statement, Storage, UnaryOp, Variable,
 };
 use rsnrn_abi::{KernelContext, MechanismData};
 use std::collections::HashMap;
@@ -70,6 +70,8 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     pub derivative_sink: Option<(Value, Vec<Handle<Variable>>)>,
     /// Inside NET_RECEIVE (and its INITIAL): the event being delivered.
     pub event: Option<super::net_receive::EventEnv>,
+    /// Span of the statement being emitted, for run-time failure messages.
+    span: Span,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -95,6 +97,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             inline_depth: 0,
             derivative_sink: None,
             event: None,
+            span: Span::default(),
         }
     }
 
@@ -222,14 +225,49 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         self.b.ins().store(flags(), value, addr, 0);
     }
 
-    fn index_value(&mut self, index: Option<Handle<Expression>>) -> Result<Option<Value>> {
-        match index {
-            None => Ok(None),
-            Some(e) => {
-                let x = self.expr(e)?;
-                Ok(Some(self.b.ins().fcvt_to_sint_sat(types::I64, x)))
-            }
-        }
+    /// The element number of `var[index]`, checked: an index outside the array records a
+    /// failure naming the statement (the kernel then returns its status) and reads or writes
+    /// element 0 instead, so that no .mod file reaches memory it does not own.
+    pub fn index_value(
+        &mut self,
+        var: Handle<Variable>,
+        index: Option<Handle<Expression>>,
+    ) -> Result<Option<Value>> {
+        let Some(e) = index else { return Ok(None) };
+        let x = self.expr(e)?;
+        let i = self.b.ins().fcvt_to_sint_sat(types::I64, x);
+        let variable = &self.mech.variables[var];
+        let size = i64::from(variable.len());
+        let Some(failure) = self.layout.failure_global else {
+            return Err(CodegenError::at(
+                variable.span,
+                format!("{} is indexed but is not an array", variable.name),
+            ));
+        };
+        let place = self
+            .mech
+            .source_map
+            .as_ref()
+            .map(|m| format!(" ({})", m.locate(self.span)))
+            .unwrap_or_default();
+        let site = self.symbols.failure_site(format!(
+            "array index out of range: {} has {size} elements, numbered 0 to {}{place}",
+            variable.name,
+            size - 1
+        ));
+        let in_range = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, i, size);
+        let bad = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, PTR);
+        let zero = self.b.ins().iconst(PTR, 0);
+        self.b.ins().brif(in_range, done, &[i.into()], bad, &[]);
+        self.b.switch_to_block(bad);
+        let a = self.global_addr(failure, None);
+        let code = self.f64(f64::from(site + 1));
+        self.store_f64(code, a);
+        self.b.ins().jump(done, &[zero.into()]);
+        self.b.switch_to_block(done);
+        Ok(Some(self.b.block_params(done)[0]))
     }
 
     fn local(&mut self, var: Handle<Variable>) -> CVar {
@@ -305,6 +343,17 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 self.load_f64(a)
             }
         })
+    }
+
+    /// Sets the membrane potential the following statements see; with a mechanism-owned copy
+    /// of v ([`Layout::v_column`]) the copy is written too, as NEURON does before every
+    /// evaluation.
+    pub fn set_v(&mut self, v: Value) {
+        self.env.v = v;
+        if let Some(c) = self.layout.v_column {
+            let a = self.column_addr(c, None);
+            self.store_f64(v, a);
+        }
     }
 
     pub fn store_var(
@@ -415,7 +464,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             Expression::Number(x) => self.f64(x),
             Expression::Load(var) => self.load_var(var, None)?,
             Expression::LoadElement(var, i) => {
-                let i = self.index_value(Some(i))?;
+                let i = self.index_value(var, Some(i))?;
                 self.load_var(var, i)?
             }
             Expression::Unary(UnaryOp::Neg, a) => {
@@ -602,10 +651,16 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     }
 
     fn statement(&mut self, s: &Statement) -> Result<()> {
+        if let Some(span) = s.span() {
+            self.span = span;
+        }
         match s {
-            Statement::Assign { target, index, value, .. } => {
+            // In the fixed-step method a state discontinuity is an assignment (it only
+            // matters to variable-step integrators, which must restart).
+            Statement::Assign { target, index, value, .. }
+            | Statement::StateDiscontinuity { target, index, value, .. } => {
                 let x = self.expr(*value)?;
-                let i = self.index_value(*index)?;
+                let i = self.index_value(*target, *index)?;
                 self.store_var(*target, i, x)?;
             }
             Statement::Evaluate { value, .. } => {
@@ -694,8 +749,6 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::Compartment(_)
             | Statement::LongitudinalDiffusion(_)
             | Statement::Equation { .. }
-            | Statement::Printf { .. }
-            | Statement::Mutex { .. }
             | Statement::Lag { .. } => {
                 return Err(CodegenError::unsupported(
                     s.span().unwrap_or_default(),
@@ -706,18 +759,14 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::NetEvent { .. }
             | Statement::NetMove { .. }
             | Statement::Watch { .. }
-            | Statement::ForNetcons { .. }
-            | Statement::StateDiscontinuity { .. } => super::net_receive::statement(self, s)?,
-            // One thread: the mutex PROTECT takes guards nothing.
+            | Statement::ForNetcons { .. } => super::net_receive::statement(self, s)?,
+            // Kernels run one instance at a time on one thread: the mutex has nothing to
+            // exclude (threads will give each thread its own instances, never shared ones).
             Statement::Protect { body, .. } => self.block(body)?,
-            Statement::Verbatim { text, span } => {
-                if !is_trivial_verbatim(text) {
-                    return Err(CodegenError::unsupported(
-                        *span,
-                        "VERBATIM blocks with C code cannot be compiled by rsnrn".into(),
-                    ));
-                }
-            }
+            Statement::Printf { arguments, span } => super::printf::emit(self, arguments, *span)?,
+            Statement::Mutex { .. } => {}
+            // Accepted or refused as a whole by `verbatim::check` before emission.
+            Statement::Verbatim { .. } => {}
         }
         Ok(())
     }
@@ -733,12 +782,6 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     pub fn icmp_lt(&mut self, a: Value, b: Value) -> Value {
         self.b.ins().icmp(IntCC::UnsignedLessThan, a, b)
     }
-}
-
-/// VERBATIM that only returns 0 or is empty does nothing.
-pub fn is_trivial_verbatim(text: &str) -> bool {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.is_empty() || compact == "return0;" || compact == "return(0);"
 }
 
 /// The local variables (LOCALs, arguments, results, counters) a block refers to.

@@ -36,14 +36,18 @@ pub(super) fn emit_all(
     let initialize = w.kernel("initialize", |e| {
         each_instance(e, |e| initialize_instance(e, mech))
     })?;
-    let current = if mech.breakpoint.is_some() || !mech.currents.is_empty() {
+    // A BREAKPOINT that produces no current is not part of the matrix setup: nocmodl runs
+    // it in the state update, after the SOLVEs, with v and t of the end of the step.
+    let has_current = !mech.currents.is_empty();
+    let current = if has_current {
         Some(w.kernel("current", |e| {
             each_instance(e, |e| current_instance(e, mech, layout))
         })?)
     } else {
         None
     };
-    let state = if mech.solves.is_empty() {
+    let breakpoint_in_state = !has_current && mech.breakpoint.is_some();
+    let state = if mech.solves.is_empty() && !breakpoint_in_state {
         None
     } else {
         Some(w.kernel("state", |e| {
@@ -57,6 +61,11 @@ pub(super) fn emit_all(
                         call_body(e, e.symbols.callable(s.target), &[]);
                     }
                 }
+                if breakpoint_in_state {
+                    let bp = mech.breakpoint.as_ref().expect("checked");
+                    e.reset_locals_of(bp);
+                    e.block(bp)?;
+                }
                 Ok(())
             })
         })?)
@@ -67,6 +76,7 @@ pub(super) fn emit_all(
         current,
         state,
         events: Default::default(),
+        failure_sites: Vec::new(),
     })
 }
 
@@ -120,13 +130,37 @@ impl KernelWriter<'_> {
                 env,
             );
             body(&mut e)?;
-            let ok = e.b.ins().iconst(types::I32, 0);
-            e.b.ins().return_(&[ok]);
+            let status = failure_status(&mut e);
+            e.b.ins().return_(&[status]);
             e.finish();
         }
         define(self.module, id, self.ctx)?;
         Ok(id)
     }
+}
+
+/// The kernel's status: 0, or [`rsnrn_abi::STATUS_FAILURE_SITE`] + site when generated code
+/// recorded a failure (the record is cleared for the next call).
+fn failure_status(e: &mut BodyEmitter) -> Value {
+    let Some(g) = e.layout.failure_global else {
+        return e.b.ins().iconst(types::I32, 0);
+    };
+    let a = e.global_addr(g, None);
+    let recorded = e.load_f64(a);
+    let zero = e.f64(0.0);
+    e.store_f64(zero, a);
+    // recorded is 1 + site, or 0: status = recorded + STATUS_FAILURE_SITE - 1, or 0.
+    let site_plus_one = e.b.ins().fcvt_to_sint_sat(types::I32, recorded);
+    let failed = e.b.ins().icmp_imm_s(
+        cranelift_codegen::ir::condcodes::IntCC::NotEqual,
+        site_plus_one,
+        0,
+    );
+    let status =
+        e.b.ins()
+            .iadd_imm_s(site_plus_one, i64::from(rsnrn_abi::STATUS_FAILURE_SITE) - 1);
+    let ok = e.b.ins().iconst(types::I32, 0);
+    e.b.ins().select(failed, status, ok)
 }
 
 /// `for inst in 0..count { node = node_index[inst]; v = ctx.v[node]; per(...) }`
@@ -158,7 +192,8 @@ fn each_instance(
         let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
         e.env.node = e.b.ins().uextend(PTR, node32);
         let v_addr = e.node_addr(offset_of!(KernelContext, v));
-        e.env.v = e.load_f64(v_addr);
+        let v = e.load_f64(v_addr);
+        e.set_v(v);
     }
     per(e)?;
     let next = e.b.ins().iadd_imm_s(inst, 1);
@@ -224,7 +259,7 @@ fn initialize_instance(e: &mut BodyEmitter, mech: &Mechanism) -> Result<()> {
 /// 0, then each current added in declaration order.
 fn breakpoint_at(e: &mut BodyEmitter, mech: &Mechanism, v: Value) -> Result<Value> {
     let v_node = e.env.v;
-    e.env.v = v;
+    e.set_v(v);
     if let Some(bp) = &mech.breakpoint {
         e.reset_locals_of(bp);
         e.block(bp)?;

@@ -12,9 +12,9 @@ mod calls;
 mod derivimplicit;
 mod kernels;
 mod net_receive;
+mod printf;
 mod tables;
 
-pub use body::is_trivial_verbatim;
 pub use net_receive::{for_netcons_argument, watch_conditions, EventKernelIds};
 
 use crate::layout::Layout;
@@ -25,6 +25,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module};
 use nmodl_ir::{Function, FunctionKind, Handle, MathFunction, Mechanism};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Ids of everything generated for one mechanism.
@@ -38,6 +39,8 @@ pub(crate) struct Symbols {
     inlinable: Vec<bool>,
     /// Derivative functions of the blocks solved by derivimplicit.
     derivative: HashMap<Handle<Function>, FuncId>,
+    /// Run-time failure messages, numbered as the code that reports them was emitted.
+    failure_sites: RefCell<Vec<String>>,
 }
 
 impl Symbols {
@@ -47,6 +50,13 @@ impl Symbols {
     /// The derivative function of `f` when a SOLVE integrates it with derivimplicit.
     pub fn derivative(&self, f: Handle<Function>) -> Option<FuncId> {
         self.derivative.get(&f).copied()
+    }
+
+    /// Numbers a run-time failure message (see [`rsnrn_abi::STATUS_FAILURE_SITE`]).
+    pub fn failure_site(&self, message: String) -> u32 {
+        let mut sites = self.failure_sites.borrow_mut();
+        sites.push(message);
+        sites.len() as u32 - 1
     }
 
     pub fn callable(&self, f: Handle<Function>) -> FuncId {
@@ -66,6 +76,8 @@ pub struct KernelIds {
     pub current: Option<FuncId>,
     pub state: Option<FuncId>,
     pub events: EventKernelIds,
+    /// [`rsnrn_abi::MechanismInfo::failure_sites`] of the generated code.
+    pub failure_sites: Vec<String>,
 }
 
 pub(crate) fn body_signature(module: &dyn Module, args: usize) -> Signature {
@@ -101,6 +113,7 @@ pub fn generate(
     layout: &Layout,
     prefix: &str,
 ) -> Result<KernelIds, CodegenError> {
+    crate::verbatim::check(mech)?;
     let mut math_ids = HashMap::new();
     for f in math::IMPORTED {
         let mut sig = module.make_signature();
@@ -166,6 +179,7 @@ pub fn generate(
             .handles()
             .map(|f| !calls::reaches(mech, f, f))
             .collect(),
+        failure_sites: RefCell::new(Vec::new()),
     };
 
     let mut ctx = module.make_context();
@@ -196,6 +210,7 @@ pub fn generate(
     }
     let mut ids = kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
     ids.events = net_receive::emit(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
+    ids.failure_sites = symbols.failure_sites.take();
     Ok(ids)
 }
 

@@ -241,7 +241,7 @@ fn time_now(e: &mut BodyEmitter) -> Value {
         .load(F64, flags(), e.env.ctx, offset_of!(KernelContext, t) as i32)
 }
 
-/// net_send / net_event / net_move / WATCH / FOR_NETCONS / state_discontinuity.
+/// net_send / net_event / net_move / WATCH / FOR_NETCONS.
 pub(crate) fn statement(e: &mut BodyEmitter, s: &Statement) -> Result<()> {
     match s {
         Statement::NetSend { delay, flag, .. } => {
@@ -291,23 +291,6 @@ pub(crate) fn statement(e: &mut BodyEmitter, s: &Statement) -> Result<()> {
             }
         }
         Statement::ForNetcons { body, span, .. } => for_netcons(e, body, *span)?,
-        // The fixed step keeps no history a jump could spoil: an assignment.
-        Statement::StateDiscontinuity {
-            target,
-            index,
-            value,
-            ..
-        } => {
-            let x = e.expr(*value)?;
-            let i = match index {
-                Some(i) => {
-                    let i = e.expr(*i)?;
-                    Some(e.b.ins().fcvt_to_sint_sat(types::I64, i))
-                }
-                None => None,
-            };
-            e.store_var(*target, i, x)?;
-        }
         _ => unreachable!("only event statements are passed here"),
     }
     Ok(())
@@ -325,7 +308,8 @@ fn enter_instance(e: &mut BodyEmitter, inst: Value) {
     let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
     e.env.node = e.b.ins().uextend(PTR, node32);
     let v_addr = e.node_addr(offset_of!(KernelContext, v));
-    e.env.v = e.load_f64(v_addr);
+    let v = e.load_f64(v_addr);
+    e.set_v(v);
 }
 
 /// Emits NET_RECEIVE, its INITIAL and the WATCH conditions of `mech`, when it has them.

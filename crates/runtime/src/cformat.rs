@@ -1,4 +1,4 @@
-//! C `printf` formatting as hoc's printf/sprint/fprint and File.printf do it: every argument
+//! C `printf` formatting as hoc's printf/sprint/fprint, File.printf and NMODL's printf do it: every argument
 //! is a double or a string; `%d %i %x %o %c` convert the double to an integer.
 
 /// One printf argument.

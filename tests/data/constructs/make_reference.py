@@ -1,0 +1,89 @@
+"""NEURON 9.0.2's traces for tests/constructs_vs_neuron.rs: one small mechanism per NMODL
+construct (the .mod files here are ours), each in a soma under an IClamp.
+
+Run: /path/to/neuron-9.0.2-venv/bin/python make_reference.py  (from anywhere; needs nrnivmodl)
+Writes <scenario>.txt: a header line of names, then one row per step (%.17g), and
+<case>.hoc.neuron-9.0.2.out: what nrniv prints for each hoc case here."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name -> (mechanism suffix, variables recorded at soma(0.5) besides t and v)
+SCENARIOS = {
+    "vcopy": ("vcopy", ["m_vcopy", "i_vcopy", "vseen_vcopy", "minf_vcopy"]),
+    "discon": ("discon", ["g_discon", "i_discon", "done_discon", "count_discon"]),
+}
+
+
+def main():
+    build = tempfile.mkdtemp()
+    for f in os.listdir(HERE):
+        if f.endswith(".mod"):
+            shutil.copy(os.path.join(HERE, f), build)
+    subprocess.run(["nrnivmodl"], cwd=build, check=True, stdout=subprocess.DEVNULL)
+    from neuron import h
+    h.load_file("stdrun.hoc")
+    h.nrn_load_dll(os.path.join(build, "x86_64", "libnrnmech.so"))
+    for name, (mech, names) in SCENARIOS.items():
+        soma = h.Section(name="soma")
+        soma.L = soma.diam = 20
+        soma.insert("pas")
+        soma.insert(mech)
+        stim = h.IClamp(soma(0.5))
+        stim.delay, stim.dur, stim.amp = 5, 30, 0.3
+        columns = ["t", "v"] + names
+        vecs = [h.Vector().record(h._ref_t), h.Vector().record(soma(0.5)._ref_v)]
+        for n in names:
+            vecs.append(h.Vector().record(getattr(soma(0.5), "_ref_" + n)))
+        h.dt = 0.025
+        h.finitialize(-65)
+        h.continuerun(50)
+        with open(os.path.join(HERE, name + ".txt"), "w") as out:
+            out.write(" ".join(columns) + "\n")
+            for row in zip(*[list(v) for v in vecs]):
+                out.write(" ".join("%.17g" % x for x in row) + "\n")
+        del stim, soma
+    pointer_scenario(h)
+    # hoc cases: what nrniv prints for each *.hoc here, run beside the built mechanisms.
+    for f in sorted(os.listdir(HERE)):
+        if f.endswith(".hoc"):
+            out = subprocess.run(["nrniv", "-nogui", os.path.join(HERE, f), "-c", "quit()"],
+                                 cwd=build, check=True, capture_output=True, text=True).stdout
+            with open(os.path.join(HERE, f + ".neuron-9.0.2.out"), "w") as o:
+                o.write(out)
+    shutil.rmtree(build)
+
+
+def pointer_scenario(h):
+    """Two unconnected cells: `pre` (hh + pas, IClamp) drives PtrSyn on `post` (pas) through
+    setpointer; PtrSyn's INITIAL writes e_pas of `pre` through its second POINTER."""
+    pre = h.Section(name="pre")
+    post = h.Section(name="post")
+    for sec in (pre, post):
+        sec.L = sec.diam = 20
+        sec.insert("pas")
+    pre.insert("hh")
+    stim = h.IClamp(pre(0.5))
+    stim.delay, stim.dur, stim.amp = 5, 30, 0.3
+    syn = h.PtrSyn(post(0.5))
+    h.setpointer(pre(0.5)._ref_v, "pre", syn)
+    h.setpointer(pre(0.5)._ref_e_pas, "sink", syn)
+    columns = ["t", "v_pre", "v_post", "g", "i", "open"]
+    vecs = [h.Vector().record(r) for r in (h._ref_t, pre(0.5)._ref_v, post(0.5)._ref_v,
+                                           syn._ref_g, syn._ref_i, syn._ref_open)]
+    h.dt = 0.025
+    h.finitialize(-65)
+    h.continuerun(50)
+    assert pre(0.5).e_pas == -68
+    with open(os.path.join(HERE, "ptrsyn.txt"), "w") as out:
+        out.write(" ".join(columns) + "\n")
+        for row in zip(*[list(v) for v in vecs]):
+            out.write(" ".join("%.17g" % x for x in row) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
