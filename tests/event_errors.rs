@@ -176,3 +176,25 @@ fn removed_targets_and_watchers_drop_out_of_the_run() {
     m.continuerun(1.0)
         .expect("the WATCH and the event of removed processes are dropped");
 }
+
+#[test]
+fn a_bad_index_in_net_receive_stops_the_run_naming_it() {
+    const BAD: &str = r#"
+NEURON { POINT_PROCESS BadIndex RANGE a }
+ASSIGNED { a[2] }
+NET_RECEIVE(w) { a[w] = 1 }
+"#;
+    let (mut m, s) = model_with(&[("badindex.mod", BAD)]);
+    let p = m.add_point_process(s, 0.5, "BadIndex").unwrap();
+    let nc = m.add_netcon(NetConSource::None, Some(p)).unwrap();
+    m.set_netcon_weight(nc, 0, 1.0).unwrap();
+    m.finitialize(-65.0).unwrap();
+    m.netcon_event(nc, 0.0).unwrap();
+    m.fadvance().unwrap();
+    assert_eq!(m.get_point(p, "a[1]").unwrap(), 1.0);
+    m.set_netcon_weight(nc, 0, 5.0).unwrap();
+    m.netcon_event(nc, 0.1).unwrap();
+    let e = m.continuerun(1.0).unwrap_err();
+    assert!(e.to_string().contains("array index out of range"), "{e}");
+    assert!(e.to_string().contains("BadIndex"), "{e}");
+}

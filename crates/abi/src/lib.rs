@@ -77,6 +77,8 @@ pub type DerivimplicitFn = unsafe extern "C" fn(
 pub struct Services {
     pub derivimplicit: DerivimplicitFn,
     pub printf: PrintfFn,
+    /// `METHOD sparse` (and STEADYSTATE sparse) of a KINETIC block.
+    pub sparse: SparseFn,
     /// `net_send(delay, flag)` from INITIAL or NET_RECEIVE of instance `inst`: a self-event at
     /// absolute `time` (the generated code passes `t + delay`). It carries the weight vector
     /// of the event being handled (none from INITIAL). With flag 1 it becomes the instance's movable event.
@@ -158,6 +160,45 @@ pub type PrintfFn = unsafe extern "C" fn(
 
 /// Kernel status: a Newton iteration did not converge.
 pub const STATUS_NO_CONVERGENCE: KernelStatus = 1;
+/// Kernel status: the matrix of an implicit step was singular.
+pub const STATUS_SINGULAR: KernelStatus = 2;
+
+/// Builds, for one instance, the implicit-Euler system of a KINETIC block with its `n`
+/// states set to `x` (`x_old`: the states at the start of the step): adds to `jacobian`
+/// (n×n, row-major, zeroed by the caller) and `rhs` so that `jacobian·Δx = rhs` is the Newton
+/// step. The time step is `ctx.dt`.
+pub type KineticSystemFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *mut MechanismData,
+    inst: u64,
+    v: f64,
+    x: *const f64,
+    x_old: *const f64,
+    jacobian: *mut f64,
+    rhs: *mut f64,
+);
+
+/// [`SparseFn`] mode bit: the block's matrix does not depend on its states (one Newton pass
+/// is the solution).
+pub const SPARSE_LINEAR: u32 = 1;
+/// [`SparseFn`] mode bit: integrate to the steady state (INITIAL's `SOLVE ... STEADYSTATE`).
+pub const SPARSE_STEADY_STATE: u32 = 2;
+/// [`SparseFn`] mode bit: the system is algebraic (a LINEAR block): one pass with `ctx` as it
+/// is, no time step and no secondorder correction.
+pub const SPARSE_ALGEBRAIC: u32 = 4;
+
+/// `METHOD sparse` for one instance: advances the `n` states in `x` over the step in `ctx`
+/// (or to the steady state) by NEURON's iteration on the system `system` builds.
+pub type SparseFn = unsafe extern "C" fn(
+    n: u64,
+    x: *mut f64,
+    system: KineticSystemFn,
+    mode: u32,
+    ctx: *const KernelContext,
+    data: *mut MechanismData,
+    inst: u64,
+    v: f64,
+) -> KernelStatus;
 
 /// Kernel status `STATUS_FAILURE_SITE + k`: the generated code stopped a bad operation (an
 /// array index out of range, ...) described by [`MechanismInfo::failure_sites`]`[k]`.

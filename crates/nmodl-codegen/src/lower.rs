@@ -33,6 +33,11 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
             // simulator's Newton iteration (emit::derivimplicit).
             (SolveMethod::Derivimplicit, FunctionKind::Derivative) => {}
             (SolveMethod::None, FunctionKind::Procedure) => {}
+            // sparse keeps the reactions: the block becomes the system function that the
+            // runtime's sparse service iterates on (emit::kinetic).
+            (SolveMethod::Sparse, FunctionKind::Kinetic) => {}
+            // A LINEAR block is solved by the same service, in one pass (emit::kinetic).
+            (SolveMethod::None, FunctionKind::Linear) => {}
             // The fixed step calls after_cvode procedures in the state update, with the
             // other SOLVEs (NUMERICS §1 item 10).
             (SolveMethod::AfterCvode, FunctionKind::Procedure) => {}

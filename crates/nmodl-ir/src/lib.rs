@@ -676,7 +676,7 @@ pub enum ReactionKind {
         rate: Handle<Expression>,
     },
     /// `~ s << (flux)`: `flux` (amount per time) is added to the single species on the left;
-    /// f_flux is the flux and b_flux 0.
+    /// afterwards f_flux is 0 and b_flux the flux (as nocmodl's generated code sets them).
     Flux { flux: Handle<Expression> },
 }
 

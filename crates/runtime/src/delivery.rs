@@ -8,13 +8,37 @@
 
 use crate::error::{Result, RuntimeError};
 use crate::events::{EventKind, Movable, Request, Watch};
-use crate::mechanisms::Owner;
+use crate::mechanisms::{Owner, RegisteredMechanism};
 use crate::model::CableModel;
 use crate::netcon::{NetCon, NetConId};
 use crate::point::PointProcessId;
 
 /// A threshold crossing detected at the start of the step from t_n is a spike at t_n + 1e-10.
 const THRESHOLD_SPIKE_OFFSET: f64 = 1e-10;
+
+/// The error for a nonzero kernel status: a failure the generated code described
+/// ([`rsnrn_abi::STATUS_FAILURE_SITE`]) or a bare status.
+fn kernel_error(
+    m: &RegisteredMechanism,
+    kernel: &'static str,
+    status: i32,
+    t: f64,
+) -> RuntimeError {
+    let site = usize::try_from(status - rsnrn_abi::STATUS_FAILURE_SITE).ok();
+    match site.and_then(|k| m.info.failure_sites.get(k)) {
+        Some(message) => RuntimeError::MechanismFailure {
+            mechanism: m.info.name.clone(),
+            message: message.clone(),
+            t,
+        },
+        None => RuntimeError::KernelFailed {
+            mechanism: m.info.name.clone(),
+            kernel,
+            status,
+            t,
+        },
+    }
+}
 
 impl CableModel {
     /// A spike at `time` of the source of the NetCons `from` (in creation order): each
@@ -146,12 +170,7 @@ impl CableModel {
             let status =
                 unsafe { kernel(&self.ctx, &mut m.store.data, p.instance as u64, wptr, flag) };
             if status != 0 {
-                return Err(RuntimeError::KernelFailed {
-                    mechanism: m.info.name.clone(),
-                    kernel: "net_receive",
-                    status,
-                    t: ev.time,
-                });
+                return Err(kernel_error(m, "net_receive", status, ev.time));
             }
             self.process_requests(ev.time, weight)?;
         }
@@ -299,12 +318,7 @@ impl CableModel {
                         )
                     };
                     if status != 0 {
-                        return Err(RuntimeError::KernelFailed {
-                            mechanism: m.info.name.clone(),
-                            kernel: "net_init",
-                            status,
-                            t: 0.0,
-                        });
+                        return Err(kernel_error(m, "net_init", status, 0.0));
                     }
                     self.process_requests(0.0, Some(NetConId(k as u32)))?;
                 }

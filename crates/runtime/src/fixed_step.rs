@@ -120,16 +120,22 @@ impl CableModel {
         *slot += ns;
     }
 
-    /// Calls one kernel of every mechanism that has instances, in registration order, with
-    /// `ctx.t = t`. During initialization, e of written-concentration ions follows each
+    /// Calls one kernel of every mechanism that has instances, in NEURON's order
+    /// (`Registry::kernel_order`), with `ctx.t = t`. During initialization, e of written-concentration ions follows each
     /// writer's INITIAL (nrn_wrote_conc).
     fn call_kernels(&mut self, phase: Phase, t: f64) -> Result<()> {
         self.sync_ctx(t);
         let celsius = self.celsius;
         // Electrode currents apart from the membrane's, seeing vi (NUMERICS §9).
         let split = self.split_membrane() && matches!(phase, Phase::Current | Phase::State);
-        let Registry { mechs, ions, .. } = &mut self.reg;
-        for m in mechs.iter_mut() {
+        let Registry {
+            mechs,
+            ions,
+            kernel_order,
+            ..
+        } = &mut self.reg;
+        for &k in kernel_order.iter() {
+            let m = &mut mechs[k];
             if m.store.count() == 0 {
                 continue;
             }

@@ -90,6 +90,7 @@ mod rebuild;
 mod record;
 mod section;
 mod services;
+mod sparse;
 pub mod trace_io;
 
 pub use error::{Result, RuntimeError};

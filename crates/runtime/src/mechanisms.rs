@@ -251,6 +251,10 @@ const RESERVED: &[&str] = &["v", "diam", "cm", "t", "dt", "celsius", "secondorde
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
     pub mechs: Vec<RegisteredMechanism>,
+    /// Indices into `mechs` in the order their kernels run, NEURON's memb_order_: a mechanism
+    /// that writes an ion concentration goes before all others (so the latest such one runs
+    /// first, nrn_writes_conc), every other one after those registered before it.
+    pub kernel_order: Vec<usize>,
     pub ions: Vec<Ion>,
     pub by_name: HashMap<String, MechanismId>,
     pub range_names: HashMap<String, RangeName>,
@@ -479,7 +483,7 @@ impl Registry {
             .iter()
             .map(|(n, s)| (ion_id(self, n), *s))
             .collect();
-        let conc_writes = conc_writes.iter().map(|n| ion_id(self, n)).collect();
+        let conc_writes: Vec<IonId> = conc_writes.iter().map(|n| ion_id(self, n)).collect();
         let mut pointer = 0;
         let slots = slots
             .iter()
@@ -507,6 +511,11 @@ impl Registry {
         self.by_name.insert(info.name.clone(), id);
         let mut store = InstanceStore::new(defaults.len(), pointer_names.len());
         store.data.mechanism = id.0 as u64;
+        if conc_writes.is_empty() {
+            self.kernel_order.push(self.mechs.len());
+        } else {
+            self.kernel_order.insert(0, self.mechs.len());
+        }
         self.mechs.push(RegisteredMechanism {
             store,
             pointer_names,

@@ -17,6 +17,7 @@ use rsnrn_abi::{
 pub static SERVICES: Services = Services {
     derivimplicit,
     printf,
+    sparse: crate::sparse::sparse,
     net_send: crate::events::net_send,
     net_event: crate::events::net_event,
     net_move: crate::events::net_move,
@@ -93,7 +94,7 @@ impl System {
 }
 
 /// LU decomposition with partial pivoting, in place; `perm[i]` is the original row of row i.
-fn lu_decompose(n: usize, a: &mut [f64], perm: &mut [usize]) -> bool {
+pub(crate) fn lu_decompose(n: usize, a: &mut [f64], perm: &mut [usize]) -> bool {
     for (i, p) in perm.iter_mut().enumerate() {
         *p = i;
     }
@@ -126,7 +127,7 @@ fn lu_decompose(n: usize, a: &mut [f64], perm: &mut [usize]) -> bool {
 }
 
 /// Solves LU·x = P·b.
-fn lu_solve(n: usize, lu: &[f64], perm: &[usize], b: &[f64], x: &mut [f64]) {
+pub(crate) fn lu_solve(n: usize, lu: &[f64], perm: &[usize], b: &[f64], x: &mut [f64]) {
     for i in 0..n {
         let mut sum = b[perm[i]];
         for j in 0..i {

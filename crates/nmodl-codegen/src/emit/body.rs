@@ -72,6 +72,11 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     pub event: Option<super::net_receive::EventEnv>,
     /// Span of the statement being emitted, for run-time failure messages.
     span: Span,
+    /// While emitting a KINETIC block's system function: where its reactions and CONSERVEs
+    /// put their matrix entries.
+    pub kinetic_sink: Option<super::kinetic::KineticSink>,
+    /// While emitting a LINEAR block's system function: where its equations go.
+    pub equation_sink: Option<super::linear::EquationSink>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -98,6 +103,8 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             derivative_sink: None,
             event: None,
             span: Span::default(),
+            kinetic_sink: None,
+            equation_sink: None,
         }
     }
 
@@ -742,6 +749,24 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                     "this derivative equation is not supported yet (array STATEs, or a DERIVATIVE block not solved by cnexp or derivimplicit)"
                         .into(),
                 ))
+            }
+            Statement::Reaction(r) if self.kinetic_sink.is_some() => {
+                super::kinetic::reaction(self, r)?;
+            }
+            Statement::Conserve(c) if self.kinetic_sink.is_some() => {
+                super::kinetic::conserve(self, c)?;
+            }
+            // Volumes were applied when the system function started (as nocmodl does).
+            Statement::Compartment(_) if self.kinetic_sink.is_some() => {}
+            Statement::Equation { .. } if self.equation_sink.is_some() => {
+                super::linear::equation(self)?;
+            }
+            Statement::Solve(solve)
+                if super::kinetic::solved_by_service(self.mech, solve)
+                    && self.symbols.kinetic(solve.target).is_some() =>
+            {
+                let system = self.symbols.kinetic(solve.target).expect("checked");
+                super::kinetic::emit_solve(self, solve.target, system, solve.steady_state)?;
             }
             Statement::Solve(_)
             | Statement::Reaction(_)

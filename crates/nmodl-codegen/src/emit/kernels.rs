@@ -1,7 +1,9 @@
 //! The four ABI kernels: loops over all instances around the generated bodies.
 
 use super::body::{flags, BodyEmitter, Env, PTR};
-use super::{define, derivimplicit, kernel_signature, module_error, tables, KernelIds, Symbols};
+use super::{
+    define, derivimplicit, kernel_signature, kinetic, module_error, tables, KernelIds, Symbols,
+};
 use crate::layout::Layout;
 use crate::CodegenError;
 use cranelift_codegen::ir::{types, InstBuilder, UserFuncName, Value};
@@ -34,14 +36,20 @@ pub(super) fn emit_all(
     };
     let table_check = w.kernel("table_check", |e| table_check(e, mech, layout))?;
     let initialize = w.kernel("initialize", |e| {
-        each_instance(e, |e| initialize_instance(e, mech))
+        each_instance(e, |e| {
+            read_written_currents(e, mech, layout)?;
+            initialize_instance(e, mech)
+        })
     })?;
     // A BREAKPOINT that produces no current is not part of the matrix setup: nocmodl runs
     // it in the state update, after the SOLVEs, with v and t of the end of the step.
     let has_current = !mech.currents.is_empty();
     let current = if has_current {
         Some(w.kernel("current", |e| {
-            each_instance(e, |e| current_instance(e, mech, layout))
+            each_instance(e, |e| {
+                read_written_currents(e, mech, layout)?;
+                current_instance(e, mech, layout)
+            })
         })?)
     } else {
         None
@@ -52,9 +60,12 @@ pub(super) fn emit_all(
     } else {
         Some(w.kernel("state", |e| {
             each_instance(e, |e| {
+                read_written_currents(e, mech, layout)?;
                 for s in &mech.solves {
                     if let Some(derivative) = e.symbols.derivative(s.target) {
                         derivimplicit::emit_solve(e, s.target, derivative)?;
+                    } else if let Some(system) = e.symbols.kinetic(s.target) {
+                        kinetic::emit_solve(e, s.target, system, false)?;
                     } else if e.symbols.inlinable(s.target) {
                         e.inline_call(s.target, &[])?;
                     } else {
@@ -141,7 +152,7 @@ impl KernelWriter<'_> {
 
 /// The kernel's status: 0, or [`rsnrn_abi::STATUS_FAILURE_SITE`] + site when generated code
 /// recorded a failure (the record is cleared for the next call).
-fn failure_status(e: &mut BodyEmitter) -> Value {
+pub(super) fn failure_status(e: &mut BodyEmitter) -> Value {
     let Some(g) = e.layout.failure_global else {
         return e.b.ins().iconst(types::I32, 0);
     };
@@ -234,6 +245,19 @@ fn table_check(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout) -> Result
     }
     e.b.ins().jump(done, &[]);
     e.b.switch_to_block(done);
+    Ok(())
+}
+
+/// An ion current the mechanism both READs and WRITEs holds, until the mechanism assigns it,
+/// the ion's total so far (nocmodl copies `ica = _ion_ica` at the start of every kernel).
+fn read_written_currents(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout) -> Result<()> {
+    for w in &layout.ion_writes {
+        if mech.ions.iter().any(|ion| ion.read.contains(&w.variable)) {
+            let p = e.slot_ptr(w.current_slot);
+            let total = e.load_f64(p);
+            e.store_var(w.variable, None, total)?;
+        }
+    }
     Ok(())
 }
 

@@ -11,6 +11,8 @@ mod body;
 mod calls;
 mod derivimplicit;
 mod kernels;
+mod kinetic;
+mod linear;
 mod net_receive;
 mod printf;
 mod tables;
@@ -41,6 +43,8 @@ pub(crate) struct Symbols {
     derivative: HashMap<Handle<Function>, FuncId>,
     /// Run-time failure messages, numbered as the code that reports them was emitted.
     failure_sites: RefCell<Vec<String>>,
+    /// System functions of the blocks the sparse service solves (KINETIC by sparse, LINEAR).
+    kinetic: HashMap<Handle<Function>, FuncId>,
 }
 
 impl Symbols {
@@ -57,6 +61,11 @@ impl Symbols {
         let mut sites = self.failure_sites.borrow_mut();
         sites.push(message);
         sites.len() as u32 - 1
+    }
+
+    /// The system function of `f` when the sparse service solves it (KINETIC, LINEAR).
+    pub fn kinetic(&self, f: Handle<Function>) -> Option<FuncId> {
+        self.kinetic.get(&f).copied()
     }
 
     pub fn callable(&self, f: Handle<Function>) -> FuncId {
@@ -138,11 +147,24 @@ pub fn generate(
             derivative.insert(s.target, id);
         }
     }
+    let mut kinetic = HashMap::new();
+    for f in kinetic::sparse_targets(mech) {
+        let sig = kinetic::system_signature(module);
+        let name = format!("{prefix}__{}__system", mech.functions[f].name);
+        let id = module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(module_error)?;
+        kinetic.insert(f, id);
+    }
     let mut callable = Vec::new();
     let mut exact = Vec::new();
     for (h, f) in mech.functions.iter() {
-        // A block solved by derivimplicit exists only as its derivative function.
-        if derivative.contains_key(&h) {
+        // A block solved by derivimplicit exists only as its derivative function, a KINETIC
+        // block only as its system function (nothing calls either).
+        if derivative.contains_key(&h)
+            || kinetic.contains_key(&h)
+            || f.kind == FunctionKind::Kinetic
+        {
             exact.push(None);
             callable.push(None);
             continue;
@@ -171,6 +193,7 @@ pub fn generate(
     }
     let symbols = Symbols {
         derivative,
+        kinetic,
         math: math_ids,
         callable,
         exact,
@@ -186,7 +209,10 @@ pub fn generate(
     let mut fctx = FunctionBuilderContext::new();
 
     for (h, f) in mech.functions.iter() {
-        if symbols.derivative(h).is_some() {
+        if symbols.derivative(h).is_some()
+            || symbols.kinetic(h).is_some()
+            || f.kind == FunctionKind::Kinetic
+        {
             continue;
         }
         ctx.func.signature = body_signature(module, f.parameters.len());
@@ -206,6 +232,16 @@ pub fn generate(
         ctx.func.signature = derivimplicit::derivative_signature(module);
         ctx.func.name = UserFuncName::user(0, id.as_u32());
         derivimplicit::emit_derivative_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        define(module, id, &mut ctx)?;
+    }
+    for (&f, &id) in &symbols.kinetic {
+        ctx.func.signature = kinetic::system_signature(module);
+        ctx.func.name = UserFuncName::user(0, id.as_u32());
+        if mech.functions[f].kind == FunctionKind::Linear {
+            linear::emit_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        } else {
+            kinetic::emit_system_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        }
         define(module, id, &mut ctx)?;
     }
     let mut ids = kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;

@@ -357,7 +357,7 @@ pub(super) fn emit(
             });
             e.reset_locals_of(&nr.body);
             e.block(&nr.body)?;
-            Ok(e.b.ins().iconst(types::I32, 0))
+            Ok(super::kernels::failure_status(e))
         },
     )?);
     if let Some(init) = &nr.initial {
@@ -376,7 +376,7 @@ pub(super) fn emit(
                 });
                 e.reset_locals_of(init);
                 e.block(init)?;
-                Ok(e.b.ins().iconst(types::I32, 0))
+                Ok(super::kernels::failure_status(e))
             },
         )?);
     }
