@@ -93,6 +93,7 @@ fn instances(table: &MechanismTable) -> Instances {
         diam: nodes[4].as_ptr(),
         node_count: INSTANCES as u64,
         services: &rsnrn::runtime::SERVICES,
+        events: std::ptr::null_mut(),
     };
     let data = MechanismData {
         count: INSTANCES as u64,
@@ -100,6 +101,7 @@ fn instances(table: &MechanismTable) -> Instances {
         range: column_ptrs.as_mut_ptr() as *const *mut f64,
         globals: globals.as_mut_ptr(),
         slots: slot_ptrs.as_ptr(),
+        mechanism: 0,
     };
     Instances {
         _columns: columns,

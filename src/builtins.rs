@@ -6,10 +6,19 @@ use crate::CableModel;
 use std::fmt;
 
 /// `(file name, NMODL text)` of every built-in mechanism, in NEURON's registration order.
-pub const SOURCES: [(&str, &str); 3] = [
+pub const SOURCES: [(&str, &str); 9] = [
     ("nmodl/pas.mod", include_str!("../nmodl/pas.mod")),
     ("nmodl/hh.mod", include_str!("../nmodl/hh.mod")),
     ("nmodl/iclamp.mod", include_str!("../nmodl/iclamp.mod")),
+    (
+        "nmodl/alphasynapse.mod",
+        include_str!("../nmodl/alphasynapse.mod"),
+    ),
+    ("nmodl/expsyn.mod", include_str!("../nmodl/expsyn.mod")),
+    ("nmodl/exp2syn.mod", include_str!("../nmodl/exp2syn.mod")),
+    ("nmodl/intfire1.mod", include_str!("../nmodl/intfire1.mod")),
+    ("nmodl/netstim.mod", include_str!("../nmodl/netstim.mod")),
+    ("nmodl/apcount.mod", include_str!("../nmodl/apcount.mod")),
 ];
 
 #[derive(Debug)]

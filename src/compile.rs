@@ -143,7 +143,7 @@ pub fn codegen_diagnostic(e: &CodegenError) -> Diagnostic {
 }
 
 /// What the IR holds that nmodl-codegen does not look at yet, so that a mechanism using it is
-/// refused instead of compiled without it: NET_RECEIVE, CONSTRUCTOR/DESTRUCTOR, BEFORE/AFTER,
+/// refused instead of compiled without it: CONSTRUCTOR/DESTRUCTOR, BEFORE/AFTER,
 /// FUNCTION_TABLE and top-level VERBATIM C. (Statements, expressions and variable storage the
 /// code generator does not implement are refused by the code generator itself.) Remove an
 /// entry when the code generator implements it.
@@ -154,9 +154,6 @@ pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
             format!("{what} is not supported by the code generator yet"),
         ))
     };
-    if let Some(nr) = &mech.net_receive {
-        return gap(nr.span, "NET_RECEIVE");
-    }
     if mech.constructor.is_some() || mech.destructor.is_some() {
         return gap(nmodl_ir::Span::default(), "CONSTRUCTOR/DESTRUCTOR");
     }

@@ -73,3 +73,62 @@ fn a_broken_file_stops_the_build_and_names_itself() {
         .to_string();
     assert!(err.contains("bad.mod:2:"), "{err}");
 }
+
+/// Events through library code: NET_RECEIVE, its INITIAL and WATCH conditions reached through
+/// the table of a shared library, against the same mechanisms from the JIT.
+fn synapse_run(mut model: CableModel) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    use rsnrn::runtime::NetConSource;
+    let soma = model.create_section("soma").unwrap();
+    model.set_length(soma, 20.0).unwrap();
+    model.set_diam(soma, 20.0).unwrap();
+    model.insert(soma, "hh").unwrap();
+    let syn = model.add_point_process(soma, 0.5, "ExpSyn").unwrap();
+    model.set_point(syn, "tau", 2.0).unwrap();
+    let watch = model.add_point_process(soma, 0.5, "WatchCount").unwrap();
+    let ns = model.add_artificial_cell("NetStim").unwrap();
+    model.set_point(ns, "start", 2.0).unwrap();
+    model.set_point(ns, "interval", 7.0).unwrap();
+    let fire = model.add_artificial_cell("IntFire1").unwrap();
+    for (target, w) in [(syn, 0.02), (fire, 0.7), (watch, 1.0)] {
+        let nc = model
+            .add_netcon(NetConSource::Point(ns), Some(target))
+            .unwrap();
+        model.set_netcon_weight(nc, 0, w).unwrap();
+    }
+    let fired = model.add_netcon(NetConSource::Point(fire), None).unwrap();
+    let crossings = model.add_netcon(NetConSource::Point(watch), None).unwrap();
+    model.netcon_record(fired).unwrap();
+    model.netcon_record(crossings).unwrap();
+    let v = model.record(RecordTarget::range(soma, 0.5, "v")).unwrap();
+    model.finitialize(-65.0).unwrap();
+    model.continuerun(40.0).unwrap();
+    (
+        model.recording(v).unwrap().to_vec(),
+        model.netcon_spikes(fired).unwrap().to_vec(),
+        model.netcon_spikes(crossings).unwrap().to_vec(),
+    )
+}
+
+#[test]
+fn library_event_mechanisms_equal_jit_mechanisms() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("library_events");
+    let _ = std::fs::remove_dir_all(&dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = ["hh", "expsyn", "netstim", "intfire1"]
+        .iter()
+        .map(|n| root.join(format!("nmodl/{n}.mod")))
+        .collect();
+    files.push(root.join("tests/data/events/watchcount.mod"));
+    let so = dir.join(rsnrn::library::arch_dir()).join("librsnrnmech.so");
+    build_library(&files, &so).expect("the event mechanisms build into a library");
+    let mut from_library = CableModel::new();
+    nrn_load_dll(&mut from_library, &so).expect("the library loads");
+    let ours = synapse_run(from_library);
+
+    let mut jit = rsnrn::builtins::model().unwrap();
+    let watchcount = rsnrn::compile::compile_file(&files[4]).unwrap();
+    rsnrn::register(&mut jit, watchcount).unwrap();
+    let theirs = synapse_run(jit);
+    assert!(!ours.1.is_empty() && !ours.2.is_empty(), "{ours:?}");
+    assert_eq!(ours, theirs, "library and JIT code must agree bit for bit");
+}

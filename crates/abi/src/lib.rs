@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// State shared by all mechanisms during one kernel call.
 ///
@@ -41,6 +41,10 @@ pub struct KernelContext {
     pub node_count: u64,
     /// Numerical services the simulator provides to generated code (never null).
     pub services: *const Services,
+    /// The runtime's event system, opaque to generated code: passed back unchanged through
+    /// `ctx` to the event services ([`Services::net_send`] ...), which are only valid while it
+    /// is non-null.
+    pub events: *mut std::ffi::c_void,
 }
 
 /// Evaluates a DERIVATIVE block for one instance with its states set to `x`: writes the
@@ -75,7 +79,74 @@ pub struct Services {
     pub printf: PrintfFn,
     /// `METHOD sparse` (and STEADYSTATE sparse) of a KINETIC block.
     pub sparse: SparseFn,
+    /// `net_send(delay, flag)` from INITIAL or NET_RECEIVE of instance `inst`: a self-event at
+    /// absolute `time` (the generated code passes `t + delay`). It carries the weight vector
+    /// of the event being handled (none from INITIAL). With flag 1 it becomes the instance's movable event.
+    pub net_send: EventFn,
+    /// `net_event(time)`: instance `inst` spikes at `time`; every NetCon from it delivers.
+    pub net_event: EventFn,
+    /// `net_move(time)`: moves the instance's pending flag-1 self-event to `time`. `flag` is 0.
+    pub net_move: EventFn,
+    /// One clause of a `WATCH` statement executed by instance `inst`: arms watch number
+    /// `clause` (counted from 0 over all clauses of the mechanism, in source order; the
+    /// condition is [`MechanismTable::watch_condition`]) to send a self-event with `flag`
+    /// when its condition turns true. `first` is 1 for the first clause the current
+    /// NET_RECEIVE call arms (every watch of the instance is disarmed before it), else 0.
+    pub watch_activate: WatchFn,
+    /// Generated code reached a feature the simulator does not provide (`what`, one of the
+    /// `UNAVAILABLE_*` codes): the runtime stops the run with an error naming the mechanism
+    /// once the kernel returns. The value returned (NaN) stands in for the missing result.
+    pub unavailable: UnavailableFn,
+    /// `FOR_NETCONS` in NET_RECEIVE: the number of NetCons that target instance `inst` (whose
+    /// NET_RECEIVE is running).
+    pub for_netcons_count: ForNetconsCountFn,
+    /// `FOR_NETCONS`: the weight vector of the `i`-th of those NetCons (creation order).
+    pub for_netcons_weight: ForNetconsWeightFn,
 }
+
+/// [`Services::for_netcons_count`]: `(ctx, data, inst) -> count`.
+pub type ForNetconsCountFn =
+    unsafe extern "C" fn(ctx: *const KernelContext, data: *const MechanismData, inst: u64) -> u64;
+
+/// [`Services::for_netcons_weight`]: `(ctx, data, inst, i) -> weight vector`.
+pub type ForNetconsWeightFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    inst: u64,
+    i: u64,
+) -> *mut f64;
+
+/// [`Services::unavailable`]: `(ctx, data, inst, what) -> NaN`.
+pub type UnavailableFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    inst: u64,
+    what: u64,
+) -> f64;
+
+/// `what` of [`Services::unavailable`]: a random-number function (`exprand`, `normrand`,
+/// `unirand`, `poisrand`, `scop_random`, `set_seed`).
+pub const UNAVAILABLE_RANDOM: u64 = 0;
+
+/// An event service: `(ctx, data, inst, time, flag)`; see [`Services`]. Requests are queued by
+/// the runtime and take effect when the kernel that made them returns.
+pub type EventFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    inst: u64,
+    time: f64,
+    flag: f64,
+);
+
+/// [`Services::watch_activate`]: `(ctx, data, inst, clause, first, flag)`.
+pub type WatchFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    inst: u64,
+    clause: u64,
+    first: f64,
+    flag: f64,
+);
 
 /// NMODL's `printf`: formats `nargs` numbers at `args` with the C format string of `len`
 /// bytes at `format` (not NUL-terminated) and writes the result to standard output.
@@ -150,6 +221,9 @@ pub struct MechanismData {
     /// One array of `count` pointers per slot in [`MechanismInfo::slots`] order: where each
     /// instance reads or writes a variable owned by someone else (an ion's `ena`, `ina`, ...).
     pub slots: *const *const *mut f64,
+    /// The runtime's number for this mechanism, passed back to the event services so that
+    /// they know which mechanism called (generated code does not interpret it).
+    pub mechanism: u64,
 }
 
 /// Status returned by every kernel: 0 is success.
@@ -159,11 +233,44 @@ pub const STATUS_OK: KernelStatus = 0;
 /// A kernel: loops over all instances of the mechanism.
 pub type Kernel = unsafe extern "C" fn(*const KernelContext, *mut MechanismData) -> KernelStatus;
 
+/// NET_RECEIVE for one event at instance `inst`: `ctx.t` is the event time, `weight` the
+/// weight vector of the NetCon that delivered it (the NET_RECEIVE arguments in order,
+/// [`MechanismInfo::net_receive_args`] doubles, read and written in place; for a self-event the
+/// vector of the event that sent it, or zeros), `flag` 0 for NetCon events and the
+/// `net_send` flag for self-events.
+pub type NetReceiveKernel = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *mut MechanismData,
+    inst: u64,
+    weight: *mut f64,
+    flag: f64,
+) -> KernelStatus;
+
+/// The INITIAL block inside NET_RECEIVE, run at finitialize once per NetCon targeting
+/// instance `inst`, with that NetCon's `weight` vector.
+pub type NetInitKernel = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *mut MechanismData,
+    inst: u64,
+    weight: *mut f64,
+) -> KernelStatus;
+
+/// The condition of WATCH clause `clause` (see [`Services::watch_activate`]) for instance
+/// `inst` with the current `ctx.v`: positive when it holds (NEURON's `lhs - rhs` form).
+pub type WatchConditionFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *mut MechanismData,
+    inst: u64,
+    clause: u64,
+) -> f64;
+
 /// What a compiled mechanism exports: its description and its kernels.
 ///
 /// The runtime calls, in NEURON's fixed-step order: `table_check` at the start of every step and
 /// of `finitialize`, `initialize` in `finitialize`, `current` while setting up the matrix, and
-/// `state` after the voltage update. A missing kernel is a null pointer.
+/// `state` after the voltage update; `net_receive` and `net_init` per event and per NetCon.
+/// A missing kernel is a null pointer. Artificial cells have no node: their kernels never read
+/// `node_index` or the node arrays.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct MechanismTable {
@@ -175,6 +282,12 @@ pub struct MechanismTable {
     pub initialize: Option<Kernel>,
     pub current: Option<Kernel>,
     pub state: Option<Kernel>,
+    /// NET_RECEIVE, called by the runtime when an event reaches an instance.
+    pub net_receive: Option<NetReceiveKernel>,
+    /// NET_RECEIVE's INITIAL block; without it the runtime zeroes weight[1..] at finitialize.
+    pub net_init: Option<NetInitKernel>,
+    /// The conditions of the mechanism's WATCH clauses.
+    pub watch_condition: Option<WatchConditionFn>,
 }
 
 impl MechanismTable {
@@ -227,6 +340,13 @@ pub struct MechanismInfo {
     /// line and column ("array index out of range: `ca[i]` has 4 elements (cadifus.mod:45:9)").
     #[serde(default)]
     pub failure_sites: Vec<String>,
+    /// Number of NET_RECEIVE arguments = length of the weight vector of a NetCon targeting
+    /// the mechanism; `None` without NET_RECEIVE.
+    #[serde(default)]
+    pub net_receive_args: Option<u32>,
+    /// Number of WATCH clauses in the mechanism.
+    #[serde(default)]
+    pub watch_clauses: u32,
 }
 
 impl MechanismInfo {

@@ -11,9 +11,8 @@ mod common;
 use std::io::Write;
 use std::process::Command;
 
-/// Cases that passed when this floor was set. The rest need NetStim/NetCon/ExpSyn and
-/// threshold detection, which rsnrn does not have yet.
-const FLOOR: usize = 277;
+/// Cases that passed when this floor was set.
+const FLOOR: usize = 282;
 
 #[test]
 fn hoc_conformance_suite_does_not_regress() {

@@ -171,6 +171,7 @@ pub enum ClassKind {
     Timer,
     CVode,
     Random,
+    NetCon,
     /// GUI classes (Graph, Shape, ...): inert headless.
     Gui(&'static str),
     /// Not provided yet by rsnrn; `new` reports it.
@@ -190,6 +191,7 @@ impl ClassKind {
             ClassKind::Timer => "Timer",
             ClassKind::CVode => "CVode",
             ClassKind::Random => "Random",
+            ClassKind::NetCon => "NetCon",
             ClassKind::Gui(n) | ClassKind::Missing(n) => n,
         }
     }
@@ -237,6 +239,7 @@ pub enum ObjData {
     SectionRef(SecId),
     SectionList(Vec<SecId>),
     Point(PointProcessId),
+    NetCon(rsnrn_runtime::NetConId),
     Matrix(MatrixData),
     Timer(std::time::Instant),
     Random(crate::builtins::random::RandomData),

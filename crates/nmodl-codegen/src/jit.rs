@@ -94,6 +94,22 @@ pub fn compile_jit(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
         initialize: Some(kernel(&module, ids.initialize)),
         current: ids.current.map(|id| kernel(&module, id)),
         state: ids.state.map(|id| kernel(&module, id)),
+        // SAFETY (all three): generated with the signatures of these ABI types.
+        net_receive: ids.events.net_receive.map(|id| unsafe {
+            std::mem::transmute::<*const u8, rsnrn_abi::NetReceiveKernel>(
+                module.get_finalized_function(id),
+            )
+        }),
+        net_init: ids.events.net_init.map(|id| unsafe {
+            std::mem::transmute::<*const u8, rsnrn_abi::NetInitKernel>(
+                module.get_finalized_function(id),
+            )
+        }),
+        watch_condition: ids.events.watch_condition.map(|id| unsafe {
+            std::mem::transmute::<*const u8, rsnrn_abi::WatchConditionFn>(
+                module.get_finalized_function(id),
+            )
+        }),
     };
     Ok(JitMechanism {
         table,

@@ -21,6 +21,12 @@ pub enum Place {
     Builtin(Builtin),
     /// Kept in a register of the generated function.
     Local,
+    /// Element k of the weight vector of the event being delivered (NET_RECEIVE argument k).
+    Weight(u32),
+    /// `flag` of the event being delivered.
+    EventFlag,
+    /// Element k of the weight vector of the NetCon a FOR_NETCONS loop is at (argument k).
+    LoopWeight(u32),
 }
 
 /// A current written to an ion: its own column plus the ion's `i` and `di/dv` slots.
@@ -151,7 +157,25 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 });
                 Place::Slot(slots.len() as u32 - 1)
             }
-            Storage::Opaque | Storage::External | Storage::Weight | Storage::Event => {
+
+            Storage::Weight => match mech
+                .net_receive
+                .as_ref()
+                .and_then(|nr| nr.parameters.iter().position(|&p| p == h))
+            {
+                Some(k) => Place::Weight(k as u32),
+                None => match crate::emit::for_netcons_argument(mech, h) {
+                    Some(k) => Place::LoopWeight(k),
+                    None => {
+                        return Err(CodegenError::internal(format!(
+                            "{} has weight storage but is no NET_RECEIVE or FOR_NETCONS argument",
+                            v.name
+                        )))
+                    }
+                },
+            },
+            Storage::Event => Place::EventFlag,
+            Storage::Opaque | Storage::External => {
                 return Err(CodegenError::unsupported(
                     v.span,
                     format!(
@@ -306,6 +330,11 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             })
             .collect(),
         slots,
+        net_receive_args: mech
+            .net_receive
+            .as_ref()
+            .map(|nr| nr.parameters.len() as u32),
+        watch_clauses: crate::emit::watch_conditions(mech).len() as u32,
         failure_sites: Vec::new(),
     };
     Ok(Layout {

@@ -38,6 +38,9 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
             (SolveMethod::Sparse, FunctionKind::Kinetic) => {}
             // A LINEAR block is solved by the same service, in one pass (emit::kinetic).
             (SolveMethod::None, FunctionKind::Linear) => {}
+            // The fixed step calls after_cvode procedures in the state update, with the
+            // other SOLVEs (NUMERICS §1 item 10).
+            (SolveMethod::AfterCvode, FunctionKind::Procedure) => {}
             (method, kind) => {
                 return Err(CodegenError::unsupported(
                     solve.span,

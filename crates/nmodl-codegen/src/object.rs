@@ -86,7 +86,7 @@ fn table_object(
     desc.set_align(8);
     let info_gv = module.declare_data_in_data(info, &mut desc);
     desc.write_data_addr(offset_of!(MechanismTable, info_json) as u32, info_gv, 0);
-    let kernel_fields: [(usize, Option<FuncId>); 4] = [
+    let kernel_fields: [(usize, Option<FuncId>); 7] = [
         (
             offset_of!(MechanismTable, table_check),
             Some(kernels.table_check),
@@ -97,6 +97,18 @@ fn table_object(
         ),
         (offset_of!(MechanismTable, current), kernels.current),
         (offset_of!(MechanismTable, state), kernels.state),
+        (
+            offset_of!(MechanismTable, net_receive),
+            kernels.events.net_receive,
+        ),
+        (
+            offset_of!(MechanismTable, net_init),
+            kernels.events.net_init,
+        ),
+        (
+            offset_of!(MechanismTable, watch_condition),
+            kernels.events.watch_condition,
+        ),
     ];
     for (offset, kernel) in kernel_fields {
         if let Some(f) = kernel {

@@ -88,6 +88,11 @@ pub enum RuntimeError {
     StaleReference,
     /// `distance` before an origin was set.
     DistanceOriginUnset,
+    /// An event request that cannot be carried out (net_send into the past, net_move without
+    /// a pending event, a NetCon to a target without NET_RECEIVE, ...).
+    Event { message: String, t: f64 },
+    /// A [`crate::NetConId`] that does not belong to this model.
+    UnknownNetCon { id: usize },
 }
 
 impl fmt::Display for RuntimeError {
@@ -146,6 +151,8 @@ impl fmt::Display for RuntimeError {
                 f,
                 "the membrane potential in {section}({x}) became {value} at t = {t} ms; the simulation was stopped"
             ),
+            Event { message, t } => write!(f, "{message} (at t = {t} ms)"),
+            UnknownNetCon { id } => write!(f, "there is no NetCon with id {id}"),
             DistanceOriginUnset => write!(
                 f,
                 "the distance origin is not set; set it first (hoc distance() or distance(0, x))"

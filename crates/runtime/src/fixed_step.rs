@@ -3,7 +3,8 @@
 //! One step, t_n → t_{n+1}: table checks; t += dt/2; matrix setup with every current at
 //! (v_n, t_n + dt/2); Hines solve for Δv; (secondorder 2: ion currents to mid-step); v += Δv
 //! (2Δv for secondorder ≥ 1); t += dt/2; states with v_{n+1} at t_{n+1}; recording.
-//! Event delivery, threshold detection and extracellular layers slot in where marked.
+//! Threshold detection and event delivery (`netcon.rs`) come at the start of the step and
+//! after recording (NUMERICS §1 items 2, 3 and 12).
 
 use std::time::Instant;
 
@@ -180,6 +181,10 @@ impl CableModel {
                 }
             }
         }
+        // Event requests (net_send from INITIAL) and features a kernel found missing.
+        if self.events.has_requests() {
+            self.process_requests(t, None)?;
+        }
         Ok(())
     }
 
@@ -306,14 +311,17 @@ impl CableModel {
         self.prepare()?;
         self.t = 0.0;
         self.call_kernels(Phase::TableCheck, 0.0)?;
-        // (Event queue clearing, Vector.play and FInitializeHandlers go here.)
+        self.events.reset();
+        // (Vector.play and FInitializeHandlers go here.)
         self.layout.v.slice_mut().fill(v_init);
         self.layout.ext.initialize();
         for ion in self.reg.ions.iter_mut() {
             ion.initialize(self.celsius);
         }
         self.call_kernels(Phase::Initialize, 0.0)?;
-        // (NetCon init, AFTER_INITIAL, events at t <= 0 go here.)
+        self.initialize_netcons()?;
+        // (AFTER_INITIAL goes here.)
+        self.deliver_events(0.0)?;
         self.setup_matrix(0.0)?;
         if self.use_fast_imem {
             self.fast_imem(false);
@@ -322,6 +330,7 @@ impl CableModel {
             r.samples.clear();
         }
         self.sample_records();
+        self.deliver_events(0.0)?;
         Ok(())
     }
 
@@ -343,7 +352,8 @@ impl CableModel {
         self.prepare()?;
         self.call_kernels(Phase::TableCheck, self.t)?;
         self.lap(Part::TableCheck);
-        // (Threshold detection and delivery of events <= t + dt/2 go here.)
+        self.check_thresholds()?;
+        self.deliver_events(self.t + 0.5 * self.dt)?;
         self.t += 0.5 * self.dt;
         self.setup_matrix(self.t)?;
         // A non-finite current spreads to every node in the solve; remember where it entered
@@ -389,7 +399,7 @@ impl CableModel {
         self.lap(Part::StateKernels);
         self.sample_records();
         self.lap(Part::Record);
-        // (Delivery of events <= t_{n+1} goes here.)
+        self.deliver_events(self.t)?;
         Ok(())
     }
 

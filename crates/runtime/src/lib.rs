@@ -58,13 +58,22 @@
 //! children) and the mechanisms' structure-of-arrays are compacted and sorted by node before
 //! the next simulation call. Without extracellular the step solves the scalar tree matrix
 //! (`hines.rs`); with it, a 3×3 block per node (vi and two layers) eliminated along the same
-//! tree (`extracellular.rs`). The step in `fixed_step.rs` marks where threshold detection and
-//! event delivery belong.
+//! tree (`extracellular.rs`). The step is in `fixed_step.rs`.
+//!
+//! # Events
+//!
+//! `events.rs` holds the queue (ordered by time, then insertion: FIFO for equal times) and the
+//! event services generated code calls (`net_send`, `net_event`, `net_move`, WATCH), which only
+//! record requests; `netcon.rs` the NetCon API and artificial cells; `delivery.rs` threshold
+//! detection, WATCH checks, delivery and the requests' effects, where NEURON does them in a
+//! step (NUMERICS §1, §8).
 
 mod access;
 mod buf;
 pub mod cformat;
+mod delivery;
 mod error;
+mod events;
 mod extracellular;
 mod fixed_step;
 pub mod geometry;
@@ -74,6 +83,7 @@ mod layout;
 mod mechanisms;
 mod model;
 mod morphology;
+mod netcon;
 mod point;
 mod pointers;
 pub mod random;
@@ -90,6 +100,7 @@ pub use fixed_step::StepProfile;
 pub use mechanisms::MechanismId;
 pub use model::CableModel;
 pub use morphology::{Pt3dField, DISTANCE_UNCONNECTED};
+pub use netcon::{NetConId, NetConSource};
 pub use point::PointProcessId;
 pub use record::{RecordId, RecordTarget, VarRef};
 pub use section::SectionId;

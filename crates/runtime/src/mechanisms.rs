@@ -74,6 +74,7 @@ impl InstanceStore {
                 range: std::ptr::null(),
                 globals: std::ptr::null_mut(),
                 slots: std::ptr::null(),
+                mechanism: 0,
             },
         }
     }
@@ -156,6 +157,7 @@ impl InstanceStore {
             range: self.col_ptrs.as_ptr(),
             globals,
             slots: self.slot_ptrs.as_ptr(),
+            mechanism: self.data.mechanism,
         };
     }
 }
@@ -507,13 +509,15 @@ impl Registry {
         }
         globals.resize(info.globals_len(), 0.0);
         self.by_name.insert(info.name.clone(), id);
+        let mut store = InstanceStore::new(defaults.len(), pointer_names.len());
+        store.data.mechanism = id.0 as u64;
         if conc_writes.is_empty() {
             self.kernel_order.push(self.mechs.len());
         } else {
             self.kernel_order.insert(0, self.mechs.len());
         }
         self.mechs.push(RegisteredMechanism {
-            store: InstanceStore::new(defaults.len(), pointer_names.len()),
+            store,
             pointer_names,
             defaults,
             globals: Buf::from_vec(globals),

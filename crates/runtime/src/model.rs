@@ -59,6 +59,8 @@ pub struct CableModel {
     /// Step timing, when switched on.
     pub(crate) profile: Option<crate::fixed_step::StepProfile>,
     pub(crate) lap_start: Option<std::time::Instant>,
+    /// NetCons, the event queue and the requests of event services.
+    pub(crate) events: crate::events::Events,
 }
 
 // SAFETY: the raw pointers inside (kernel context, mechanism data, tables) point into memory
@@ -80,6 +82,7 @@ fn unbound_context() -> KernelContext {
         diam: std::ptr::null(),
         node_count: 0,
         services: &crate::services::SERVICES,
+        events: std::ptr::null_mut(),
     }
 }
 
@@ -123,6 +126,7 @@ impl CableModel {
             use_fast_imem: false,
             profile: None,
             lap_start: None,
+            events: crate::events::Events::default(),
         }
     }
 
@@ -539,11 +543,17 @@ impl CableModel {
                 expected: "a point process; insert density mechanisms with insert",
             });
         }
+        if m.info.kind == MechanismKind::ArtificialCell {
+            return Err(RuntimeError::WrongMechanismKind {
+                name: name.to_string(),
+                expected: "a point process at a location; create artificial cells with add_artificial_cell",
+            });
+        }
         let pid = PointProcessId(self.points.len() as u32);
         let instance = m.store.append(&m.defaults, Owner::Point(pid));
         self.points.push(Some(PointProcess {
             mech,
-            section: id,
+            section: Some(id),
             x,
             instance,
         }));
@@ -577,16 +587,29 @@ impl CableModel {
         self.pp(id)?;
         self.check_x(section, x)?;
         let p = self.points[id.index()].as_mut().expect("checked above");
-        p.section = section;
+        if p.section.is_none() {
+            return Err(RuntimeError::WrongMechanismKind {
+                name: format!("point process {}", id.index()),
+                expected: "a point process at a location (it is an artificial cell)",
+            });
+        }
+        p.section = Some(section);
         p.x = x;
         self.structure_dirty = true;
         Ok(())
     }
 
-    /// Section and x a point process was placed at.
+    /// Section and x a point process was placed at; an error for an artificial cell, which
+    /// has no location.
     pub fn point_location(&self, id: PointProcessId) -> Result<(SectionId, f64)> {
         let p = self.pp(id)?;
-        Ok((p.section, p.x))
+        match p.section {
+            Some(s) => Ok((s, p.x)),
+            None => Err(RuntimeError::WrongMechanismKind {
+                name: self.reg.mech(p.mech).name().to_string(),
+                expected: "a point process with a location (it is an artificial cell)",
+            }),
+        }
     }
 
     /// Name of the point process's mechanism (`IClamp`).

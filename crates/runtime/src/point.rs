@@ -17,7 +17,8 @@ impl PointProcessId {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PointProcess {
     pub mech: MechanismId,
-    pub section: SectionId,
+    /// None for an artificial cell (ARTIFICIAL_CELL), which has no node.
+    pub section: Option<SectionId>,
     /// Location as given; the node is `node_exact(section, x)` of the current layout, so the
     /// process follows when nseg changes.
     pub x: f64,

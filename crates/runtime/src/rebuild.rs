@@ -50,7 +50,9 @@ impl CableModel {
                     }
                     Owner::Point(p) => {
                         let p = self.points[p.index()].as_ref().expect("live point process");
-                        layout.sections[p.section.index()].node_exact(p.x)
+                        // Artificial cells have no node; their kernels never read it.
+                        p.section
+                            .map_or(0, |s| layout.sections[s.index()].node_exact(p.x))
                     }
                     Owner::Dead => 0,
                 })
@@ -183,6 +185,7 @@ impl CableModel {
             diam: l.diam.as_ptr(),
             node_count: l.node_count() as u64,
             services: &crate::services::SERVICES,
+            events: self.events.requests_ptr(),
         };
         self.ctx_e = KernelContext {
             v: if l.ext.active {

@@ -18,6 +18,13 @@ pub static SERVICES: Services = Services {
     derivimplicit,
     printf,
     sparse: crate::sparse::sparse,
+    net_send: crate::events::net_send,
+    net_event: crate::events::net_event,
+    net_move: crate::events::net_move,
+    watch_activate: crate::events::watch_activate,
+    unavailable: crate::events::unavailable,
+    for_netcons_count: crate::events::for_netcons_count,
+    for_netcons_weight: crate::events::for_netcons_weight,
 };
 
 /// NMODL's printf: C formatting (crate::cformat) to standard output. A format the formatter
@@ -261,6 +268,7 @@ mod tests {
             diam: std::ptr::null(),
             node_count: 0,
             services: &SERVICES,
+            events: std::ptr::null_mut(),
         };
         let mut x = [2.0, 1.0];
         let status = unsafe {

@@ -258,6 +258,7 @@ mod tests {
             diam: std::ptr::null(),
             node_count: 0,
             services: &crate::services::SERVICES,
+            events: std::ptr::null_mut(),
         }
     }
 

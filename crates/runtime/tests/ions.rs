@@ -198,6 +198,9 @@ fn registration_checks() {
         initialize: None,
         current: None,
         state: None,
+        net_receive: None,
+        net_init: None,
+        watch_condition: None,
     };
     let e = unsafe { m.register_mechanism(table, std::sync::Arc::new(())) }.unwrap_err();
     assert!(matches!(e, RuntimeError::Registration { .. }), "{e}");

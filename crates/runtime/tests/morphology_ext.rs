@@ -168,6 +168,9 @@ fn a_mechanism_may_not_take_extracellular_names() {
         initialize: None,
         current: None,
         state: None,
+        net_receive: None,
+        net_init: None,
+        watch_condition: None,
     };
     // SAFETY: static JSON, no kernels.
     let e = unsafe { m.register_mechanism(table, std::sync::Arc::new(())) }.unwrap_err();

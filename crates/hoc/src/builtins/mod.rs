@@ -5,6 +5,7 @@ mod funcs;
 mod gui;
 mod list;
 mod matrix;
+mod netcon;
 pub mod point;
 pub mod random;
 mod secref;
@@ -186,11 +187,11 @@ pub fn install(it: &mut Interp) {
         ClassKind::Timer,
         ClassKind::CVode,
         ClassKind::Random,
+        ClassKind::NetCon,
     ] {
         it.define_builtin(k.name(), Builtin::Class(k));
     }
     for m in [
-        "NetCon",
         "NetStim",
         "ExpSyn",
         "Exp2Syn",
@@ -263,16 +264,12 @@ pub fn construct(it: &mut Interp, k: ClassKind, args: Vec<Value>) -> Res<ObjRef>
         ClassKind::Matrix => matrix::construct(&a)?,
         ClassKind::Timer => ObjData::Timer(std::time::Instant::now()),
         ClassKind::Random => random::construct(&a)?,
+        ClassKind::NetCon => netcon::construct(it, &a)?,
         ClassKind::Gui(name) => {
             it.gui_notice(name);
             ObjData::Plain
         }
-        ClassKind::Missing(name) => {
-            return err(format!(
-                "{name} is not available in rsnrn yet (no events, synapses or parallel \
-                 simulation so far)"
-            ))
-        }
+        ClassKind::Missing(name) => return err(format!("{name} is not available in rsnrn yet")),
     };
     Ok(it.reg.new_object(Class::Builtin(k), data))
 }
@@ -306,6 +303,7 @@ pub fn call_method(
             },
             ClassKind::CVode => gui::cvode_method(it, o, m, a),
             ClassKind::Random => random::method(o, m, a),
+            ClassKind::NetCon => netcon::method(it, o, m, a),
             ClassKind::Gui(_) => gui::gui_method(it, o, m, a),
             ClassKind::Missing(_) => not_member(o, m),
         },
@@ -320,6 +318,7 @@ pub fn index_member(it: &mut Interp, o: &ObjRef, m: &str, idx: &[f64]) -> Res<Va
         (Class::Builtin(ClassKind::Vector), "x") => vector::get(o, idx),
         (Class::Builtin(ClassKind::Matrix), "x") => matrix::get(o, idx),
         (Class::Builtin(ClassKind::SectionRef), "child") => secref::child(it, o, idx),
+        (Class::Builtin(ClassKind::NetCon), _) => netcon::get_indexed(it, o, m, idx),
         (Class::Point(_), _) => point::get_field(it, o, &crate::interp::indexed_name(m, idx)),
         _ => not_member(o, m),
     }
@@ -330,6 +329,7 @@ pub fn set_member(it: &mut Interp, o: &ObjRef, m: &str, idx: Option<&[f64]>, v: 
     match (&o.class, m, idx) {
         (Class::Builtin(ClassKind::Vector), "x", Some(idx)) => vector::set(o, idx, v),
         (Class::Builtin(ClassKind::Matrix), "x", Some(idx)) => matrix::set(o, idx, v),
+        (Class::Builtin(ClassKind::NetCon), _, _) => netcon::set(it, o, m, idx, v),
         (Class::Point(_), _, _) => {
             let name = match idx {
                 Some(i) => crate::interp::indexed_name(m, i),

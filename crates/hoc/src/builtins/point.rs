@@ -29,6 +29,22 @@ fn node_x(x: f64, nseg: usize) -> f64 {
 
 pub fn construct(it: &mut Interp, mech: &Rc<str>, args: Vec<Value>) -> Res<ObjRef> {
     let a = Args::new(mech, args);
+    let artificial = it
+        .model
+        .mechanism_id(mech)
+        .ok()
+        .and_then(|id| it.model.mechanism_info(id))
+        .is_some_and(|i| i.kind == rsnrn_abi::MechanismKind::ArtificialCell);
+    if artificial {
+        // An ARTIFICIAL_CELL has no location: no section needed, arguments ignored.
+        let p = it
+            .model
+            .add_artificial_cell(mech)
+            .or_else(|e| err(e.to_string()))?;
+        return Ok(it
+            .reg
+            .new_object(Class::Point(mech.clone()), ObjData::Point(p)));
+    }
     let x = a.num_or(0, 0.5)?;
     if !(0.0..=1.0).contains(&x) {
         return err(format!("{mech}: location {x} is outside 0 <= x <= 1"));

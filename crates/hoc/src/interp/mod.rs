@@ -85,6 +85,8 @@ pub struct Interp {
     pub loaded: HashSet<PathBuf>,
     /// Vectors recording a simulator variable.
     pub recordings: Vec<(Weak<Object>, RecordId)>,
+    /// Vectors given to NetCon.record: they hold the NetCon's spike times.
+    pub spike_recordings: Vec<(Weak<Object>, rsnrn_runtime::NetConId)>,
     /// Old-style `wopen`/`ropen` files.
     pub old_out: Option<std::io::BufWriter<std::fs::File>>,
     pub old_in: Option<crate::builtins::file::Reader>,
@@ -140,6 +142,7 @@ impl Interp {
             inputs: Vec::new(),
             loaded: HashSet::new(),
             recordings: Vec::new(),
+            spike_recordings: Vec::new(),
             old_out: None,
             old_in: None,
             start: std::time::Instant::now(),
@@ -286,6 +289,18 @@ impl Interp {
                     }
                     let have = v.data.len();
                     v.data.extend_from_slice(&samples[have..]);
+                }
+            }
+        }
+        self.spike_recordings.retain(|(w, _)| w.strong_count() > 0);
+        for (w, nc) in &self.spike_recordings {
+            let (Some(obj), Ok(spikes)) = (w.upgrade(), self.model.netcon_spikes(*nc)) else {
+                continue;
+            };
+            let mut data = obj.data.borrow_mut();
+            if let ObjData::Vector(v) = &mut *data {
+                if v.data != spikes {
+                    v.data = spikes.to_vec();
                 }
             }
         }

@@ -68,6 +68,8 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     /// While emitting a derivimplicit derivative function: where `s' = e` stores e (the
     /// `dxdt` array) and the order of the states in it.
     pub derivative_sink: Option<(Value, Vec<Handle<Variable>>)>,
+    /// Inside NET_RECEIVE (and its INITIAL): the event being delivered.
+    pub event: Option<super::net_receive::EventEnv>,
     /// Span of the statement being emitted, for run-time failure messages.
     span: Span,
     /// While emitting a KINETIC block's system function: where its reactions and CONSERVEs
@@ -99,6 +101,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             hoisted: None,
             inline_depth: 0,
             derivative_sink: None,
+            event: None,
             span: Span::default(),
             kinetic_sink: None,
             equation_sink: None,
@@ -337,6 +340,15 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 let v = self.local(var);
                 self.b.use_var(v)
             }
+            Place::Weight(k) => {
+                let a = super::net_receive::weight_addr(self, var, k)?;
+                self.load_f64(a)
+            }
+            Place::EventFlag => super::net_receive::flag(self, var)?,
+            Place::LoopWeight(k) => {
+                let a = super::net_receive::loop_weight_addr(self, var, k)?;
+                self.load_f64(a)
+            }
         })
     }
 
@@ -383,6 +395,20 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 self.no_array(var, index)?;
                 let v = self.local(var);
                 self.b.def_var(v, value);
+            }
+            Place::Weight(k) => {
+                let a = super::net_receive::weight_addr(self, var, k)?;
+                self.store_f64(value, a);
+            }
+            Place::LoopWeight(k) => {
+                let a = super::net_receive::loop_weight_addr(self, var, k)?;
+                self.store_f64(value, a);
+            }
+            Place::EventFlag => {
+                return Err(CodegenError::at(
+                    self.mech.variables[var].span,
+                    "flag cannot be assigned".into(),
+                ))
             }
         }
         Ok(())
@@ -497,6 +523,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                     self.expr(a)?;
                 }
                 self.f64(0.0)
+            }
+            Expression::Intrinsic(f, args, _) if super::net_receive::is_random(f) => {
+                super::net_receive::unavailable_random(self, args)?
             }
             Expression::Intrinsic(f, _, span) => {
                 return Err(CodegenError::unsupported(
@@ -745,17 +774,17 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             | Statement::Compartment(_)
             | Statement::LongitudinalDiffusion(_)
             | Statement::Equation { .. }
-            | Statement::NetSend { .. }
-            | Statement::NetEvent { .. }
-            | Statement::NetMove { .. }
-            | Statement::Watch { .. }
-            | Statement::ForNetcons { .. }
             | Statement::Lag { .. } => {
                 return Err(CodegenError::unsupported(
                     s.span().unwrap_or_default(),
                     format!("{} is not supported by the code generator yet", s.describe()),
                 ))
             }
+            Statement::NetSend { .. }
+            | Statement::NetEvent { .. }
+            | Statement::NetMove { .. }
+            | Statement::Watch { .. }
+            | Statement::ForNetcons { .. } => super::net_receive::statement(self, s)?,
             // Kernels run one instance at a time on one thread: the mutex has nothing to
             // exclude (threads will give each thread its own instances, never shared ones).
             Statement::Protect { body, .. } => self.block(body)?,

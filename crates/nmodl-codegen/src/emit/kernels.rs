@@ -86,6 +86,7 @@ pub(super) fn emit_all(
         initialize,
         current,
         state,
+        events: Default::default(),
         failure_sites: Vec::new(),
     })
 }
@@ -151,7 +152,7 @@ impl KernelWriter<'_> {
 
 /// The kernel's status: 0, or [`rsnrn_abi::STATUS_FAILURE_SITE`] + site when generated code
 /// recorded a failure (the record is cleared for the next call).
-fn failure_status(e: &mut BodyEmitter) -> Value {
+pub(super) fn failure_status(e: &mut BodyEmitter) -> Value {
     let Some(g) = e.layout.failure_global else {
         return e.b.ins().iconst(types::I32, 0);
     };
@@ -194,15 +195,17 @@ fn each_instance(
     e.b.ins().brif(go, body, &[], exit, &[]);
 
     e.b.switch_to_block(body);
-    let offset = e.b.ins().ishl_imm_u(inst, 2);
-    let addr = e.b.ins().iadd(node_index, offset);
-    let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
-    let node = e.b.ins().uextend(PTR, node32);
     e.env.inst = inst;
-    e.env.node = node;
-    let v_addr = e.node_addr(offset_of!(KernelContext, v));
-    let v = e.load_f64(v_addr);
-    e.set_v(v);
+    // Artificial cells have no node (env.node and env.v stay 0).
+    if e.mech.kind != MechanismKind::ArtificialCell {
+        let offset = e.b.ins().ishl_imm_u(inst, 2);
+        let addr = e.b.ins().iadd(node_index, offset);
+        let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
+        e.env.node = e.b.ins().uextend(PTR, node32);
+        let v_addr = e.node_addr(offset_of!(KernelContext, v));
+        let v = e.load_f64(v_addr);
+        e.set_v(v);
+    }
     per(e)?;
     let next = e.b.ins().iadd_imm_s(inst, 1);
     e.b.ins().jump(header, &[next.into()]);

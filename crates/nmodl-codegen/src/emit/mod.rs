@@ -13,8 +13,11 @@ mod derivimplicit;
 mod kernels;
 mod kinetic;
 mod linear;
+mod net_receive;
 mod printf;
 mod tables;
+
+pub use net_receive::{for_netcons_argument, watch_conditions, EventKernelIds};
 
 use crate::layout::Layout;
 use crate::{math, CodegenError};
@@ -81,6 +84,7 @@ pub struct KernelIds {
     pub initialize: FuncId,
     pub current: Option<FuncId>,
     pub state: Option<FuncId>,
+    pub events: EventKernelIds,
     /// [`rsnrn_abi::MechanismInfo::failure_sites`] of the generated code.
     pub failure_sites: Vec<String>,
 }
@@ -241,6 +245,7 @@ pub fn generate(
         define(module, id, &mut ctx)?;
     }
     let mut ids = kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
+    ids.events = net_receive::emit(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
     ids.failure_sites = symbols.failure_sites.take();
     Ok(ids)
 }

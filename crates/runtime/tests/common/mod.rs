@@ -51,6 +51,9 @@ pub fn register(
         initialize,
         current,
         state,
+        net_receive: None,
+        net_init: None,
+        watch_condition: None,
     };
     // SAFETY: static JSON, kernels below follow the ABI.
     unsafe { model.register_mechanism(table, Arc::new(())) }.expect("registration")
