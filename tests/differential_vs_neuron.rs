@@ -405,6 +405,7 @@ differential_tests!(
     m139653_CaDynamics,
     m139653_NaTs2_t,
     m139653_SK_E2,
+    m139653_SKv3_1,
     m146565_cad_old,
     m3810_axnode,
     m229585_Cav2_1,

@@ -776,6 +776,22 @@ impl Context {
             if self.global_names.iter().any(|g| g.name == r.name) {
                 self.error(format!("{} is both RANGE and GLOBAL", r.name), r.span);
             }
+            // A written ion current named in RANGE is also the mechanism's own range variable
+            // (`ik_Golgi_KA`: this mechanism's part of ik), as in NEURON; other ion variables
+            // in RANGE stay the ion's.
+            if let Some(&h) = self.names.get(&r.name) {
+                let v = &mut self.mech.variables[h];
+                if matches!(
+                    v.kind,
+                    VariableKind::Ion {
+                        role: IonRole::Current,
+                        ..
+                    }
+                ) && v.storage == Storage::Range
+                {
+                    v.visible = true;
+                }
+            }
         }
     }
 
