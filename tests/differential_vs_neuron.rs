@@ -12,6 +12,7 @@
 #[allow(dead_code)] // the helpers other tests use
 mod common;
 
+use nmodl_codegen::JitMechanism;
 use rsnrn::runtime::{PointProcessId, SectionId};
 use rsnrn::RecordTarget;
 use serde_json::Value;
@@ -19,6 +20,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 // The scenario of make_reference.py; change both together.
 const DT: f64 = 0.025;
@@ -102,6 +104,10 @@ enum Outcome {
 /// Runs both protocols of `name` and compares them with NEURON's tables.
 fn run_entry(shared: &Path, name: &str) -> Outcome {
     let entry = entry(name);
+    let mechanisms = match compile(shared, &entry) {
+        Ok(m) => m,
+        Err(e) => return Outcome::Fails(e),
+    };
     let out = common::out_dir(&format!("differential/{name}"));
     let mut summary = String::new();
     for protocol in PROTOCOLS {
@@ -110,7 +116,7 @@ fn run_entry(shared: &Path, name: &str) -> Outcome {
             Ok(h) => h,
             Err(e) => return Outcome::Fails(e),
         };
-        let columns = match simulate(shared, &entry, protocol, &header) {
+        let columns = match simulate(&mechanisms, &entry, protocol, &header) {
             Ok(c) => c,
             Err(e) => return Outcome::Fails(e),
         };
@@ -137,26 +143,35 @@ fn header_of(path: &Path) -> Result<Vec<String>, String> {
     Ok(line.split_whitespace().map(str::to_string).collect())
 }
 
+/// The entry's .mod files compiled, in NEURON's order: nrnivmodl registers the files sorted by
+/// name (make_reference.py runs it with LC_ALL=C, so by bytes), and that order is the order of
+/// the mechanisms in a node: it decides, e.g., whether a channel's state update sees a
+/// concentration before or after the concentration's own update in the same step.
+fn compile(shared: &Path, entry: &Value) -> Result<Vec<Arc<JitMechanism>>, String> {
+    let mut files = strings(&entry["files"]);
+    files.sort_by(|a, b| file_name(a).cmp(file_name(b)));
+    files
+        .iter()
+        .map(|file| {
+            rsnrn::compile::compile_file(&shared.join(file))
+                .map(Arc::new)
+                .map_err(|e| format!("{file} does not compile:\n{e}"))
+        })
+        .collect()
+}
+
 /// The compartment of make_reference.py with `entry`'s mechanisms, run under `protocol`;
 /// returns one recorded column per name of `header`, every step.
 fn simulate(
-    shared: &Path,
+    mechanisms: &[Arc<JitMechanism>],
     entry: &Value,
     protocol: &str,
     header: &[String],
 ) -> Result<Vec<Vec<f64>>, String> {
     let err = |e: rsnrn::runtime::RuntimeError| e.to_string();
     let mut model = rsnrn::builtins::model().map_err(|e| e.to_string())?;
-    // In NEURON's order: nrnivmodl registers the files sorted by name (make_reference.py runs
-    // it with LC_ALL=C, so by bytes), and that order is the order of the mechanisms in a node:
-    // it decides, e.g., whether a channel's state update sees a concentration before or after
-    // the concentration's own update in the same step.
-    let mut files = strings(&entry["files"]);
-    files.sort_by(|a, b| file_name(a).cmp(file_name(b)));
-    for file in files {
-        let mech = rsnrn::compile::compile_file(&shared.join(&file))
-            .map_err(|e| format!("{file} does not compile:\n{e}"))?;
-        rsnrn::register(&mut model, mech).map_err(err)?;
+    for mech in mechanisms {
+        rsnrn::register_shared(&mut model, mech.clone()).map_err(err)?;
     }
     for key in ["pointers", "netstim", "artificial"] {
         if !entry["point"][key].is_null() {
