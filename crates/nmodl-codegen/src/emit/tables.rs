@@ -25,39 +25,47 @@ use nmodl_ir::{
 };
 
 /// Whether `mech`'s tables are checked at every call of the tabled function rather than by
-/// the `table_check` kernel (see the module comment): not THREADSAFE and a GLOBAL PARAMETER or
-/// ASSIGNED is assigned in some block.
+/// the `table_check` kernel (see the module comment): not THREADSAFE, and a GLOBAL PARAMETER
+/// or ASSIGNED is assigned outside PROTECT in some block, or there is a VERBATIM block, even
+/// one that does nothing (nocmodl's "not thread safe" notices). This agrees with nocmodl's
+/// output (whether it registers a thread table check) for all 129 tabled corpus files.
 pub(super) fn checked_at_calls(mech: &Mechanism) -> bool {
     if mech.threadsafe {
         return false;
     }
-    let assigns_global = |block: &Block| assigns_global(mech, block);
-    mech.initial.iter().any(assigns_global)
-        || mech.breakpoint.iter().any(assigns_global)
-        || mech.functions.iter().any(|(_, f)| assigns_global(&f.body))
+    if !mech.verbatim.is_empty() {
+        return true;
+    }
+    let unsafe_in = |block: &Block| not_thread_safe_in(mech, block);
+    mech.initial.iter().any(unsafe_in)
+        || mech.breakpoint.iter().any(unsafe_in)
+        || mech.functions.iter().any(|(_, f)| unsafe_in(&f.body))
         || mech
             .net_receive
             .iter()
-            .any(|nr| assigns_global(&nr.body) || nr.initial.iter().any(assigns_global))
-        || mech.constructor.iter().any(assigns_global)
-        || mech.destructor.iter().any(assigns_global)
-        || mech.hooks.iter().any(|h| assigns_global(&h.body))
+            .any(|nr| unsafe_in(&nr.body) || nr.initial.iter().any(unsafe_in))
+        || mech.constructor.iter().any(unsafe_in)
+        || mech.destructor.iter().any(unsafe_in)
+        || mech.hooks.iter().any(|h| unsafe_in(&h.body))
 }
 
-fn assigns_global(mech: &Mechanism, block: &Block) -> bool {
+/// Whether `block` assigns a GLOBAL or holds VERBATIM text (either makes nocmodl give up
+/// thread safety).
+fn not_thread_safe_in(mech: &Mechanism, block: &Block) -> bool {
     block.statements.iter().any(|s| match s {
+        Statement::Verbatim { .. } => true,
         Statement::Assign { target, .. } | Statement::StateDiscontinuity { target, .. } => {
             let v = &mech.variables[*target];
             v.storage == Storage::Global
                 && matches!(v.kind, VariableKind::Parameter | VariableKind::Assigned)
         }
         Statement::If { accept, reject, .. } => {
-            assigns_global(mech, accept) || assigns_global(mech, reject)
+            not_thread_safe_in(mech, accept) || not_thread_safe_in(mech, reject)
         }
         Statement::While { body, .. }
         | Statement::For { body, .. }
-        | Statement::ForNetcons { body, .. }
-        | Statement::Protect { body, .. } => assigns_global(mech, body),
+        | Statement::ForNetcons { body, .. } => not_thread_safe_in(mech, body),
+        // PROTECT makes an assignment to a GLOBAL thread safe (it runs under the mutex).
         _ => false,
     })
 }
