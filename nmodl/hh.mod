@@ -21,7 +21,8 @@ NEURON {
     USEION k READ ek WRITE ik
     NONSPECIFIC_CURRENT il
     RANGE gnabar, gkbar, gl, el, gna, gk
-    GLOBAL minf, hinf, ninf, mtau, htau, ntau
+    : RANGE in NEURON 9 (per instance, so that threads need no copies)
+    RANGE minf, hinf, ninf, mtau, htau, ntau
     THREADSAFE
 }
 

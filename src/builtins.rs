@@ -6,10 +6,11 @@ use crate::CableModel;
 use std::fmt;
 
 /// `(file name, NMODL text)` of every built-in mechanism, in NEURON's registration order.
-pub const SOURCES: [(&str, &str); 9] = [
+pub const SOURCES: [(&str, &str); 10] = [
     ("nmodl/pas.mod", include_str!("../nmodl/pas.mod")),
     ("nmodl/hh.mod", include_str!("../nmodl/hh.mod")),
     ("nmodl/iclamp.mod", include_str!("../nmodl/iclamp.mod")),
+    ("nmodl/seclamp.mod", include_str!("../nmodl/seclamp.mod")),
     (
         "nmodl/alphasynapse.mod",
         include_str!("../nmodl/alphasynapse.mod"),

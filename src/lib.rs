@@ -17,7 +17,14 @@ use std::sync::Arc;
 
 /// Registers a compiled mechanism with a model; the model keeps the code alive.
 pub fn register(model: &mut CableModel, mechanism: JitMechanism) -> runtime::Result<()> {
-    let mechanism = Arc::new(mechanism);
+    register_shared(model, Arc::new(mechanism))
+}
+
+/// Registers a compiled mechanism that other models may use too (compile once, run many).
+pub fn register_shared(
+    model: &mut CableModel,
+    mechanism: Arc<JitMechanism>,
+) -> runtime::Result<()> {
     let table = mechanism.table();
     // SAFETY: the table was produced by our code generator from a validated IR, its kernels
     // follow the ABI contract, and `mechanism` (passed as the owner) keeps the code and the

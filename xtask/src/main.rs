@@ -5,10 +5,13 @@
 //!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found.
 //! - `corpus`: the front end over the ModelDB corpus of `$RSNRN_SHARED/corpus`, per model:
 //!   files, accepted, rejected, agreement with NEURON's nocmodl, and code generation.
+//! - `neuron-diff [ENTRY ...]`: NEURON 9.0.2's tables for the differential tests
+//!   (tests/data/differential), for every entry of mechanisms.json or the ones named.
 
 mod bench;
 mod corpus;
 mod neuron;
+mod neuron_diff;
 
 use std::process::ExitCode;
 
@@ -17,8 +20,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bench") => bench::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
+        Some("neuron-diff") => neuron_diff::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask bench [--quick] | cargo xtask corpus");
+            eprintln!("usage: cargo xtask bench [--quick] | cargo xtask corpus | cargo xtask neuron-diff [ENTRY ...]");
             return ExitCode::from(2);
         }
     };

@@ -1,4 +1,4 @@
-//! Finding and running NEURON's `nrniv` for side-by-side figures.
+//! Finding (or installing) NEURON 9.0.2 and running its `nrniv` and Python.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -47,4 +47,37 @@ pub fn run_hoc(nrniv: &PathBuf, hoc: &str) -> Result<String, String> {
         ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The venv `neuron_python` installs NEURON into when none is found.
+fn default_venv() -> PathBuf {
+    let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into());
+    PathBuf::from(tmp).join("rsnrn-neuron-9.0.2-venv")
+}
+
+/// The Python beside a found `nrniv` (`import neuron` works there), or a new venv with
+/// `pip install neuron==9.0.2` when no NEURON is found.
+pub fn neuron_python() -> Result<PathBuf, String> {
+    if let Some(nrniv) = find_nrniv() {
+        let python = nrniv.with_file_name("python");
+        if python.is_file() {
+            return Ok(python);
+        }
+    }
+    let venv = default_venv();
+    eprintln!(
+        "xtask: no NEURON found; installing neuron==9.0.2 into {}",
+        venv.display()
+    );
+    let run = |cmd: &mut Command| -> Result<(), String> {
+        let status = cmd.status().map_err(|e| format!("running {cmd:?}: {e}"))?;
+        status
+            .success()
+            .then_some(())
+            .ok_or_else(|| format!("{cmd:?} failed ({status})"))
+    };
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    let python = venv.join("bin").join("python");
+    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "neuron==9.0.2"]))?;
+    Ok(python)
 }

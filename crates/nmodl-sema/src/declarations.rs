@@ -574,6 +574,10 @@ impl Context {
             let size = self.array_size(d.array.as_ref());
             let default = match kind {
                 VariableKind::State => d.start.as_ref().map(|n| self.finite(n)),
+                VariableKind::Parameter => d
+                    .value
+                    .as_ref()
+                    .map(|n| as_nocmodl_writes_it(self.finite(n))),
                 _ => d.value.as_ref().map(|n| self.finite(n)),
             };
             let h = self.new_mechanism_variable(
@@ -772,6 +776,22 @@ impl Context {
             if self.global_names.iter().any(|g| g.name == r.name) {
                 self.error(format!("{} is both RANGE and GLOBAL", r.name), r.span);
             }
+            // A written ion current named in RANGE is also the mechanism's own range variable
+            // (`ik_Golgi_KA`: this mechanism's part of ik), as in NEURON; other ion variables
+            // in RANGE stay the ion's.
+            if let Some(&h) = self.names.get(&r.name) {
+                let v = &mut self.mech.variables[h];
+                if matches!(
+                    v.kind,
+                    VariableKind::Ion {
+                        role: IonRole::Current,
+                        ..
+                    }
+                ) && v.storage == Storage::Range
+                {
+                    v.visible = true;
+                }
+            }
         }
     }
 
@@ -837,5 +857,33 @@ impl Context {
             self.functions.insert(name.name.clone(), h);
         }
         self.origin = None;
+    }
+}
+
+/// A PARAMETER's default as NEURON 9.0.2 starts from it: nocmodl writes the defaults (GLOBAL
+/// and RANGE) into the C++ it generates with printf's `%g`, i.e. rounded to 6 significant
+/// digits, so `Q10 = 1.980105147` is 1.98011 in NEURON. CONSTANTs and numbers in code keep
+/// every digit.
+pub(crate) fn as_nocmodl_writes_it(value: f64) -> f64 {
+    if !value.is_finite() || value == 0.0 {
+        return value;
+    }
+    // `{:.5e}` rounds the exact binary value to 6 significant digits, as glibc's printf does.
+    format!("{value:.5e}").parse().unwrap_or(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_nocmodl_writes_it;
+
+    #[test]
+    fn parameter_defaults_keep_six_significant_digits() {
+        assert_eq!(as_nocmodl_writes_it(1.980105147), 1.98011);
+        assert_eq!(as_nocmodl_writes_it(185.7456645), 185.746);
+        assert_eq!(as_nocmodl_writes_it(1.0e-7), 1e-7);
+        assert_eq!(as_nocmodl_writes_it(-58.4477), -58.4477);
+        assert_eq!(as_nocmodl_writes_it(6.02e23), 6.02e23);
+        assert_eq!(as_nocmodl_writes_it(0.0), 0.0);
+        assert_eq!(as_nocmodl_writes_it(1.23456789), 1.23457);
     }
 }

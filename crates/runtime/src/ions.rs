@@ -137,10 +137,16 @@ pub(crate) struct Ion {
     pub name: String,
     /// Charge number; None until a mechanism declares it (na, k, ca have built-in values).
     pub valence: Option<f64>,
-    /// Global `<ion>i0_<ion>_ion`, the inside concentration new instances and cinit use.
+    /// Global `<ion>i0_<ion>_ion`, the inside concentration cinit (finitialize, when a
+    /// mechanism writes the concentration) uses.
     pub ci0: f64,
     /// Global `<ion>o0_<ion>_ion`.
     pub co0: f64,
+    /// Concentrations a new instance starts with: the ion's built-in defaults, whatever the
+    /// globals above are set to (NEURON 9.0.2: `nao0_na_ion = 126` then `insert hh` still
+    /// gives nao = 140 until a concentration writer's cinit).
+    pub ci_new: f64,
+    pub co_new: f64,
     /// Reversal potential of a new instance.
     pub e0: f64,
     pub store: IonStore,
@@ -160,6 +166,8 @@ impl Ion {
             valence,
             ci0,
             co0,
+            ci_new: ci0,
+            co_new: co0,
             e0,
             store: IonStore::default(),
         }

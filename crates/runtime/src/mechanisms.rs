@@ -6,7 +6,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rsnrn_abi::{FieldRole, MechanismData, MechanismInfo, MechanismKind, MechanismTable, SlotInfo};
+use rsnrn_abi::{MechanismData, MechanismInfo, MechanismKind, MechanismTable, SlotInfo};
 
 use crate::buf::Buf;
 use crate::error::{Result, RuntimeError};
@@ -211,10 +211,11 @@ impl RegisteredMechanism {
     }
 
     /// Range field `name` of a point process (or a density field without suffix): first
-    /// column and array size. Ion currents kept per instance are not user visible.
+    /// column and array size. Ion currents kept per instance are user visible only when the
+    /// .mod file names them in RANGE (then `visible`).
     pub fn field(&self, name: &str) -> Option<(usize, usize)> {
         let (col, f) = self.info.range_column(name)?;
-        (f.visible && f.role != FieldRole::IonCurrent).then_some((col, f.size as usize))
+        f.visible.then_some((col, f.size as usize))
     }
 }
 
@@ -414,7 +415,7 @@ impl Registry {
         if info.kind == MechanismKind::Density {
             let mut col = 0;
             for f in &info.range {
-                if f.visible && f.role != FieldRole::IonCurrent {
+                if f.visible {
                     new_range.push((
                         format!("{}_{}", f.name, info.name),
                         RangeName::Density {

@@ -103,8 +103,8 @@ impl CableModel {
                         Some(p) => old.cols[var].get(p),
                         None => match var {
                             ION_E => ion.e0,
-                            ION_CI => ion.ci0,
-                            ION_CO => ion.co0,
+                            ION_CI => ion.ci_new,
+                            ION_CO => ion.co_new,
                             ION_I | ION_DIDV => 0.0,
                             _ => unreachable!("an ion has five variables"),
                         },

@@ -46,6 +46,23 @@ fn read_e_only_keeps_defaults() {
 }
 
 #[test]
+fn new_instances_start_from_the_built_in_concentrations() {
+    // NEURON 9.0.2: `nao0_na_ion = 126` then `insert hh` gives nao = 140; the globals only
+    // serve cinit, when a mechanism writes the concentration.
+    let mut m = common::model_with_basics();
+    common::register_naleak(&mut m);
+    m.set_global("nai0_na_ion", 20.0).unwrap();
+    m.set_global("nao0_na_ion", 126.0).unwrap();
+    let s = m.create_section("soma").unwrap();
+    m.insert(s, "naleak").unwrap();
+    assert_eq!(m.get_range(s, 0.5, "nai").unwrap(), 10.0);
+    assert_eq!(m.get_range(s, 0.5, "nao").unwrap(), 140.0);
+    m.finitialize(-65.0).unwrap();
+    assert_eq!(m.get_range(s, 0.5, "nao").unwrap(), 140.0, "no cinit");
+    assert_eq!(m.get_global("nao0_na_ion").unwrap(), 126.0);
+}
+
+#[test]
 fn ion_currents_are_totals_with_neurons_lag() {
     let mut m = common::model_with_basics();
     common::register_naleak(&mut m);

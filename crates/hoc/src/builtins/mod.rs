@@ -197,7 +197,6 @@ pub fn install(it: &mut Interp) {
         "Exp2Syn",
         "AlphaSynapse",
         "APCount",
-        "SEClamp",
         "VClamp",
         "IntFire1",
         "IntFire2",

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use rsnrn_abi::{FieldRole, MechanismKind};
+use rsnrn_abi::MechanismKind;
 
 use super::{Builtin, Interp};
 
@@ -62,7 +62,7 @@ impl Interp {
             match info.kind {
                 MechanismKind::Density => {
                     for f in &info.range {
-                        if f.visible && f.role != FieldRole::IonCurrent {
+                        if f.visible {
                             let n = format!("{}_{}", f.name, mech);
                             self.define_builtin(&n, Builtin::Range(Rc::from(n.as_str())));
                             if let Some(u) = &f.units {

@@ -629,8 +629,30 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             MathFunction::Floor => return self.b.ins().floor(args[0]),
             MathFunction::Ceil => return self.b.ins().ceil(args[0]),
             MathFunction::Exprelr => return self.exprelr(args[0]),
+            MathFunction::Exp => return self.hoc_exp(args[0]),
             _ => {}
         }
+        self.call_math(f, args)
+    }
+
+    /// `exp` as NEURON 9.0.2 gives it to .mod code (nocmodl's output defines exp as hoc_Exp):
+    /// an argument above 700 gives exp(700) (NEURON also prints a warning), one below -700
+    /// gives 0, NaN stays NaN. A table built before INITIAL sets what it divides by (1/0 in
+    /// the exponent) thus holds large finite values in NEURON, not infinities.
+    fn hoc_exp(&mut self, x: Value) -> Value {
+        let raw = self.call_math(MathFunction::Exp, &[x]);
+        let high = self.f64(700.0);
+        let low = self.f64(-700.0);
+        let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, high);
+        let below = self.b.ins().fcmp(FloatCC::LessThan, x, low);
+        let cap = self.f64(700f64.exp());
+        let zero = self.f64(0.0);
+        let capped = self.b.ins().select(above, cap, raw);
+        self.b.ins().select(below, zero, capped)
+    }
+
+    /// The imported C library function `f`.
+    fn call_math(&mut self, f: MathFunction, args: &[Value]) -> Value {
         let id = self.symbols.math[&f];
         let fref = self.module.declare_func_in_func(id, self.b.func);
         let call = self.b.ins().call(fref, args);
@@ -640,7 +662,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     /// x/(exp(x) - 1), continuous at 0 where it is 1 (when 1 + x rounds to 1).
     fn exprelr(&mut self, x: Value) -> Value {
         let one = self.f64(1.0);
-        let e = self.math(MathFunction::Exp, &[x]);
+        let e = self.call_math(MathFunction::Exp, &[x]);
         let em1 = self.b.ins().fsub(e, one);
         let ratio = self.b.ins().fdiv(x, em1);
         let one_plus_x = self.b.ins().fadd(one, x);

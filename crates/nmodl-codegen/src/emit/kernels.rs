@@ -227,6 +227,9 @@ fn table_check(e: &mut BodyEmitter, mech: &Mechanism, layout: &Layout) -> Result
     let Some(usetable) = layout.usetable else {
         return Ok(());
     };
+    if tables::checked_at_calls(mech) {
+        return Ok(());
+    }
     // Tables are built only while they are in use, and only once instances exist (a
     // tabulated body may read per-instance data of instance 0).
     let a = e.global_addr(usetable, None);

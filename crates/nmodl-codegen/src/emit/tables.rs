@@ -3,6 +3,13 @@
 //! NUMERICS §4: `WITH n` gives n + 1 points from `FROM` to `TO`, built by repeated `x += dx`;
 //! lookup at u: xi = mfac·(u − tmin), clamped to the first/last point outside the range,
 //! otherwise i = trunc(xi), θ = xi − i, y = T[i] + θ·(T[i+1] − T[i]). NaN propagates.
+//!
+//! When tables are checked: a thread-safe mechanism's tables are checked (built, or rebuilt
+//! when a DEPEND value changed) by the `table_check` kernel, at the start of finitialize and of
+//! every step. A mechanism nocmodl does not vectorize (not THREADSAFE, and it assigns a GLOBAL
+//! somewhere) checks a table at every call of the tabled function instead, as NEURON 9.0.2's
+//! translation of it does; the difference shows when INITIAL computes a GLOBAL the tabled body
+//! reads (the STN model's `rate_k`): the first build then happens after it, not before.
 
 use super::body::{BodyEmitter, Env, F64};
 use super::{enter_body, Symbols};
@@ -13,7 +20,55 @@ use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::Module;
-use nmodl_ir::{Function, FunctionKind, Handle, Mechanism};
+use nmodl_ir::{
+    Block, Function, FunctionKind, Handle, Mechanism, Statement, Storage, VariableKind,
+};
+
+/// Whether `mech`'s tables are checked at every call of the tabled function rather than by
+/// the `table_check` kernel (see the module comment): not THREADSAFE, and a GLOBAL PARAMETER
+/// or ASSIGNED is assigned outside PROTECT in some block, or there is a VERBATIM block, even
+/// one that does nothing (nocmodl's "not thread safe" notices). This agrees with nocmodl's
+/// output (whether it registers a thread table check) for all 129 tabled corpus files.
+pub(super) fn checked_at_calls(mech: &Mechanism) -> bool {
+    if mech.threadsafe {
+        return false;
+    }
+    if !mech.verbatim.is_empty() {
+        return true;
+    }
+    let unsafe_in = |block: &Block| not_thread_safe_in(mech, block);
+    mech.initial.iter().any(unsafe_in)
+        || mech.breakpoint.iter().any(unsafe_in)
+        || mech.functions.iter().any(|(_, f)| unsafe_in(&f.body))
+        || mech
+            .net_receive
+            .iter()
+            .any(|nr| unsafe_in(&nr.body) || nr.initial.iter().any(unsafe_in))
+        || mech.constructor.iter().any(unsafe_in)
+        || mech.destructor.iter().any(unsafe_in)
+        || mech.hooks.iter().any(|h| unsafe_in(&h.body))
+}
+
+/// Whether `block` assigns a GLOBAL or holds VERBATIM text (either makes nocmodl give up
+/// thread safety).
+fn not_thread_safe_in(mech: &Mechanism, block: &Block) -> bool {
+    block.statements.iter().any(|s| match s {
+        Statement::Verbatim { .. } => true,
+        Statement::Assign { target, .. } | Statement::StateDiscontinuity { target, .. } => {
+            let v = &mech.variables[*target];
+            v.storage == Storage::Global
+                && matches!(v.kind, VariableKind::Parameter | VariableKind::Assigned)
+        }
+        Statement::If { accept, reject, .. } => {
+            not_thread_safe_in(mech, accept) || not_thread_safe_in(mech, reject)
+        }
+        Statement::While { body, .. }
+        | Statement::For { body, .. }
+        | Statement::ForNetcons { body, .. } => not_thread_safe_in(mech, body),
+        // PROTECT makes an assignment to a GLOBAL thread safe (it runs under the mutex).
+        _ => false,
+    })
+}
 
 /// The wrapper a call of a tabled function goes to.
 #[allow(clippy::too_many_arguments)]
@@ -75,6 +130,9 @@ pub(super) fn lookup(
     e.b.ins().jump(merge, &[r.into()]);
 
     e.b.switch_to_block(interpolate_block);
+    if checked_at_calls(mech) {
+        emit_check(e, mech, table)?;
+    }
     let u = args[0];
     let tmin = load_global(e, table.tmin());
     let mfac = load_global(e, table.mfac());
@@ -126,8 +184,8 @@ fn interpolate(e: &mut BodyEmitter, base: u32, i: Value, i1: Value, theta: Value
     e.b.ins().fadd(y0, step)
 }
 
-/// Inside the `table_check` kernel (instance 0, v = 0): rebuild `table` if it was never built
-/// or a DEPEND variable changed.
+/// Inside the `table_check` kernel (instance 0, v = 0), or before a lookup when tables are
+/// [`checked_at_calls`]: rebuild `table` if it was never built or a DEPEND variable changed.
 pub(super) fn emit_check(
     e: &mut BodyEmitter,
     mech: &Mechanism,
