@@ -101,6 +101,7 @@ fn instances(table: &MechanismTable) -> Instances {
         range: column_ptrs.as_mut_ptr() as *const *mut f64,
         globals: globals.as_mut_ptr(),
         slots: slot_ptrs.as_ptr(),
+        randoms: std::ptr::null(),
         mechanism: 0,
     };
     Instances {

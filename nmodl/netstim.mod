@@ -4,13 +4,14 @@ COMMENT
 Fires `number` spikes, the first at `start` ms, then one every `interval` ms. An external event
 with positive weight (re)starts a sequence when none is running; a negative weight stops it.
 With noise f in (0, 1] each interval is (1 - f)*interval + f*interval*E with E an exponential
-deviate of mean 1; rsnrn has no random streams yet, so drawing E stops the run with an error
-(noise = 0, the default, never draws).
+deviate of mean 1 from the instance's Random123 stream `ranvar` (ids 1, 0, n for the n-th
+instance made with a RANDOM variable), which INITIAL rewinds to its start.
 ENDCOMMENT
 
 NEURON {
     ARTIFICIAL_CELL NetStim
     RANGE interval, number, start, noise
+    RANDOM ranvar
 }
 
 PARAMETER {
@@ -33,6 +34,7 @@ INITIAL {
     if (noise > 1) {
         noise = 1
     }
+    random_setseq(ranvar, 0)
     on = 0
     ispike = 0
     if (start >= 0 && number > 0) {
@@ -53,7 +55,7 @@ FUNCTION invl(mean (ms)) (ms) {
     if (noise == 0) {
         invl = mean
     } else {
-        invl = (1 - noise)*mean + noise*mean*exprand(1)
+        invl = (1 - noise)*mean + noise*mean*random_negexp(ranvar)
     }
 }
 

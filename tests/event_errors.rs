@@ -87,22 +87,6 @@ fn netcon_event_reaches_net_receive_at_its_time() {
 }
 
 #[test]
-fn netstim_noise_stops_the_run_until_random_streams_exist() {
-    let (mut m, _) = model_with(&[]);
-    let ns = m.add_artificial_cell("NetStim").unwrap();
-    m.set_point(ns, "start", 1.0).unwrap();
-    m.set_point(ns, "noise", 0.0).unwrap();
-    m.finitialize(-65.0).unwrap();
-    m.set_point(ns, "noise", 0.5).unwrap();
-    let e = m.finitialize(-65.0).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "NetStim uses random numbers (exprand, normrand, unirand, poisrand, scop_random, \
-         set_seed), which rsnrn does not provide yet (at t = 0 ms)"
-    );
-}
-
-#[test]
 fn targets_and_artificial_cells_are_checked() {
     let (mut m, s) = model_with(&[]);
     let stim = m.add_point_process(s, 0.5, "IClamp").unwrap();

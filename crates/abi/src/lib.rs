@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// State shared by all mechanisms during one kernel call.
 ///
@@ -93,16 +93,60 @@ pub struct Services {
     /// when its condition turns true. `first` is 1 for the first clause the current
     /// NET_RECEIVE call arms (every watch of the instance is disarmed before it), else 0.
     pub watch_activate: WatchFn,
-    /// Generated code reached a feature the simulator does not provide (`what`, one of the
-    /// `UNAVAILABLE_*` codes): the runtime stops the run with an error naming the mechanism
-    /// once the kernel returns. The value returned (NaN) stands in for the missing result.
-    pub unavailable: UnavailableFn,
     /// `FOR_NETCONS` in NET_RECEIVE: the number of NetCons that target instance `inst` (whose
     /// NET_RECEIVE is running).
     pub for_netcons_count: ForNetconsCountFn,
     /// `FOR_NETCONS`: the weight vector of the `i`-th of those NetCons (creation order).
     pub for_netcons_weight: ForNetconsWeightFn,
+    /// NMODL's random functions on the simulator's one scop_random state: `which` is one of
+    /// the `SCOP_*` codes, `a` and `b` its arguments.
+    pub scop_random: ScopRandomFn,
+    /// A function of an NMODL `RANDOM` variable: `op` is one of the `RANDOM_*` codes on
+    /// variable number `var` of instance `inst`, with arguments `a`, `b`, `c`.
+    pub random_var: RandomVarFn,
 }
+
+/// [`Services::random_var`]: `(ctx, data, inst, var, op, a, b, c) -> value`.
+pub type RandomVarFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    inst: u64,
+    var: u64,
+    op: u64,
+    a: f64,
+    b: f64,
+    c: f64,
+) -> f64;
+
+/// `random_uniform(r)` (a = 0, b = 1) or `random_uniform(r, a, b)`.
+pub const RANDOM_UNIFORM: u64 = 0;
+/// `random_negexp(r)` (a = 1) or `random_negexp(r, mean a)`.
+pub const RANDOM_NEGEXP: u64 = 1;
+/// `random_normal(r)` (a = 0, b = 1) or `random_normal(r, mean a, sd b)`.
+pub const RANDOM_NORMAL: u64 = 2;
+/// `random_ipick(r)`: the next 32-bit word.
+pub const RANDOM_IPICK: u64 = 3;
+/// `random_dpick(r)`: the next number in (0, 1).
+pub const RANDOM_DPICK: u64 = 4;
+/// `random_setseq(r, a)`: the stream position.
+pub const RANDOM_SETSEQ: u64 = 5;
+/// `random_setids(r, a, b, c)`: the stream ids.
+pub const RANDOM_SETIDS: u64 = 6;
+
+/// [`Services::scop_random`]: `(ctx, which, a, b) -> value`.
+pub type ScopRandomFn =
+    unsafe extern "C" fn(ctx: *const KernelContext, which: u64, a: f64, b: f64) -> f64;
+
+/// `scop_random()`: uniform on [0, 1].
+pub const SCOP_UNIFORM: u64 = 0;
+/// `set_seed(a)` (returns 0).
+pub const SCOP_SET_SEED: u64 = 1;
+/// `normrand(a = mean, b = sd)`.
+pub const SCOP_NORMRAND: u64 = 2;
+/// `exprand(a = mean)`.
+pub const SCOP_EXPRAND: u64 = 3;
+/// `poisrand(a = mean)`.
+pub const SCOP_POISRAND: u64 = 4;
 
 /// [`Services::for_netcons_count`]: `(ctx, data, inst) -> count`.
 pub type ForNetconsCountFn =
@@ -115,18 +159,6 @@ pub type ForNetconsWeightFn = unsafe extern "C" fn(
     inst: u64,
     i: u64,
 ) -> *mut f64;
-
-/// [`Services::unavailable`]: `(ctx, data, inst, what) -> NaN`.
-pub type UnavailableFn = unsafe extern "C" fn(
-    ctx: *const KernelContext,
-    data: *const MechanismData,
-    inst: u64,
-    what: u64,
-) -> f64;
-
-/// `what` of [`Services::unavailable`]: a random-number function (`exprand`, `normrand`,
-/// `unirand`, `poisrand`, `scop_random`, `set_seed`).
-pub const UNAVAILABLE_RANDOM: u64 = 0;
 
 /// An event service: `(ctx, data, inst, time, flag)`; see [`Services`]. Requests are queued by
 /// the runtime and take effect when the kernel that made them returns.
@@ -224,6 +256,9 @@ pub struct MechanismData {
     /// The runtime's number for this mechanism, passed back to the event services so that
     /// they know which mechanism called (generated code does not interpret it).
     pub mechanism: u64,
+    /// Per RANDOM variable ([`MechanismInfo::randoms`]), the runtime's `count` random streams;
+    /// opaque to generated code, which hands `data` to [`Services::random_var`].
+    pub randoms: *const *mut std::ffi::c_void,
 }
 
 /// Status returned by every kernel: 0 is success.
@@ -340,6 +375,9 @@ pub struct MechanismInfo {
     /// line and column ("array index out of range: `ca[i]` has 4 elements (cadifus.mod:45:9)").
     #[serde(default)]
     pub failure_sites: Vec<String>,
+    /// The mechanism's `RANDOM` variables, in the order of [`MechanismData::randoms`].
+    #[serde(default)]
+    pub randoms: Vec<String>,
     /// Number of NET_RECEIVE arguments = length of the weight vector of a NetCon targeting
     /// the mechanism; `None` without NET_RECEIVE.
     #[serde(default)]

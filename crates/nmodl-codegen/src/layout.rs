@@ -27,6 +27,8 @@ pub enum Place {
     EventFlag,
     /// Element k of the weight vector of the NetCon a FOR_NETCONS loop is at (argument k).
     LoopWeight(u32),
+    /// RANDOM variable number k: only the random_* functions use it.
+    Random(u32),
 }
 
 /// A current written to an ion: its own column plus the ion's `i` and `di/dv` slots.
@@ -122,6 +124,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
     let mut range = Vec::new();
     let mut globals = Vec::new();
     let mut slots = Vec::new();
+    let mut randoms = Vec::new();
     let mut column = 0u32;
     let mut global = 0u32;
     let field = |v: &Variable, role| FieldInfo {
@@ -175,6 +178,10 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
                 },
             },
             Storage::Event => Place::EventFlag,
+            Storage::Opaque if v.kind == VariableKind::Random => {
+                randoms.push(v.name.clone());
+                Place::Random(randoms.len() as u32 - 1)
+            }
             Storage::Opaque | Storage::External => {
                 return Err(CodegenError::unsupported(
                     v.span,
@@ -336,6 +343,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             .map(|nr| nr.parameters.len() as u32),
         watch_clauses: crate::emit::watch_conditions(mech).len() as u32,
         failure_sites: Vec::new(),
+        randoms,
     };
     Ok(Layout {
         info,

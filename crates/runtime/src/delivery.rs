@@ -185,25 +185,9 @@ impl CableModel {
                 Request::Send { mech, inst, .. }
                 | Request::Event { mech, inst, .. }
                 | Request::Move { mech, inst, .. }
-                | Request::Watch { mech, inst, .. }
-                | Request::Unavailable { mech, inst, .. } => (mech, inst),
+                | Request::Watch { mech, inst, .. } => (mech, inst),
             };
             let m = &self.reg.mechs[mech as usize];
-            if let Request::Unavailable { what, .. } = r {
-                let feature = match what {
-                    rsnrn_abi::UNAVAILABLE_RANDOM => {
-                        "random numbers (exprand, normrand, unirand, poisrand, scop_random, set_seed)"
-                    }
-                    _ => "a feature this runtime does not know",
-                };
-                return Err(RuntimeError::Event {
-                    message: format!(
-                        "{} uses {feature}, which rsnrn does not provide yet",
-                        m.info.name
-                    ),
-                    t: now,
-                });
-            }
             let Some(&Owner::Point(pid)) = m.store.owner.get(inst as usize) else {
                 return Err(RuntimeError::Event {
                     message: format!(
@@ -266,7 +250,6 @@ impl CableModel {
                     let seq = self.events.push(time, kind);
                     self.events.movable.insert(pid, Movable { seq, ..mv });
                 }
-                Request::Unavailable { .. } => unreachable!("handled above"),
                 Request::Watch {
                     clause,
                     first,

@@ -85,12 +85,6 @@ pub(crate) enum Request {
         first: bool,
         flag: f64,
     },
-    /// Generated code needed something the runtime lacks ([`rsnrn_abi::Services::unavailable`]).
-    Unavailable {
-        mech: u32,
-        inst: u32,
-        what: u64,
-    },
 }
 
 /// An armed WATCH clause of one instance.
@@ -356,28 +350,6 @@ pub(crate) unsafe extern "C" fn watch_activate(
             },
         )
     }
-}
-
-/// [`rsnrn_abi::Services::unavailable`].
-pub(crate) unsafe extern "C" fn unavailable(
-    ctx: *const KernelContext,
-    data: *const MechanismData,
-    inst: u64,
-    what: u64,
-) -> f64 {
-    // SAFETY: called by a kernel with the arguments it received.
-    unsafe {
-        let mech = mech_of(data);
-        request(
-            ctx,
-            Request::Unavailable {
-                mech,
-                inst: inst as u32,
-                what,
-            },
-        )
-    }
-    f64::NAN
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+
+use crate::random::{random123_global_index, Random123Stream};
 
 use rsnrn_abi::{MechanismData, MechanismInfo, MechanismKind, MechanismTable, SlotInfo};
 
@@ -51,6 +54,12 @@ pub(crate) struct InstanceStore {
     pub node_index: Vec<u32>,
     /// Per POINTER of the mechanism, per instance: what `setpointer` named (None: unset).
     pub pointers: Vec<Vec<Option<RecordTarget>>>,
+    /// Per RANDOM variable, per instance: its Random123 stream.
+    pub randoms: Vec<Vec<Random123Stream>>,
+    /// Numbers the streams of new instances (ids 1, 0, n with n counting, over the model,
+    /// the instances made with RANDOM variables, from 1).
+    random_ids: Arc<AtomicU32>,
+    random_ptrs: Vec<*mut std::ffi::c_void>,
     col_ptrs: Vec<*mut f64>,
     slot_arrays: Vec<Vec<*mut f64>>,
     slot_ptrs: Vec<*const *mut f64>,
@@ -59,10 +68,13 @@ pub(crate) struct InstanceStore {
 }
 
 impl InstanceStore {
-    fn new(ncols: usize, npointers: usize) -> Self {
+    fn new(ncols: usize, npointers: usize, nrandoms: usize, random_ids: Arc<AtomicU32>) -> Self {
         InstanceStore {
             columns: (0..ncols).map(|_| Buf::default()).collect(),
             pointers: vec![Vec::new(); npointers],
+            randoms: vec![Vec::new(); nrandoms],
+            random_ids,
+            random_ptrs: Vec::new(),
             owner: Vec::new(),
             node_index: Vec::new(),
             col_ptrs: Vec::new(),
@@ -75,6 +87,7 @@ impl InstanceStore {
                 globals: std::ptr::null_mut(),
                 slots: std::ptr::null(),
                 mechanism: 0,
+                randoms: std::ptr::null(),
             },
         }
     }
@@ -96,8 +109,20 @@ impl InstanceStore {
         for p in self.pointers.iter_mut() {
             p.push(None);
         }
+        self.push_streams();
         self.owner.push(owner);
         (self.owner.len() - 1) as u32
+    }
+
+    /// The RANDOM streams of a new instance, as NEURON numbers them at construction.
+    fn push_streams(&mut self) {
+        if self.randoms.is_empty() {
+            return;
+        }
+        let id3 = self.random_ids.fetch_add(1, Ordering::Relaxed) + 1;
+        for r in self.randoms.iter_mut() {
+            r.push(Random123Stream::new(1, 0, id3, random123_global_index()));
+        }
     }
 
     pub fn append_copy(&mut self, from: u32, owner: Owner) -> u32 {
@@ -109,6 +134,7 @@ impl InstanceStore {
         for p in self.pointers.iter_mut() {
             p.push(None);
         }
+        self.push_streams();
         self.owner.push(owner);
         (self.owner.len() - 1) as u32
     }
@@ -135,6 +161,9 @@ impl InstanceStore {
         for p in self.pointers.iter_mut() {
             *p = order.iter().map(|&o| p[o as usize].clone()).collect();
         }
+        for r in self.randoms.iter_mut() {
+            *r = order.iter().map(|&o| r[o as usize].clone()).collect();
+        }
         self.owner = order.iter().map(|&o| self.owner[o as usize]).collect();
         self.node_index = order.iter().map(|&o| node_of[o as usize]).collect();
         new_of_old
@@ -151,6 +180,11 @@ impl InstanceStore {
         self.col_ptrs = self.columns.iter_mut().map(|c| c.as_mut_ptr()).collect();
         self.slot_arrays = slot_arrays;
         self.slot_ptrs = self.slot_arrays.iter().map(|a| a.as_ptr()).collect();
+        self.random_ptrs = self
+            .randoms
+            .iter_mut()
+            .map(|r| r.as_mut_ptr().cast())
+            .collect();
         self.data = MechanismData {
             count: self.owner.len() as u64,
             node_index: self.node_index.as_ptr(),
@@ -158,6 +192,7 @@ impl InstanceStore {
             globals,
             slots: self.slot_ptrs.as_ptr(),
             mechanism: self.data.mechanism,
+            randoms: self.random_ptrs.as_ptr(),
         };
     }
 }
@@ -260,6 +295,8 @@ pub(crate) struct Registry {
     pub by_name: HashMap<String, MechanismId>,
     pub range_names: HashMap<String, RangeName>,
     pub global_names: HashMap<String, GlobalName>,
+    /// Counts instances made with RANDOM variables (see `InstanceStore::random_ids`).
+    pub random_ids: Arc<AtomicU32>,
 }
 
 impl Registry {
@@ -510,7 +547,12 @@ impl Registry {
         }
         globals.resize(info.globals_len(), 0.0);
         self.by_name.insert(info.name.clone(), id);
-        let mut store = InstanceStore::new(defaults.len(), pointer_names.len());
+        let mut store = InstanceStore::new(
+            defaults.len(),
+            pointer_names.len(),
+            info.randoms.len(),
+            self.random_ids.clone(),
+        );
         store.data.mechanism = id.0 as u64;
         if conc_writes.is_empty() {
             self.kernel_order.push(self.mechs.len());

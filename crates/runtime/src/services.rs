@@ -22,10 +22,62 @@ pub static SERVICES: Services = Services {
     net_event: crate::events::net_event,
     net_move: crate::events::net_move,
     watch_activate: crate::events::watch_activate,
-    unavailable: crate::events::unavailable,
     for_netcons_count: crate::events::for_netcons_count,
     for_netcons_weight: crate::events::for_netcons_weight,
+    scop_random,
+    random_var,
 };
+
+/// NMODL's random functions on this thread's state (`crate::random::with_scop_random`).
+unsafe extern "C" fn scop_random(_ctx: *const KernelContext, which: u64, a: f64, b: f64) -> f64 {
+    crate::random::with_scop_random(|s| match which {
+        rsnrn_abi::SCOP_SET_SEED => {
+            s.set_seed(a);
+            0.0
+        }
+        rsnrn_abi::SCOP_NORMRAND => s.normrand(a, b),
+        rsnrn_abi::SCOP_EXPRAND => s.exprand(a),
+        rsnrn_abi::SCOP_POISRAND => s.poisrand(a),
+        _ => s.scop_random(),
+    })
+}
+
+/// The functions of NMODL RANDOM variables on the instance's Random123 stream.
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn random_var(
+    _ctx: *const KernelContext,
+    data: *const rsnrn_abi::MechanismData,
+    inst: u64,
+    var: u64,
+    op: u64,
+    a: f64,
+    b: f64,
+    c: f64,
+) -> f64 {
+    use crate::random::Random123Stream;
+    // SAFETY: `data` is the kernel's own mechanism data, whose `randoms` the runtime bound
+    // to one stream per instance for each RANDOM variable the code generator numbered; the
+    // runtime touches no stream while a kernel runs.
+    let stream = unsafe {
+        let column = *(*data).randoms.add(var as usize) as *mut Random123Stream;
+        &mut *column.add(inst as usize)
+    };
+    match op {
+        rsnrn_abi::RANDOM_NEGEXP => stream.negexp(a),
+        rsnrn_abi::RANDOM_NORMAL => stream.normal(a, b),
+        rsnrn_abi::RANDOM_IPICK => f64::from(stream.next_u32()),
+        rsnrn_abi::RANDOM_DPICK => stream.next_f64(),
+        rsnrn_abi::RANDOM_SETSEQ => {
+            stream.set_seq(a.max(0.0) as u64);
+            0.0
+        }
+        rsnrn_abi::RANDOM_SETIDS => {
+            stream.set_ids(a as u32, b as u32, c as u32);
+            0.0
+        }
+        _ => stream.uniform(a, b),
+    }
+}
 
 /// NMODL's printf: C formatting (crate::cformat) to standard output. A format the formatter
 /// rejects is printed as written, so a bad format never stops a run.

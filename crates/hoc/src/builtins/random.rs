@@ -4,11 +4,11 @@
 //! NEURON's default generator for `new Random()` is libg++'s ACG, which rsnrn does not
 //! have: a pick before `Random123(...)` or `MCellRan4(...)` is an error saying so.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 
 use rsnrn_runtime::random::{
-    mcell_ran4_word, Distribution, Generator, GlobalIndex, MCellRan4, Random, Random123Stream,
-    ScopRandom,
+    mcell_ran4_word, with_scop_random, Distribution, Generator, GlobalIndex, MCellRan4, Random,
+    Random123Stream,
 };
 
 use super::{bool_num, num, Args};
@@ -17,17 +17,12 @@ use crate::interp::{Builtin, Interp};
 use crate::value::*;
 
 thread_local! {
-    /// `Random123_globalindex`: global in NEURON; streams read it when they compute words.
-    static GLOBAL_INDEX: GlobalIndex = GlobalIndex::default();
     /// Counts `MCellRan4` calls; NEURON derives the seed of `MCellRan4(0)` from it.
     static MCELL_CALLS: Cell<u32> = const { Cell::new(0) };
-    /// The state of the NMODL random functions, whose `use_mcell_ran4` flag and lowindex
-    /// (`mcell_ran4_init`, also read by MCellRan4 streams made without one) hoc sets.
-    static SCOP_RANDOM: RefCell<ScopRandom> = RefCell::new(ScopRandom::default());
 }
 
 fn global_lowindex() -> GlobalIndex {
-    SCOP_RANDOM.with(|s| s.borrow().mcell_lowindex.clone())
+    with_scop_random(|s| s.mcell_lowindex.clone())
 }
 
 /// The hoc functions of the MCellRan4 generator: `mcell_ran4(&highindex)`,
@@ -62,8 +57,7 @@ pub fn install(it: &mut Interp) {
         "use_mcell_ran4",
         Builtin::Func(|_, v| {
             let a = Args::new("use_mcell_ran4", v);
-            SCOP_RANDOM.with(|s| {
-                let mut s = s.borrow_mut();
+            with_scop_random(|s| {
                 let previous = s.use_mcell_ran4;
                 if !a.is_empty() {
                     s.use_mcell_ran4 = a.num(0)? != 0.0;
@@ -185,13 +179,13 @@ pub fn method(o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     match m {
         "Random123" => {
             let ids = [index_arg(&a, 0)?, index_arg(&a, 1)?, index_arg(&a, 2)?];
-            let global = GLOBAL_INDEX.with(GlobalIndex::clone);
+            let global = rsnrn_runtime::random::random123_global_index();
             let stream = Random123Stream::new(ids[0], ids[1], ids[2], global);
             set_generator(o, Generator::Random123(stream))?;
             num(0.0)
         }
         "Random123_globalindex" => {
-            let global = GLOBAL_INDEX.with(GlobalIndex::clone);
+            let global = rsnrn_runtime::random::random123_global_index();
             if !a.is_empty() {
                 global.set(index_arg(&a, 0)?);
             }

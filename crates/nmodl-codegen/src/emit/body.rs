@@ -349,6 +349,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 let a = super::net_receive::loop_weight_addr(self, var, k)?;
                 self.load_f64(a)
             }
+            Place::Random(_) => return Err(self.random_as_value(var)),
         })
     }
 
@@ -410,8 +411,20 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                     "flag cannot be assigned".into(),
                 ))
             }
+            Place::Random(_) => return Err(self.random_as_value(var)),
         }
         Ok(())
+    }
+
+    fn random_as_value(&self, var: Handle<Variable>) -> CodegenError {
+        CodegenError::at(
+            self.span,
+            format!(
+                "{} is a RANDOM variable: use it only through random_uniform(), \
+                 random_negexp(), random_normal(), ...",
+                self.mech.variables[var].name
+            ),
+        )
     }
 
     fn no_array(&self, var: Handle<Variable>, index: Option<Value>) -> Result<()> {
@@ -524,8 +537,11 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
                 }
                 self.f64(0.0)
             }
-            Expression::Intrinsic(f, args, _) if super::net_receive::is_random(f) => {
-                super::net_receive::unavailable_random(self, args)?
+            Expression::Intrinsic(f, args, span) if super::random::scop_code(f).is_some() => {
+                super::random::scop_call(self, f, args, span)?
+            }
+            Expression::Intrinsic(f, args, span) if super::random::variable_op(f).is_some() => {
+                super::random::variable_call(self, f, args, span)?
             }
             Expression::Intrinsic(f, _, span) => {
                 return Err(CodegenError::unsupported(

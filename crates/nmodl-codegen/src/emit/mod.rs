@@ -15,6 +15,7 @@ mod kinetic;
 mod linear;
 mod net_receive;
 mod printf;
+mod random;
 mod tables;
 
 pub use net_receive::{for_netcons_argument, watch_conditions, EventKernelIds};

@@ -14,9 +14,7 @@ use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Type, UserFuncName, Va
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable as CVar};
 use cranelift_module::{FuncId, Linkage, Module};
-use nmodl_ir::{
-    Block, Handle, Intrinsic, Mechanism, MechanismKind, Statement, Variable, WatchClause,
-};
+use nmodl_ir::{Block, Handle, Mechanism, MechanismKind, Statement, Variable, WatchClause};
 use rsnrn_abi::{KernelContext, MechanismData, Services};
 use std::mem::offset_of;
 
@@ -207,35 +205,6 @@ fn call_service(e: &mut BodyEmitter, field: usize, extra: &[(Type, Value)]) {
 }
 
 /// The scop random-number functions, which the runtime does not provide yet.
-pub(crate) fn is_random(f: Intrinsic) -> bool {
-    use Intrinsic::*;
-    matches!(
-        f,
-        ExpRand | NormRand | UniRand | PoisRand | ScopRandom | SetSeed
-    )
-}
-
-/// A random-number call: its arguments are evaluated, then the runtime is told that the
-/// mechanism needs what it lacks (it stops the run); the value is the service's NaN.
-pub(crate) fn unavailable_random(e: &mut BodyEmitter, args: nmodl_ir::ArgList) -> Result<Value> {
-    for &a in e.mech.args(args) {
-        e.expr(a)?;
-    }
-    let services = e.load_ptr(e.env.ctx, offset_of!(KernelContext, services));
-    let f = e.load_ptr(services, offset_of!(Services, unavailable));
-    let mut sig = e.module.make_signature();
-    for _ in 0..4 {
-        sig.params.push(AbiParam::new(PTR));
-    }
-    sig.returns.push(AbiParam::new(F64));
-    let sigref = e.b.import_signature(sig);
-    let what = e.b.ins().iconst(PTR, rsnrn_abi::UNAVAILABLE_RANDOM as i64);
-    let call =
-        e.b.ins()
-            .call_indirect(sigref, f, &[e.env.ctx, e.env.data, e.env.inst, what]);
-    Ok(e.b.inst_results(call)[0])
-}
-
 fn time_now(e: &mut BodyEmitter) -> Value {
     e.b.ins()
         .load(F64, flags(), e.env.ctx, offset_of!(KernelContext, t) as i32)

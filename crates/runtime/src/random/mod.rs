@@ -14,7 +14,7 @@ mod ranvar;
 
 pub use distributions::{Distribution, Sampler, UniformSource};
 pub use mcellran4::{mcell_ran4_fill, mcell_ran4_word, MCellRan4};
-pub use nmodl::ScopRandom;
+pub use nmodl::{with_scop_random, ScopRandom};
 pub use philox::{philox4x32_10, word_to_open_unit, Random123Stream, RANDOM123_SEQ_END};
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -34,6 +34,17 @@ impl GlobalIndex {
     pub fn set(&self, index: u32) {
         self.0.store(index, Ordering::Relaxed)
     }
+}
+
+thread_local! {
+    /// `Random123_globalindex`: global in NEURON; streams read it when they compute words.
+    static RANDOM123_GLOBAL_INDEX: GlobalIndex = GlobalIndex::default();
+}
+
+/// This thread's Random123 global index, shared by hoc's Random objects and the streams
+/// of NMODL RANDOM variables.
+pub fn random123_global_index() -> GlobalIndex {
+    RANDOM123_GLOBAL_INDEX.with(GlobalIndex::clone)
 }
 
 /// The generator of a Random object.

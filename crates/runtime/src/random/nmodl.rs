@@ -10,7 +10,21 @@
 use super::mcellran4::mcell_ran4_word;
 use super::GlobalIndex;
 
+use std::cell::RefCell;
+
 const LCG_MULTIPLIER: u32 = 2_147_437_301;
+
+thread_local! {
+    /// The one state of the NMODL random functions, as NEURON has one per process: kernels
+    /// (through the scop_random service) and hoc (`use_mcell_ran4`, `mcell_ran4_init`) on
+    /// this thread share it.
+    static SCOP_RANDOM: RefCell<ScopRandom> = RefCell::new(ScopRandom::default());
+}
+
+/// Runs `f` on this thread's [`ScopRandom`].
+pub fn with_scop_random<R>(f: impl FnOnce(&mut ScopRandom) -> R) -> R {
+    SCOP_RANDOM.with(|s| f(&mut s.borrow_mut()))
+}
 const LCG_INCREMENT: u32 = 453_816_981;
 
 /// The state behind NEURON's NMODL random functions (one per simulation in NEURON).
