@@ -154,11 +154,12 @@ pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
             format!("{what} is not supported by the code generator yet"),
         ))
     };
+    // Real C first: it is what the user must change, whatever else the file lacks.
+    if let Err(e) = nmodl_codegen::verbatim::check(mech) {
+        return Some(e);
+    }
     if mech.constructor.is_some() || mech.destructor.is_some() {
         return gap(nmodl_ir::Span::default(), "CONSTRUCTOR/DESTRUCTOR");
-    }
-    if let Some(h) = mech.hooks.first() {
-        return gap(h.span, "a BEFORE/AFTER block");
     }
     if let Some((_, f)) = mech
         .functions
@@ -166,9 +167,6 @@ pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
         .find(|(_, f)| f.kind == nmodl_ir::FunctionKind::FunctionTable)
     {
         return gap(f.span, "FUNCTION_TABLE");
-    }
-    if let Err(e) = nmodl_codegen::verbatim::check(mech) {
-        return Some(e);
     }
     None
 }

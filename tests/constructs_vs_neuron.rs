@@ -150,3 +150,10 @@ fn pointer_reads_and_writes_another_cells_variables() {
         );
     }
 }
+
+/// BEFORE INITIAL, AFTER INITIAL, BEFORE BREAKPOINT, AFTER SOLVE and BEFORE STEP run where
+/// NEURON runs them (the counters, times and values they record equal NEURON's).
+#[test]
+fn before_and_after_blocks_run_where_neuron_runs_them() {
+    compare("hooks", "hooks");
+}

@@ -38,7 +38,11 @@ fn noisy_netstims_fire_when_neurons_do() {
             assert_eq!(words.next(), Some(format!("stim{k}").as_str()));
             let theirs: Vec<f64> = words.map(|w| w.parse().unwrap()).collect();
             let ours = model.netcon_spikes(nc).unwrap();
-            assert_eq!(ours.len(), theirs.len(), "run {run}, NetStim {k}: spike count");
+            assert_eq!(
+                ours.len(),
+                theirs.len(),
+                "run {run}, NetStim {k}: spike count"
+            );
             for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
                 assert!(
                     (a - b).abs() <= 1e-12 * b.abs().max(1.0),

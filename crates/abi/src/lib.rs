@@ -323,6 +323,79 @@ pub struct MechanismTable {
     pub net_init: Option<NetInitKernel>,
     /// The conditions of the mechanism's WATCH clauses.
     pub watch_condition: Option<WatchConditionFn>,
+    /// BEFORE/AFTER blocks, one kernel per kind (all blocks of the kind in source order).
+    pub hooks: HookKernels,
+}
+
+/// The kernels of a mechanism's BEFORE/AFTER blocks, called by the runtime where NEURON 9.0.2
+/// calls them: in `finitialize`, `before_initial` before any INITIAL (ions included),
+/// `after_initial` after the INITIALs and NetCon initialization, `before_breakpoint` before
+/// every matrix setup, `before_step` before recording; in a step, `before_breakpoint` before
+/// the current kernels (t = t_n + dt/2), `after_solve` after the state kernels (t = t_{n+1})
+/// and then `before_step` before recording.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HookKernels {
+    pub before_initial: Option<Kernel>,
+    pub after_initial: Option<Kernel>,
+    pub before_breakpoint: Option<Kernel>,
+    pub after_solve: Option<Kernel>,
+    pub before_step: Option<Kernel>,
+}
+
+impl HookKernels {
+    /// Field order, as [`HookKind`] numbers them.
+    pub fn get(&self, kind: HookKind) -> Option<Kernel> {
+        match kind {
+            HookKind::BeforeInitial => self.before_initial,
+            HookKind::AfterInitial => self.after_initial,
+            HookKind::BeforeBreakpoint => self.before_breakpoint,
+            HookKind::AfterSolve => self.after_solve,
+            HookKind::BeforeStep => self.before_step,
+        }
+    }
+}
+
+/// The BEFORE/AFTER combinations NEURON runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HookKind {
+    BeforeInitial,
+    AfterInitial,
+    BeforeBreakpoint,
+    AfterSolve,
+    BeforeStep,
+}
+
+impl HookKind {
+    pub const ALL: [HookKind; 5] = [
+        HookKind::BeforeInitial,
+        HookKind::AfterInitial,
+        HookKind::BeforeBreakpoint,
+        HookKind::AfterSolve,
+        HookKind::BeforeStep,
+    ];
+
+    /// Byte offset of the kind's kernel in [`MechanismTable`].
+    pub fn table_offset(self) -> usize {
+        let field = match self {
+            HookKind::BeforeInitial => std::mem::offset_of!(HookKernels, before_initial),
+            HookKind::AfterInitial => std::mem::offset_of!(HookKernels, after_initial),
+            HookKind::BeforeBreakpoint => std::mem::offset_of!(HookKernels, before_breakpoint),
+            HookKind::AfterSolve => std::mem::offset_of!(HookKernels, after_solve),
+            HookKind::BeforeStep => std::mem::offset_of!(HookKernels, before_step),
+        };
+        std::mem::offset_of!(MechanismTable, hooks) + field
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HookKind::BeforeInitial => "BEFORE INITIAL",
+            HookKind::AfterInitial => "AFTER INITIAL",
+            HookKind::BeforeBreakpoint => "BEFORE BREAKPOINT",
+            HookKind::AfterSolve => "AFTER SOLVE",
+            HookKind::BeforeStep => "BEFORE STEP",
+        }
+    }
 }
 
 impl MechanismTable {

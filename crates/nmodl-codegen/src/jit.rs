@@ -5,6 +5,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId};
 use nmodl_ir::Mechanism;
+use rsnrn_abi::HookKind;
 use rsnrn_abi::{Kernel, MechanismInfo, MechanismTable, ABI_VERSION};
 
 /// A mechanism compiled into executable memory. Keep it alive while its table is in use.
@@ -110,7 +111,20 @@ pub fn compile_jit(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
                 module.get_finalized_function(id),
             )
         }),
+        hooks: Default::default(),
     };
+    let mut table = table;
+    for &(kind, id) in &ids.hooks {
+        let k = Some(kernel(&module, id));
+        let h = &mut table.hooks;
+        match kind {
+            HookKind::BeforeInitial => h.before_initial = k,
+            HookKind::AfterInitial => h.after_initial = k,
+            HookKind::BeforeBreakpoint => h.before_breakpoint = k,
+            HookKind::AfterSolve => h.after_solve = k,
+            HookKind::BeforeStep => h.before_step = k,
+        }
+    }
     Ok(JitMechanism {
         table,
         info: layout.info,

@@ -110,7 +110,11 @@ fn table_object(
             kernels.events.watch_condition,
         ),
     ];
-    for (offset, kernel) in kernel_fields {
+    let hook_fields = kernels
+        .hooks
+        .iter()
+        .map(|&(kind, id)| (kind.table_offset(), Some(id)));
+    for (offset, kernel) in kernel_fields.into_iter().chain(hook_fields) {
         if let Some(f) = kernel {
             let fref = module.declare_func_in_data(f, &mut desc);
             desc.write_function_addr(offset as u32, fref);

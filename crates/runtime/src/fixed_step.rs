@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use rsnrn_abi::Kernel;
+use rsnrn_abi::{HookKind, Kernel};
 
 use crate::error::{Result, RuntimeError};
 use crate::mechanisms::Registry;
@@ -21,6 +21,8 @@ enum Phase {
     Initialize,
     Current,
     State,
+    /// A BEFORE/AFTER block kind.
+    Hook(HookKind),
 }
 
 impl Phase {
@@ -30,6 +32,7 @@ impl Phase {
             Phase::Initialize => "initialize",
             Phase::Current => "current",
             Phase::State => "state",
+            Phase::Hook(kind) => kind.name(),
         }
     }
 }
@@ -144,6 +147,7 @@ impl CableModel {
                 Phase::Initialize => m.table.initialize,
                 Phase::Current => m.table.current,
                 Phase::State => m.table.state,
+                Phase::Hook(kind) => m.table.hooks.get(kind),
             };
             let Some(kernel) = kernel else { continue };
             // SAFETY: the registrant promised the kernel honours the ABI; ctx and data point
@@ -224,6 +228,7 @@ impl CableModel {
     /// apart from the electrodes' (`im`, `dm`), and with extracellular the axial currents flow
     /// between internal potentials vi.
     fn setup_matrix(&mut self, t: f64) -> Result<()> {
+        self.call_kernels(Phase::Hook(HookKind::BeforeBreakpoint), t)?;
         let cfac = self.cfac();
         {
             let l = &mut self.layout;
@@ -315,17 +320,19 @@ impl CableModel {
         // (Vector.play and FInitializeHandlers go here.)
         self.layout.v.slice_mut().fill(v_init);
         self.layout.ext.initialize();
+        self.call_kernels(Phase::Hook(HookKind::BeforeInitial), 0.0)?;
         for ion in self.reg.ions.iter_mut() {
             ion.initialize(self.celsius);
         }
         self.call_kernels(Phase::Initialize, 0.0)?;
         self.initialize_netcons()?;
-        // (AFTER_INITIAL goes here.)
+        self.call_kernels(Phase::Hook(HookKind::AfterInitial), 0.0)?;
         self.deliver_events(0.0)?;
         self.setup_matrix(0.0)?;
         if self.use_fast_imem {
             self.fast_imem(false);
         }
+        self.call_kernels(Phase::Hook(HookKind::BeforeStep), 0.0)?;
         for r in self.records.iter_mut().flatten() {
             r.samples.clear();
         }
@@ -396,6 +403,8 @@ impl CableModel {
             self.update_vi();
         }
         self.call_kernels(Phase::State, self.t)?;
+        self.call_kernels(Phase::Hook(HookKind::AfterSolve), self.t)?;
+        self.call_kernels(Phase::Hook(HookKind::BeforeStep), self.t)?;
         self.lap(Part::StateKernels);
         self.sample_records();
         self.lap(Part::Record);

@@ -218,6 +218,7 @@ fn registration_checks() {
         net_receive: None,
         net_init: None,
         watch_condition: None,
+        hooks: Default::default(),
     };
     let e = unsafe { m.register_mechanism(table, std::sync::Arc::new(())) }.unwrap_err();
     assert!(matches!(e, RuntimeError::Registration { .. }), "{e}");

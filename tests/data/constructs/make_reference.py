@@ -16,6 +16,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIOS = {
     "vcopy": ("vcopy", ["m_vcopy", "i_vcopy", "vseen_vcopy", "minf_vcopy"]),
     "discon": ("discon", ["g_discon", "i_discon", "done_discon", "count_discon"]),
+    "hooks": ("hooks", ["s_hooks", "i_hooks", "nbi_hooks", "nai_hooks", "nbb_hooks", "nas_hooks",
+                        "nbs_hooks", "tbb_hooks", "sas_hooks", "vas_hooks", "ibb_hooks"]),
 }
 
 

@@ -11,7 +11,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module};
 use nmodl_ir::{Mechanism, MechanismKind, Storage, VariableKind};
-use rsnrn_abi::{KernelContext, MechanismData};
+use rsnrn_abi::{HookKind, KernelContext, MechanismData};
 use std::mem::offset_of;
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -81,13 +81,57 @@ pub(super) fn emit_all(
             })
         })?)
     };
+    let mut hooks = Vec::new();
+    for kind in HookKind::ALL {
+        let blocks: Vec<&nmodl_ir::Hook> = mech
+            .hooks
+            .iter()
+            .filter(|h| hook_kind(h) == Some(kind))
+            .collect();
+        if blocks.is_empty() {
+            continue;
+        }
+        let name = kind.name().to_lowercase().replace(' ', "_");
+        let id = w.kernel(&name, |e| {
+            each_instance(e, |e| {
+                for h in &blocks {
+                    e.reset_locals_of(&h.body);
+                    e.block(&h.body)?;
+                }
+                Ok(())
+            })
+        })?;
+        hooks.push((kind, id));
+    }
+    if let Some(h) = mech.hooks.iter().find(|h| hook_kind(h).is_none()) {
+        return Err(CodegenError::at(
+            h.span,
+            "NEURON runs only BEFORE INITIAL, AFTER INITIAL, BEFORE BREAKPOINT, AFTER SOLVE and \
+             BEFORE STEP blocks"
+                .into(),
+        ));
+    }
     Ok(KernelIds {
         table_check,
         initialize,
         current,
         state,
         events: Default::default(),
+        hooks,
         failure_sites: Vec::new(),
+    })
+}
+
+/// The kind of kernel a BEFORE/AFTER block belongs to (None for combinations NEURON lacks).
+fn hook_kind(h: &nmodl_ir::Hook) -> Option<HookKind> {
+    use nmodl_ir::{HookPhase as P, HookTime as T};
+    Some(match (h.when, h.phase) {
+        (T::Before, P::Initial) => HookKind::BeforeInitial,
+        (T::After, P::Initial) => HookKind::AfterInitial,
+        (T::Before, P::Breakpoint) => HookKind::BeforeBreakpoint,
+        (T::After, P::Solve) => HookKind::AfterSolve,
+        (T::Before, P::Step) => HookKind::BeforeStep,
+        _ => return None,
     })
 }
 

@@ -86,6 +86,8 @@ pub struct KernelIds {
     pub current: Option<FuncId>,
     pub state: Option<FuncId>,
     pub events: EventKernelIds,
+    /// The BEFORE/AFTER kernels the mechanism has.
+    pub hooks: Vec<(rsnrn_abi::HookKind, FuncId)>,
     /// [`rsnrn_abi::MechanismInfo::failure_sites`] of the generated code.
     pub failure_sites: Vec<String>,
 }

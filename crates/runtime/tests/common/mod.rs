@@ -54,6 +54,7 @@ pub fn register(
         net_receive: None,
         net_init: None,
         watch_condition: None,
+        hooks: Default::default(),
     };
     // SAFETY: static JSON, kernels below follow the ABI.
     unsafe { model.register_mechanism(table, Arc::new(())) }.expect("registration")
