@@ -325,6 +325,29 @@ pub struct MechanismTable {
     pub watch_condition: Option<WatchConditionFn>,
     /// BEFORE/AFTER blocks, one kernel per kind (all blocks of the kind in source order).
     pub hooks: HookKernels,
+    /// One entry per [`MechanismInfo::functions`], in that order: how hoc and Python call
+    /// the mechanism's FUNCTIONs and PROCEDUREs. Null when there are none.
+    pub functions: *const FunctionEntry,
+}
+
+/// Calls a FUNCTION or PROCEDURE for instance `inst` with its arguments at `args` (as many
+/// as [`FunctionInfo::arguments`]); returns the FUNCTION's value, 1 for a PROCEDURE.
+pub type FunctionEntry = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *mut MechanismData,
+    inst: u64,
+    args: *const f64,
+) -> f64;
+
+/// A FUNCTION or PROCEDURE hoc and Python may call (`rates_hh(v)`, `syn.f(x)`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionInfo {
+    pub name: String,
+    pub arguments: u32,
+    pub procedure: bool,
+    /// Reads or writes per-instance data (range variables, ions, v, ...): a call needs an
+    /// instance (hoc's `setdata_<suffix>` for a density mechanism).
+    pub uses_instance: bool,
 }
 
 /// The kernels of a mechanism's BEFORE/AFTER blocks, called by the runtime where NEURON 9.0.2
@@ -448,6 +471,9 @@ pub struct MechanismInfo {
     /// line and column ("array index out of range: `ca[i]` has 4 elements (cadifus.mod:45:9)").
     #[serde(default)]
     pub failure_sites: Vec<String>,
+    /// The FUNCTIONs and PROCEDUREs hoc can call, in the order of [`MechanismTable::functions`].
+    #[serde(default)]
+    pub functions: Vec<FunctionInfo>,
     /// The mechanism's `RANDOM` variables, in the order of [`MechanismData::randoms`].
     #[serde(default)]
     pub randoms: Vec<String>,

@@ -57,3 +57,10 @@ fn setpointer_in_hoc_matches_nrniv() {
 fn nmodl_printf_prints_what_nrniv_prints() {
     run_case("printer", &["printer.mod"], "printer.hoc");
 }
+
+/// scop_random, set_seed, normrand, exprand, poisrand (and use_mcell_ran4 from hoc) give
+/// NEURON's numbers.
+#[test]
+fn nmodl_random_functions_print_what_nrniv_prints() {
+    run_case("randoms", &["randoms.mod"], "randoms.hoc");
+}

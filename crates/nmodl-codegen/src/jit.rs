@@ -15,6 +15,8 @@ pub struct JitMechanism {
     info: MechanismInfo,
     /// Read through `table.info_json`; owned here so it lives as long as the table.
     _info_json: Box<[u8]>,
+    /// Read through `table.functions`.
+    _functions: Box<[rsnrn_abi::FunctionEntry]>,
     module: Option<JITModule>,
 }
 
@@ -76,6 +78,7 @@ pub fn compile_jit(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
     let mut layout = layout;
     let ids = emit::generate(&mut module, &lowered, &layout, &prefix)?;
     layout.info.failure_sites = ids.failure_sites.clone();
+    layout.info.functions = ids.functions.iter().map(|(f, _)| f.clone()).collect();
     module
         .finalize_definitions()
         .map_err(|e| CodegenError::internal(format!("cranelift: {e}")))?;
@@ -87,7 +90,7 @@ pub fn compile_jit(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
     let info_json: Box<[u8]> = serde_json::to_vec(&layout.info)
         .map_err(|e| CodegenError::internal(format!("describing {}: {e}", lowered.name)))?
         .into_boxed_slice();
-    let table = MechanismTable {
+    let mut table = MechanismTable {
         abi_version: ABI_VERSION,
         info_json: info_json.as_ptr(),
         info_len: info_json.len(),
@@ -112,8 +115,9 @@ pub fn compile_jit(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
             )
         }),
         hooks: Default::default(),
+        functions: std::ptr::null(),
     };
-    let mut table = table;
+
     for &(kind, id) in &ids.hooks {
         let k = Some(kernel(&module, id));
         let h = &mut table.hooks;
@@ -125,10 +129,24 @@ pub fn compile_jit(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
             HookKind::BeforeStep => h.before_step = k,
         }
     }
+    // SAFETY: generated with the signature of `FunctionEntry` (hoc_entry::emit).
+    let functions: Box<[rsnrn_abi::FunctionEntry]> = ids
+        .functions
+        .iter()
+        .map(|&(_, id)| unsafe {
+            std::mem::transmute::<*const u8, rsnrn_abi::FunctionEntry>(
+                module.get_finalized_function(id),
+            )
+        })
+        .collect();
+    if !functions.is_empty() {
+        table.functions = functions.as_ptr();
+    }
     Ok(JitMechanism {
         table,
         info: layout.info,
         _info_json: info_json,
+        _functions: functions,
         module: Some(module),
     })
 }

@@ -343,6 +343,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             .map(|nr| nr.parameters.len() as u32),
         watch_clauses: crate::emit::watch_conditions(mech).len() as u32,
         failure_sites: Vec::new(),
+        functions: Vec::new(),
         randoms,
     };
     Ok(Layout {

@@ -120,9 +120,36 @@ fn table_object(
             desc.write_function_addr(offset as u32, fref);
         }
     }
+    if !kernels.functions.is_empty() {
+        let entries = function_entries(module, prefix, kernels)?;
+        let gv = module.declare_data_in_data(entries, &mut desc);
+        desc.write_data_addr(offset_of!(MechanismTable, functions) as u32, gv, 0);
+    }
     module
         .define_data(id, &desc)
         .map_err(|e| err("defining the mechanism table", e))?;
+    Ok(id)
+}
+
+/// The array of FunctionEntry pointers `MechanismTable::functions` points to.
+fn function_entries(
+    module: &mut ObjectModule,
+    prefix: &str,
+    kernels: &emit::KernelIds,
+) -> Result<DataId, CodegenError> {
+    let id = module
+        .declare_data(&format!("{prefix}_functions"), Linkage::Local, true, false)
+        .map_err(|e| err("declaring the function entries", e))?;
+    let mut desc = DataDescription::new();
+    desc.define(vec![0u8; 8 * kernels.functions.len()].into_boxed_slice());
+    desc.set_align(8);
+    for (k, &(_, f)) in kernels.functions.iter().enumerate() {
+        let fref = module.declare_func_in_data(f, &mut desc);
+        desc.write_function_addr((k * 8) as u32, fref);
+    }
+    module
+        .define_data(id, &desc)
+        .map_err(|e| err("defining the function entries", e))?;
     Ok(id)
 }
 
@@ -143,6 +170,7 @@ pub fn compile_object(mechanisms: &[&Mechanism]) -> Result<Vec<u8>, CodegenError
         let prefix = format!("rsnrn_{}", lowered.name);
         let kernels = emit::generate(&mut module, &lowered, &layout, &prefix)?;
         layout.info.failure_sites = kernels.failure_sites.clone();
+        layout.info.functions = kernels.functions.iter().map(|(f, _)| f.clone()).collect();
         let info_json =
             serde_json::to_vec(&layout.info).map_err(|e| err("describing the mechanism", e))?;
         let info_len = info_json.len();

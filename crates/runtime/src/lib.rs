@@ -76,6 +76,7 @@ mod error;
 mod events;
 mod extracellular;
 mod fixed_step;
+mod functions;
 pub mod geometry;
 mod hines;
 pub mod ions;

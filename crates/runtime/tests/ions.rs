@@ -219,6 +219,7 @@ fn registration_checks() {
         net_init: None,
         watch_condition: None,
         hooks: Default::default(),
+        functions: std::ptr::null(),
     };
     let e = unsafe { m.register_mechanism(table, std::sync::Arc::new(())) }.unwrap_err();
     assert!(matches!(e, RuntimeError::Registration { .. }), "{e}");

@@ -172,6 +172,7 @@ fn a_mechanism_may_not_take_extracellular_names() {
         net_init: None,
         watch_condition: None,
         hooks: Default::default(),
+        functions: std::ptr::null(),
     };
     // SAFETY: static JSON, no kernels.
     let e = unsafe { m.register_mechanism(table, std::sync::Arc::new(())) }.unwrap_err();

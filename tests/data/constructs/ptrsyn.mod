@@ -30,6 +30,11 @@ BREAKPOINT {
     SOLVE states METHOD cnexp
     i = g*(v - e)
 }
+FUNCTION drive(k) {
+    : called from hoc as syn.drive(k): this instance's values
+    drive = k*gmax + g + pre
+}
+
 DERIVATIVE states {
     open = pre > thresh
     g' = (gmax*open - g)/tau

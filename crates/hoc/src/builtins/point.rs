@@ -111,6 +111,17 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
                 .or_else(|e| err(e.to_string()))?;
             num(x)
         }
-        _ => get_field(it, o, m),
+        _ => {
+            let mechanism = it
+                .model
+                .point_mechanism(p)
+                .or_else(|e| err(e.to_string()))?
+                .to_string();
+            let values: Vec<f64> = (0..a.len()).map(|k| a.num(k)).collect::<Res<_>>()?;
+            match it.call_point_function(p, &mechanism, m, &values) {
+                Some(result) => result,
+                None => get_field(it, o, m),
+            }
+        }
     }
 }

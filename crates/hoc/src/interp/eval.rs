@@ -446,7 +446,13 @@ impl Interp {
                     self.builtin_value(*sym, b, Some(x))
                 }
                 Resolved::Builtin(_) => err(format!("{} is not a function", self.name(*sym))),
-                Resolved::Undefined => err(format!("{} undefined function", self.name(*sym))),
+                Resolved::Undefined => {
+                    let name = self.name(*sym).to_string();
+                    match self.call_mechanism_name(&name, args) {
+                        Some(result) => result,
+                        None => err(format!("{name} undefined function")),
+                    }
+                }
             },
             ExprKind::Member(obj, m) => {
                 let o = self.eval(obj)?;

@@ -5,6 +5,7 @@ mod call;
 mod eval;
 mod exec;
 mod lookup;
+mod mechfuncs;
 mod mechs;
 pub mod sections;
 
@@ -87,6 +88,8 @@ pub struct Interp {
     pub recordings: Vec<(Weak<Object>, RecordId)>,
     /// Vectors given to NetCon.record: they hold the NetCon's spike times.
     pub spike_recordings: Vec<(Weak<Object>, rsnrn_runtime::NetConId)>,
+    /// `setdata_<suffix>(x)`: the instance each density mechanism's functions use.
+    pub setdata: HashMap<String, (SecId, f64)>,
     /// Old-style `wopen`/`ropen` files.
     pub old_out: Option<std::io::BufWriter<std::fs::File>>,
     pub old_in: Option<crate::builtins::file::Reader>,
@@ -143,6 +146,7 @@ impl Interp {
             loaded: HashSet::new(),
             recordings: Vec::new(),
             spike_recordings: Vec::new(),
+            setdata: HashMap::new(),
             old_out: None,
             old_in: None,
             start: std::time::Instant::now(),

@@ -117,6 +117,7 @@ pub(super) fn emit_all(
         current,
         state,
         events: Default::default(),
+        functions: Vec::new(),
         hooks,
         failure_sites: Vec::new(),
     })

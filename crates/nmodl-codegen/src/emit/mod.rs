@@ -10,6 +10,7 @@
 mod body;
 mod calls;
 mod derivimplicit;
+mod hoc_entry;
 mod kernels;
 mod kinetic;
 mod linear;
@@ -86,6 +87,8 @@ pub struct KernelIds {
     pub current: Option<FuncId>,
     pub state: Option<FuncId>,
     pub events: EventKernelIds,
+    /// The FUNCTIONs and PROCEDUREs hoc may call, with their entry wrappers.
+    pub functions: Vec<(rsnrn_abi::FunctionInfo, FuncId)>,
     /// The BEFORE/AFTER kernels the mechanism has.
     pub hooks: Vec<(rsnrn_abi::HookKind, FuncId)>,
     /// [`rsnrn_abi::MechanismInfo::failure_sites`] of the generated code.
@@ -249,6 +252,7 @@ pub fn generate(
     }
     let mut ids = kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
     ids.events = net_receive::emit(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
+    ids.functions = hoc_entry::emit(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
     ids.failure_sites = symbols.failure_sites.take();
     Ok(ids)
 }

@@ -55,6 +55,7 @@ pub fn register(
         net_init: None,
         watch_condition: None,
         hooks: Default::default(),
+        functions: std::ptr::null(),
     };
     // SAFETY: static JSON, kernels below follow the ABI.
     unsafe { model.register_mechanism(table, Arc::new(())) }.expect("registration")
