@@ -64,3 +64,9 @@ fn nmodl_printf_prints_what_nrniv_prints() {
 fn nmodl_random_functions_print_what_nrniv_prints() {
     run_case("randoms", &["randoms.mod"], "randoms.hoc");
 }
+
+/// A VERBATIM block of printf calls on variables prints what nrniv prints.
+#[test]
+fn verbatim_printf_prints_what_nrniv_prints() {
+    run_case("verbprintf", &["verbprintf.mod"], "verbprintf.hoc");
+}

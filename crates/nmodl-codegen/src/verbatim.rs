@@ -17,8 +17,20 @@ pub enum VerbatimMeaning {
     Return,
     /// Top-level declarations of string constants nothing reads (version stamps).
     UnusedStrings,
+    /// Only `printf("format", names...);` calls whose arguments are variables (`_lname` is
+    /// the LOCAL or argument `name`, as nocmodl names them): printed like NMODL's printf.
+    Printf(Vec<VerbatimPrintf>),
     /// Real C code; the sentence says what it does ("includes C headers (`misc.h`)").
     C(String),
+}
+
+/// One `printf` of a VERBATIM block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerbatimPrintf {
+    /// The format as written (C escapes not yet interpreted).
+    pub format: String,
+    /// Variable names: `_l` prefixes removed.
+    pub arguments: Vec<String>,
 }
 
 /// Classifies the text between VERBATIM and ENDVERBATIM.
@@ -37,6 +49,9 @@ pub fn classify(text: &str) -> VerbatimMeaning {
     if is_string_constants(&code) {
         return VerbatimMeaning::UnusedStrings;
     }
+    if let Some(calls) = printf_calls(&code) {
+        return VerbatimMeaning::Printf(calls);
+    }
     VerbatimMeaning::C(describe(&code))
 }
 
@@ -51,6 +66,7 @@ pub fn accept_in_body(text: &str, last: bool) -> Result<(), String> {
              the statements after it; move it to the end or use an if/else"
                 .into(),
         ),
+        VerbatimMeaning::Printf(_) => Ok(()),
         VerbatimMeaning::UnusedStrings => Err(
             "VERBATIM C code cannot be compiled by rsnrn: it declares C variables inside a block"
                 .into(),
@@ -65,6 +81,9 @@ pub fn accept_top_level(text: &str) -> Result<(), String> {
         VerbatimMeaning::Nothing | VerbatimMeaning::UnusedStrings => Ok(()),
         VerbatimMeaning::Return => {
             Err("VERBATIM `return` outside any block cannot be compiled by rsnrn".into())
+        }
+        VerbatimMeaning::Printf(_) => {
+            Err("VERBATIM printf outside any block cannot be compiled by rsnrn".into())
         }
         VerbatimMeaning::C(what) => Err(refusal(&what)),
     }
@@ -146,6 +165,47 @@ fn strip_comments(text: &str) -> String {
         }
     }
     out
+}
+
+/// `printf("...", a, _lb);` statements and nothing else, with variable arguments only.
+fn printf_calls(code: &str) -> Option<Vec<VerbatimPrintf>> {
+    let mut calls = Vec::new();
+    let mut rest = code.trim();
+    while !rest.is_empty() {
+        let after = rest
+            .strip_prefix("printf")?
+            .trim_start()
+            .strip_prefix('(')?;
+        let after = after.trim_start().strip_prefix('"')?;
+        // The format: up to the first quote that no backslash escapes.
+        let mut end = None;
+        let mut escaped = false;
+        for (i, c) in after.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = Some(i);
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        let end = end?;
+        let format = after[..end].to_string();
+        let close = after[end + 1..].find(')')? + end + 1;
+        let arguments = after[end + 1..close]
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| is_identifier(a).then(|| a.strip_prefix("_l").unwrap_or(a).to_string()))
+            .collect::<Option<Vec<_>>>()?;
+        rest = after[close + 1..]
+            .trim_start()
+            .strip_prefix(';')?
+            .trim_start();
+        calls.push(VerbatimPrintf { format, arguments });
+    }
+    (!calls.is_empty()).then_some(calls)
 }
 
 /// `static const char name[] = "...";` declarations and nothing else.
@@ -295,6 +355,27 @@ mod tests {
         ));
         assert!(matches!(
             classify("char s[] = \"a\"; foo();"),
+            VerbatimMeaning::C(_)
+        ));
+    }
+
+    #[test]
+    fn printf_of_variables_is_understood() {
+        let text = "\n\t  printf(\"Setting seed = %g\\n\", _lseed);\n";
+        assert_eq!(
+            classify(text),
+            VerbatimMeaning::Printf(vec![VerbatimPrintf {
+                format: "Setting seed = %g\\n".into(),
+                arguments: vec!["seed".into()],
+            }])
+        );
+        assert!(accept_in_body(text, false).is_ok());
+        assert!(matches!(
+            classify("printf(\"%g\", x + 1);"),
+            VerbatimMeaning::C(_)
+        ));
+        assert!(matches!(
+            classify("printf(\"%g\", x); y = 2;"),
             VerbatimMeaning::C(_)
         ));
     }

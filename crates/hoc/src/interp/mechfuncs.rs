@@ -29,6 +29,8 @@ impl Interp {
         let (function, suffix) = (function.to_string(), suffix.to_string());
         Some((|| {
             let values = self.numbers(args)?;
+            // NMODL printf writes to stdout directly: what hoc printed before comes first.
+            self.flush();
             let result = if info.uses_instance {
                 let Some(&(sec, x)) = self.setdata.get(&suffix) else {
                     return err(format!(
@@ -66,6 +68,7 @@ impl Interp {
         if !known {
             return None;
         }
+        self.flush();
         Some(
             self.model
                 .call_point_function(point, function, args)

@@ -416,6 +416,28 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         Ok(())
     }
 
+    /// The variable a VERBATIM printf names: a LOCAL or argument of the body being emitted,
+    /// else a variable of the mechanism.
+    fn verbatim_variable(&self, name: &str, span: Span) -> Result<Handle<Variable>> {
+        let local = self
+            .locals
+            .keys()
+            .copied()
+            .find(|&v| self.mech.variables[v].name == name);
+        local
+            .or_else(|| {
+                self.mech
+                    .find_variable(name)
+                    .filter(|&v| self.mech.variables[v].storage != Storage::Local)
+            })
+            .ok_or_else(|| {
+                CodegenError::at(
+                    span,
+                    format!("VERBATIM printf prints {name}, which this block does not have"),
+                )
+            })
+    }
+
     fn random_as_value(&self, var: Handle<Variable>) -> CodegenError {
         CodegenError::at(
             self.span,
@@ -828,8 +850,22 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             Statement::Protect { body, .. } => self.block(body)?,
             Statement::Printf { arguments, span } => super::printf::emit(self, arguments, *span)?,
             Statement::Mutex { .. } => {}
-            // Accepted or refused as a whole by `verbatim::check` before emission.
-            Statement::Verbatim { .. } => {}
+            // Accepted or refused as a whole by `verbatim::check` before emission; of the
+            // accepted ones only printf calls do something.
+            Statement::Verbatim { text, span } => {
+                if let crate::verbatim::VerbatimMeaning::Printf(calls) =
+                    crate::verbatim::classify(text)
+                {
+                    for call in calls {
+                        let mut values = Vec::new();
+                        for name in &call.arguments {
+                            let var = self.verbatim_variable(name, *span)?;
+                            values.push(self.load_var(var, None)?);
+                        }
+                        super::printf::print(self, &call.format, &values)?;
+                    }
+                }
+            }
         }
         Ok(())
     }

@@ -36,6 +36,15 @@ pub(super) fn emit(
             }
         }
     }
+    print(e, format, &numbers)
+}
+
+/// Prints `numbers` with the C format `format` (escapes as written in the source).
+pub(super) fn print(
+    e: &mut BodyEmitter,
+    format: &str,
+    numbers: &[cranelift_codegen::ir::Value],
+) -> Result<(), CodegenError> {
     let text = unescape(format).into_bytes();
     let len = text.len();
     let data = e
