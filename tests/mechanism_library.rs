@@ -1,6 +1,9 @@
 //! A shared library built from nmodl/*.mod behaves exactly like the same mechanisms compiled
 //! with the JIT, and foreign or missing libraries are refused with a clear message.
 
+#[allow(dead_code)] // the helpers other tests use
+mod common;
+
 use rsnrn::library::{build_library, nrn_load_dll};
 use rsnrn::{CableModel, RecordTarget};
 use std::path::{Path, PathBuf};
@@ -131,4 +134,90 @@ fn library_event_mechanisms_equal_jit_mechanisms() {
     let theirs = synapse_run(jit);
     assert!(!ours.1.is_empty() && !ours.2.is_empty(), "{ours:?}");
     assert_eq!(ours, theirs, "library and JIT code must agree bit for bit");
+}
+
+/// The STN soma of ../shared/models/stn151460 (its eleven soma mechanisms with the Gillies
+/// values, and an AMPA synapse whose POINTER reads the soma's v) run for 100 ms.
+fn stn_soma_voltage(mut model: CableModel) -> Vec<f64> {
+    let soma = model.create_section("soma").unwrap();
+    model.set_length(soma, 20.0).unwrap();
+    model.set_diam(soma, 20.0).unwrap();
+    model.set_celsius(36.0).unwrap();
+    for (name, value) in [
+        ("cai0_ca_ion", 1e-4),
+        ("cao0_ca_ion", 2.0),
+        ("ki0_k_ion", 140.0),
+        ("ko0_k_ion", 2.5),
+        ("nao0_na_ion", 126.0),
+        ("nai0_na_ion", 10.0),
+    ] {
+        model.set_global(name, value).unwrap();
+    }
+    for m in [
+        "myions", "Cacum", "CaT", "HVA", "sKCa", "KDR", "Kv31", "Na", "NaL", "Ih", "STh",
+    ] {
+        model.insert(soma, m).unwrap();
+    }
+    for (name, value) in [
+        ("gcaL_HVA", 0.00095),
+        ("gcaN_HVA", 0.00115),
+        ("gk_sKCa", 0.00012312),
+        ("gk_KDR", 0.00384),
+        ("gk_Kv31", 0.01608),
+        ("gna_Na", 0.0111),
+        ("gna_NaL", 8.325e-06),
+        ("gk_Ih", 0.00101),
+        ("gpas_STh", 7.84112e-05),
+    ] {
+        model.set_range(soma, 0.5, name, value).unwrap();
+    }
+    let syn = model.add_point_process(soma, 0.5, "AMPA").unwrap();
+    model
+        .set_point_pointer(syn, "pre", RecordTarget::range(soma, 0.5, "v"))
+        .unwrap();
+    let v = model.record(RecordTarget::range(soma, 0.5, "v")).unwrap();
+    model.finitialize(-60.0).unwrap();
+    model.continuerun(100.0).unwrap();
+    model.recording(v).unwrap().to_vec()
+}
+
+/// What a user does in the STN model folder: rsnrnivmodl's library of all 16 .mod files
+/// loads into the runtime and runs exactly like the JIT-compiled mechanisms.
+#[test]
+fn stn_model_folder_builds_loads_and_runs_like_the_jit() {
+    let Some(shared) = common::shared_dir("stn_model_folder_builds_loads_and_runs_like_the_jit")
+    else {
+        return;
+    };
+    let folder = shared.join("models/stn151460");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "mod"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 16);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("stn_library");
+    let _ = std::fs::remove_dir_all(&dir);
+    let so = dir.join(rsnrn::library::arch_dir()).join("librsnrnmech.so");
+    let built = build_library(&files, &so).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(built.len(), 16);
+
+    let mut from_library = rsnrn::builtins::model().unwrap();
+    let loaded = nrn_load_dll(&mut from_library, &so).expect("the STN library loads");
+    assert_eq!(loaded.len(), 16);
+    let mut jit = rsnrn::builtins::model().unwrap();
+    for f in &files {
+        let mech = rsnrn::compile::compile_file(f).unwrap_or_else(|e| panic!("{e}"));
+        rsnrn::register(&mut jit, mech).unwrap();
+    }
+    let ours = stn_soma_voltage(from_library);
+    let theirs = stn_soma_voltage(jit);
+    assert_eq!(ours.len(), 4001);
+    assert!(ours.iter().all(|v| v.is_finite()));
+    assert_eq!(
+        ours, theirs,
+        "library and JIT code must give bit-identical traces"
+    );
 }
