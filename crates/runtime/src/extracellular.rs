@@ -68,8 +68,9 @@ impl ExtVar {
     }
 }
 
-/// Names of [`ExtVar`] (and `i_membrane_`) that mechanisms may not define.
-pub(crate) const EXT_NAMES: [&str; 8] = [
+/// Names of [`ExtVar`] (and `i_membrane_`) that mechanisms may not define; all but the first
+/// are range variables of a section (hoc reads and sets them as bare names in a section).
+pub const EXT_NAMES: [&str; 8] = [
     "extracellular",
     "vext",
     "xraxial",

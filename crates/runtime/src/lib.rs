@@ -96,7 +96,7 @@ mod sparse;
 pub mod trace_io;
 
 pub use error::{Result, RuntimeError};
-pub use extracellular::NLAYER;
+pub use extracellular::{EXT_NAMES, NLAYER};
 pub use fixed_step::StepProfile;
 pub use mechanisms::MechanismId;
 pub use model::CableModel;

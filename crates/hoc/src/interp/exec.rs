@@ -239,7 +239,8 @@ impl Interp {
                 let name = self.name(*m).to_string();
                 let sec = self.cas()?;
                 let rt = self.rt(sec)?;
-                if !self.mechs.density.contains_key(&name) {
+                // extracellular is the runtime's own, not a compiled mechanism.
+                if name != "extracellular" && !self.mechs.density.contains_key(&name) {
                     return err(format!(
                         "{name} is not a density mechanism known to rsnrn (known: {})",
                         self.mechs.density_order.join(", ")

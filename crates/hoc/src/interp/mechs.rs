@@ -34,6 +34,10 @@ impl Interp {
         ] {
             t.units.insert(name.into(), units.into());
         }
+        // The extracellular mechanism's range variables (the runtime's own, no MechanismInfo).
+        for n in &rsnrn_runtime::EXT_NAMES[1..] {
+            self.define_builtin(n, Builtin::Range(Rc::from(*n)));
+        }
         let mut ions: Vec<String> = Vec::new();
         let mut ids: Vec<_> = self
             .model
