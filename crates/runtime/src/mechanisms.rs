@@ -56,6 +56,9 @@ pub(crate) struct InstanceStore {
     pub pointers: Vec<Vec<Option<RecordTarget>>>,
     /// Per RANDOM variable, per instance: its Random123 stream.
     pub randoms: Vec<Vec<Random123Stream>>,
+    /// Per FUNCTION_TABLE of the mechanism, what hoc gave it; `data.function_tables` points
+    /// here (the vector never changes length, so the pointer stays valid).
+    pub function_tables: Vec<crate::function_tables::FunctionTable>,
     /// Numbers the streams of new instances (ids 1, 0, n with n counting, over the model,
     /// the instances made with RANDOM variables, from 1).
     random_ids: Arc<AtomicU32>,
@@ -68,8 +71,17 @@ pub(crate) struct InstanceStore {
 }
 
 impl InstanceStore {
-    fn new(ncols: usize, npointers: usize, nrandoms: usize, random_ids: Arc<AtomicU32>) -> Self {
+    fn new(
+        ncols: usize,
+        npointers: usize,
+        nrandoms: usize,
+        ntables: usize,
+        random_ids: Arc<AtomicU32>,
+    ) -> Self {
+        let function_tables = vec![crate::function_tables::FunctionTable::Unset; ntables];
+        let tables_ptr = function_tables.as_ptr().cast();
         InstanceStore {
+            function_tables,
             columns: (0..ncols).map(|_| Buf::default()).collect(),
             pointers: vec![Vec::new(); npointers],
             randoms: vec![Vec::new(); nrandoms],
@@ -88,6 +100,7 @@ impl InstanceStore {
                 slots: std::ptr::null(),
                 mechanism: 0,
                 randoms: std::ptr::null(),
+                function_tables: tables_ptr,
             },
         }
     }
@@ -193,6 +206,7 @@ impl InstanceStore {
             slots: self.slot_ptrs.as_ptr(),
             mechanism: self.data.mechanism,
             randoms: self.random_ptrs.as_ptr(),
+            function_tables: self.function_tables.as_ptr().cast(),
         };
     }
 }
@@ -551,6 +565,7 @@ impl Registry {
             defaults.len(),
             pointer_names.len(),
             info.randoms.len(),
+            info.function_tables.len(),
             self.random_ids.clone(),
         );
         store.data.mechanism = id.0 as u64;
