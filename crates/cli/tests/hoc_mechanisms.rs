@@ -72,8 +72,10 @@ fn nmodl_random_functions_print_what_nrniv_prints() {
 }
 
 /// FUNCTION_TABLE: hoc fills the tables (two Vectors, `&y, n, xmin, xmax`, `&y, n, &x` with
-/// hoc arrays, a constant) and calls them; a conductance takes its time constant from one in
-/// a run under an IClamp. NEURON's interpolation and its values outside the points.
+/// hoc arrays, a constant, a hoc matrix for a table of two arguments on even and given
+/// points) and calls them; in a run under an IClamp a conductance takes its time constant
+/// from one and a factor from the other. NEURON's interpolation and its values outside the
+/// points.
 #[test]
 fn function_tables_filled_from_hoc_match_nrniv() {
     run_case("ftable", &["ftable.mod"], "ftable.hoc");

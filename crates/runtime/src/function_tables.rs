@@ -8,12 +8,79 @@
 //! the points the value is the first or last y; a constant table returns its value; a call
 //! before any table was given stops the run.
 
+use std::cmp::Ordering::Less;
+
 use rsnrn_abi::{KernelContext, MechanismData};
 
 use crate::error::{Result, RuntimeError};
 use crate::model::CableModel;
 
-/// The values hoc gave one FUNCTION_TABLE of one argument.
+/// Where a table's values lie along one argument.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Axis {
+    /// At these increasing points.
+    Points(Vec<f64>),
+    /// At `n` points evenly spaced from `min` to `max`.
+    Even { min: f64, max: f64, n: usize },
+}
+
+impl Axis {
+    pub fn len(&self) -> usize {
+        match self {
+            Axis::Points(x) => x.len(),
+            Axis::Even { n, .. } => *n,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The interval `[i, i + 1]` holding `x` and the fraction `s` of the way along it;
+    /// outside the points, the first or last point (s = 0 or 1). Needs two points or more.
+    fn locate(&self, x: f64) -> (usize, f64) {
+        let last = self.len() - 1;
+        match self {
+            Axis::Points(xs) => {
+                if x <= xs[0] {
+                    return (0, 0.0);
+                }
+                if x >= xs[last] {
+                    return (last - 1, 1.0);
+                }
+                let i = xs.partition_point(|&xi| xi <= x) - 1;
+                (i, (x - xs[i]) / (xs[i + 1] - xs[i]))
+            }
+            Axis::Even { min, max, .. } => {
+                if x <= *min {
+                    return (0, 0.0);
+                }
+                if x >= *max {
+                    return (last - 1, 1.0);
+                }
+                let u = (x - min) / ((max - min) / last as f64);
+                let i = (u as usize).min(last - 1);
+                (i, u - i as f64)
+            }
+        }
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        match self {
+            Axis::Points(x) if x.is_empty() => Err("an argument has no points".into()),
+            Axis::Points(x) if x.windows(2).any(|w| w[0].partial_cmp(&w[1]) != Some(Less)) => {
+                Err("the points of an argument must increase".into())
+            }
+            Axis::Even { n: 0, .. } => Err("an argument has no points".into()),
+            Axis::Even { min, max, n } if *n > 1 && min.partial_cmp(max) != Some(Less) => Err(
+                format!("the first point {min} must be less than the last {max}"),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The values hoc gave one FUNCTION_TABLE.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum FunctionTable {
     /// Never given: a call stops the run.
@@ -21,47 +88,36 @@ pub enum FunctionTable {
     Unset,
     /// `table_f(value)`.
     Constant(f64),
-    /// `table_f(&y, n, &x)` or `table_f(yvec, xvec)`: y at increasing x.
-    Points { x: Vec<f64>, y: Vec<f64> },
-    /// `table_f(&y, n, xmin, xmax)`: y at n evenly spaced x.
-    Even { y: Vec<f64>, xmin: f64, xmax: f64 },
+    /// Values on a grid, one axis per argument, the last argument varying fastest
+    /// (`table_f(&y, n, &x)`, `(yvec, xvec)`, `(&y, n, xmin, xmax)`, `(&z, n1, &x1, n2, &x2)`,
+    /// ...).
+    Sampled { axes: Vec<Axis>, values: Vec<f64> },
 }
 
 impl FunctionTable {
-    /// The value at `x`; None when no table was given.
-    pub fn value(&self, x: f64) -> Option<f64> {
-        Some(match self {
-            FunctionTable::Unset => return None,
-            FunctionTable::Constant(c) => *c,
-            FunctionTable::Points { x: xs, y } => {
-                let last = y.len() - 1;
-                if x <= xs[0] || last == 0 {
-                    return Some(y[0]);
-                }
-                if x >= xs[last] {
-                    return Some(y[last]);
-                }
-                // The interval [x_i, x_{i+1}) holding x (x_0 < x < x_last here).
-                let i = xs.partition_point(|&xi| xi <= x) - 1;
-                let s = (x - xs[i]) / (xs[i + 1] - xs[i]);
-                y[i] * (1.0 - s) + y[i + 1] * s
-            }
-            FunctionTable::Even { y, xmin, xmax } => {
-                let last = y.len() - 1;
-                if x <= *xmin || last == 0 {
-                    return Some(y[0]);
-                }
-                if x >= *xmax {
-                    return Some(y[last]);
-                }
-                let dx = (xmax - xmin) / last as f64;
-                let u = (x - xmin) / dx;
-                let i = (u as usize).min(last - 1);
-                let s = u - i as f64;
-                (1.0 - s) * y[i] + s * y[i + 1]
-            }
-        })
+    /// The value at `args`; None when no table was given.
+    pub fn value(&self, args: &[f64]) -> Option<f64> {
+        match self {
+            FunctionTable::Unset => None,
+            FunctionTable::Constant(c) => Some(*c),
+            FunctionTable::Sampled { axes, values } => Some(interpolate(axes, values, args)),
+        }
     }
+}
+
+/// Linear interpolation along the first axis between the two rows around `args[0]`, each
+/// interpolated along the remaining axes first (NEURON's order, checked in 2-D).
+fn interpolate(axes: &[Axis], values: &[f64], args: &[f64]) -> f64 {
+    let Some((axis, rest)) = axes.split_first() else {
+        return values[0];
+    };
+    let stride: usize = rest.iter().map(Axis::len).product();
+    let row = |i: usize| interpolate(rest, &values[i * stride..], &args[1..]);
+    if axis.len() == 1 {
+        return row(0);
+    }
+    let (i, s) = axis.locate(args[0]);
+    row(i) * (1.0 - s) + row(i + 1) * s
 }
 
 /// [`rsnrn_abi::Services::function_table`].
@@ -85,8 +141,7 @@ pub(crate) unsafe extern "C" fn function_table(
             std::slice::from_raw_parts(args, nargs as usize),
         )
     };
-    // A table of no argument can only be constant: any x will do.
-    match tables.value(args.first().copied().unwrap_or(0.0)) {
+    match tables.value(args) {
         Some(y) => y,
         None => {
             // SAFETY: see above.
@@ -121,39 +176,22 @@ impl CableModel {
                 name: table.to_string(),
                 context: format!("(mechanism {mechanism} has no FUNCTION_TABLE of that name)"),
             })?;
-        let arguments = m.info.function_tables[k].arguments;
-        if arguments != 1
-            && matches!(
-                values,
-                FunctionTable::Points { .. } | FunctionTable::Even { .. }
-            )
-        {
-            return Err(bad(format!(
-                "only a constant value is supported for a table of {arguments} arguments"
-            )));
-        }
-        match &values {
-            FunctionTable::Points { x, y } => {
-                if y.is_empty() || x.len() != y.len() {
-                    return Err(bad(format!(
-                        "{} values at {} points: there must be as many, at least one",
-                        y.len(),
-                        x.len()
-                    )));
-                }
-                if x.windows(2).any(|w| !(w[0] < w[1])) {
-                    return Err(bad("the x values must increase".into()));
-                }
+        let arguments = m.info.function_tables[k].arguments as usize;
+        if let FunctionTable::Sampled { axes, values } = &values {
+            if axes.len() != arguments {
+                return Err(bad(format!(
+                    "values along {} arguments given to a table of {arguments}",
+                    axes.len()
+                )));
             }
-            FunctionTable::Even { y, xmin, xmax } => {
-                if y.is_empty() {
-                    return Err(bad("the table needs at least one value".into()));
-                }
-                if y.len() > 1 && !(xmin < xmax) {
-                    return Err(bad(format!("xmin {xmin} must be less than xmax {xmax}")));
-                }
+            axes.iter().try_for_each(Axis::check).map_err(bad)?;
+            let expected: usize = axes.iter().map(Axis::len).product();
+            if values.len() != expected {
+                return Err(bad(format!(
+                    "{} values given for a grid of {expected} points",
+                    values.len()
+                )));
             }
-            _ => {}
         }
         m.store.function_tables[k] = values;
         Ok(())
@@ -194,27 +232,45 @@ fn unset_error(mechanism: &str, table: &str) -> RuntimeError {
 
 #[cfg(test)]
 mod tests {
-    use super::FunctionTable;
+    use super::{Axis, FunctionTable};
 
     #[test]
     fn interpolates_and_clamps_as_neuron() {
-        let t = FunctionTable::Points {
-            x: vec![-80.0, -40.0, 0.0, 40.0],
-            y: vec![5.0, 2.0, 1.0, 3.0],
+        let t = FunctionTable::Sampled {
+            axes: vec![Axis::Points(vec![-80.0, -40.0, 0.0, 40.0])],
+            values: vec![5.0, 2.0, 1.0, 3.0],
         };
-        assert_eq!(t.value(-65.0), Some(3.875));
-        assert_eq!(t.value(-100.0), Some(5.0));
-        assert_eq!(t.value(100.0), Some(3.0));
-        assert_eq!(t.value(-40.0), Some(2.0));
-        let e = FunctionTable::Even {
-            y: vec![5.0, 2.0, 1.0],
-            xmin: -80.0,
-            xmax: 0.0,
+        assert_eq!(t.value(&[-65.0]), Some(3.875));
+        assert_eq!(t.value(&[-100.0]), Some(5.0));
+        assert_eq!(t.value(&[100.0]), Some(3.0));
+        assert_eq!(t.value(&[-40.0]), Some(2.0));
+        let e = FunctionTable::Sampled {
+            axes: vec![Axis::Even {
+                min: -80.0,
+                max: 0.0,
+                n: 3,
+            }],
+            values: vec![5.0, 2.0, 1.0],
         };
-        assert_eq!(e.value(-65.0), Some(3.875));
-        assert_eq!(e.value(-10.0), Some(1.25));
-        assert_eq!(e.value(10.0), Some(1.0));
-        assert_eq!(FunctionTable::Constant(7.0).value(3.0), Some(7.0));
-        assert_eq!(FunctionTable::Unset.value(3.0), None);
+        assert_eq!(e.value(&[-65.0]), Some(3.875));
+        assert_eq!(e.value(&[-10.0]), Some(1.25));
+        assert_eq!(e.value(&[10.0]), Some(1.0));
+        assert_eq!(FunctionTable::Constant(7.0).value(&[3.0]), Some(7.0));
+        assert_eq!(FunctionTable::Unset.value(&[3.0]), None);
+    }
+
+    /// nrniv: z = [[1, 2, 4], [10, 20, 40]] at x1 = 0, 1 and x2 = 0, 1, 3.
+    #[test]
+    fn two_arguments_as_neuron() {
+        let t = FunctionTable::Sampled {
+            axes: vec![
+                Axis::Points(vec![0.0, 1.0]),
+                Axis::Points(vec![0.0, 1.0, 3.0]),
+            ],
+            values: vec![1.0, 2.0, 4.0, 10.0, 20.0, 40.0],
+        };
+        assert_eq!(t.value(&[0.5, 0.5]), Some(8.25));
+        assert_eq!(t.value(&[0.25, 2.0]), Some(9.75));
+        assert_eq!(t.value(&[2.0, 5.0]), Some(40.0));
     }
 }

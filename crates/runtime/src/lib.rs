@@ -99,7 +99,7 @@ pub mod trace_io;
 pub use error::{Result, RuntimeError};
 pub use extracellular::NLAYER;
 pub use fixed_step::StepProfile;
-pub use function_tables::FunctionTable;
+pub use function_tables::{Axis, FunctionTable};
 pub use mechanisms::MechanismId;
 pub use model::CableModel;
 pub use morphology::{Pt3dField, DISTANCE_UNCONNECTED};

@@ -1,9 +1,11 @@
 //! `table_<name>_<suffix>(...)`: gives a mechanism's FUNCTION_TABLE its values, in the forms
 //! nrniv 9.0.2 accepts: `(value)` for a constant, `(yvec, xvec)` with two Vectors,
-//! `(&y[0], n, &x[0])` with n values at n points, and `(&y[0], n, xmin, xmax)` with n values
-//! evenly spaced from xmin to xmax. Like NEURON's, the call returns 0.
+//! `(&y[0], n, &x[0])` with n values at n points, `(&y[0], n, xmin, xmax)` with n values
+//! evenly spaced from xmin to xmax, and for a table of two arguments the values of a hoc
+//! matrix (`&z[0][0]`, the second argument varying fastest) followed by one such group per
+//! argument. Like NEURON's, the call returns 0.
 
-use rsnrn_runtime::FunctionTable;
+use rsnrn_runtime::{Axis, FunctionTable};
 
 use crate::ast::Expr;
 use crate::builtins::vector::data_of;
@@ -44,41 +46,56 @@ impl Interp {
     }
 
     fn table_values(&mut self, name: &str, args: &[Value]) -> Res<FunctionTable> {
-        let count = |x: f64| -> Res<usize> {
-            if x >= 1.0 && x.fract() == 0.0 && x <= u32::MAX as f64 {
-                Ok(x as usize)
-            } else {
-                err(format!(
-                    "{name}: the number of values must be a positive integer, not {x}"
-                ))
-            }
+        let forms = || {
+            err(format!(
+                "{name}: the arguments must be (value), (yvec, xvec), (&y[0], n, &x[0]), \
+                 (&y[0], n, xmin, xmax), or for a table of two arguments (&z[0][0], n1, &x1[0], \
+                 n2, &x2[0]) or (&z[0][0], n1, x1min, x1max, n2, x2min, x2max)"
+            ))
         };
         match args {
-            [Value::Num(c)] => Ok(FunctionTable::Constant(*c)),
-            [y, x] if vector(y).is_some() && vector(x).is_some() => Ok(FunctionTable::Points {
-                y: data_of(vector(y).expect("checked"))?,
-                x: data_of(vector(x).expect("checked"))?,
-            }),
-            [Value::Ptr(y), Value::Num(n), Value::Ptr(x)] => {
-                let n = count(*n)?;
-                Ok(FunctionTable::Points {
-                    y: self.read_doubles(y, n)?,
-                    x: self.read_doubles(x, n)?,
+            [Value::Num(c)] => return Ok(FunctionTable::Constant(*c)),
+            [y, x] if vector(y).is_some() && vector(x).is_some() => {
+                return Ok(FunctionTable::Sampled {
+                    values: data_of(vector(y).expect("checked"))?,
+                    axes: vec![Axis::Points(data_of(vector(x).expect("checked"))?)],
                 })
             }
-            [Value::Ptr(y), Value::Num(n), Value::Num(xmin), Value::Num(xmax)] => {
-                let n = count(*n)?;
-                Ok(FunctionTable::Even {
-                    y: self.read_doubles(y, n)?,
-                    xmin: *xmin,
-                    xmax: *xmax,
-                })
-            }
-            _ => err(format!(
-                "{name}: the arguments must be (value), (yvec, xvec), (&y[0], n, &x[0]) or \
-                 (&y[0], n, xmin, xmax)"
-            )),
+            _ => {}
         }
+        let [Value::Ptr(values), rest @ ..] = args else {
+            return forms();
+        };
+        // One group per argument: (n, &x[0]) or (n, xmin, xmax).
+        let mut axes = Vec::new();
+        let mut rest = rest;
+        while !rest.is_empty() {
+            let (n, group_len) = match rest {
+                [Value::Num(n), Value::Ptr(x), ..] => {
+                    let n = count(name, *n)?;
+                    (Axis::Points(self.read_doubles(x, n)?), 2)
+                }
+                [Value::Num(n), Value::Num(min), Value::Num(max), ..] => (
+                    Axis::Even {
+                        min: *min,
+                        max: *max,
+                        n: count(name, *n)?,
+                    },
+                    3,
+                ),
+                _ => return forms(),
+            };
+            axes.push(n);
+            rest = &rest[group_len..];
+        }
+        if axes.is_empty() {
+            return forms();
+        }
+        let total: usize = axes.iter().map(Axis::len).product();
+        Ok(FunctionTable::Sampled {
+            values: self.read_doubles(values, total)?,
+            axes,
+        })
     }
 
     /// `n` consecutive doubles from `p` on: elements of a Vector or of a hoc array.
@@ -120,5 +137,16 @@ fn vector(v: &Value) -> Option<&crate::value::ObjRef> {
             Some(o)
         }
         _ => None,
+    }
+}
+
+/// A number of points: a positive integer.
+fn count(name: &str, x: f64) -> Res<usize> {
+    if x >= 1.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX) {
+        Ok(x as usize)
+    } else {
+        err(format!(
+            "{name}: a number of points must be a positive integer, not {x}"
+        ))
     }
 }
