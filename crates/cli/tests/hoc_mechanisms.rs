@@ -82,8 +82,8 @@ fn function_tables_filled_from_hoc_match_nrniv() {
 }
 
 /// A FUNCTION_TABLE called before hoc gave it values stops the hoc file where nrniv 9.0.2
-/// stops it ("table not specified in hoc_func_table"): at a direct call, and at the
-/// finitialize whose BREAKPOINT calls one; the message names the table and the mechanism.
+/// stops it ("table not specified in hoc_func_table"): at a direct call, at a call of a
+/// FUNCTION that calls one, and at the finitialize whose BREAKPOINT calls one; the message names the table and the mechanism.
 #[test]
 fn function_table_without_values_stops_like_nrniv() {
     let dir = build("ftable_unset", &["ftable.mod"]);
@@ -91,6 +91,11 @@ fn function_table_without_values_stops_like_nrniv() {
         (
             "direct.hoc",
             "x = tautab_ftable(-65)",
+            "FUNCTION_TABLE tautab of ftable: table not specified",
+        ),
+        (
+            "indirect.hoc",
+            "x = tauscaled_ftable(-65)",
             "FUNCTION_TABLE tautab of ftable: table not specified",
         ),
         (

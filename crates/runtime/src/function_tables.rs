@@ -8,6 +8,7 @@
 //! the points the value is the first or last y; a constant table returns its value; a call
 //! before any table was given stops the run.
 
+use std::cell::Cell;
 use std::cmp::Ordering::Less;
 
 use rsnrn_abi::{KernelContext, MechanismData};
@@ -120,6 +121,17 @@ fn interpolate(axes: &[Axis], values: &[f64], args: &[f64]) -> f64 {
     row(i) * (1.0 - s) + row(i + 1) * s
 }
 
+/// A mechanism's FUNCTION_TABLEs as the service sees them through
+/// `MechanismData::function_tables` (boxed by the store, so the pointer survives moves).
+#[derive(Debug, Default)]
+pub(crate) struct FunctionTables {
+    /// Per FUNCTION_TABLE of the mechanism, what hoc gave it.
+    pub tables: Vec<FunctionTable>,
+    /// The table a call found without values, for the front ends' direct calls (a kernel
+    /// learns it from its failure status).
+    pub unset_called: Cell<Option<usize>>,
+}
+
 /// [`rsnrn_abi::Services::function_table`].
 pub(crate) unsafe extern "C" fn function_table(
     _ctx: *const KernelContext,
@@ -135,15 +147,13 @@ pub(crate) unsafe extern "C" fn function_table(
     // numbering the code generator used); the generated call passes `nargs` arguments and its
     // failure record.
     let (tables, args) = unsafe {
-        let tables = (*data).function_tables as *const FunctionTable;
-        (
-            &*tables.add(table as usize),
-            std::slice::from_raw_parts(args, nargs as usize),
-        )
+        let tables = &*((*data).function_tables as *const FunctionTables);
+        (tables, std::slice::from_raw_parts(args, nargs as usize))
     };
-    match tables.value(args) {
+    match tables.tables[table as usize].value(args) {
         Some(y) => y,
         None => {
+            tables.unset_called.set(Some(table as usize));
             // SAFETY: see above.
             unsafe { *failure = failure_code };
             0.0
@@ -193,7 +203,7 @@ impl CableModel {
                 )));
             }
         }
-        m.store.function_tables[k] = values;
+        m.store.function_tables.tables[k] = values;
         Ok(())
     }
 
@@ -212,11 +222,22 @@ impl CableModel {
             .function_tables
             .iter()
             .position(|t| t.name == function)
-            .is_some_and(|k| m.store.function_tables[k] == FunctionTable::Unset);
+            .is_some_and(|k| m.store.function_tables.tables[k] == FunctionTable::Unset);
         if unset {
             return Err(unset_error(&m.info.name, function));
         }
+        m.store.function_tables.unset_called.set(None);
         Ok(())
+    }
+
+    /// After a front end's call of a function of `mechanism`: an error when it called a
+    /// FUNCTION_TABLE without values on the way (the call's value is then meaningless).
+    pub(crate) fn check_function_tables_called(&self, mechanism: usize) -> Result<()> {
+        let m = &self.reg.mechs[mechanism];
+        match m.store.function_tables.unset_called.take() {
+            Some(k) => Err(unset_error(&m.info.name, &m.info.function_tables[k].name)),
+            None => Ok(()),
+        }
     }
 }
 

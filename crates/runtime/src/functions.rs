@@ -143,6 +143,7 @@ impl CableModel {
             let entry = *m.table.functions.add(k);
             entry(&self.ctx, &mut m.store.data, instance as u64, args.as_ptr())
         };
+        self.check_function_tables_called(mech.index())?;
         Ok(value)
     }
 }

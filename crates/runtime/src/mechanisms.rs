@@ -56,9 +56,8 @@ pub(crate) struct InstanceStore {
     pub pointers: Vec<Vec<Option<RecordTarget>>>,
     /// Per RANDOM variable, per instance: its Random123 stream.
     pub randoms: Vec<Vec<Random123Stream>>,
-    /// Per FUNCTION_TABLE of the mechanism, what hoc gave it; `data.function_tables` points
-    /// here (the vector never changes length, so the pointer stays valid).
-    pub function_tables: Vec<crate::function_tables::FunctionTable>,
+    /// The mechanism's FUNCTION_TABLEs; `data.function_tables` points into the box.
+    pub function_tables: Box<crate::function_tables::FunctionTables>,
     /// Numbers the streams of new instances (ids 1, 0, n with n counting, over the model,
     /// the instances made with RANDOM variables, from 1).
     random_ids: Arc<AtomicU32>,
@@ -78,8 +77,12 @@ impl InstanceStore {
         ntables: usize,
         random_ids: Arc<AtomicU32>,
     ) -> Self {
-        let function_tables = vec![crate::function_tables::FunctionTable::Unset; ntables];
-        let tables_ptr = function_tables.as_ptr().cast();
+        let function_tables = Box::new(crate::function_tables::FunctionTables {
+            tables: vec![Default::default(); ntables],
+            ..Default::default()
+        });
+        let tables_ptr =
+            (&*function_tables as *const crate::function_tables::FunctionTables).cast();
         InstanceStore {
             function_tables,
             columns: (0..ncols).map(|_| Buf::default()).collect(),
@@ -206,7 +209,9 @@ impl InstanceStore {
             slots: self.slot_ptrs.as_ptr(),
             mechanism: self.data.mechanism,
             randoms: self.random_ptrs.as_ptr(),
-            function_tables: self.function_tables.as_ptr().cast(),
+            function_tables: (&*self.function_tables
+                as *const crate::function_tables::FunctionTables)
+                .cast(),
         };
     }
 }

@@ -45,5 +45,9 @@ FUNCTION minf(v (mV)) {
     minf = 1/(1 + exp(-(v + 50)/6))
 }
 
+FUNCTION tauscaled(v (mV)) (ms) {
+    tauscaled = 2*tautab(v)
+}
+
 FUNCTION_TABLE tautab(v (mV)) (ms)
 FUNCTION_TABLE scale(v (mV), x)
