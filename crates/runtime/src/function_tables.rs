@@ -5,8 +5,10 @@
 //! As NEURON 9.0.2 (checked with nrniv): a table of points `(x_i, y_i)` interpolates linearly,
 //! `y_i·(1 − s) + y_{i+1}·s` with `s = (x − x_i)/(x_{i+1} − x_i)`; evenly spaced points from
 //! `xmin` to `xmax` find the interval from `u = (x − xmin)/dx`, `i = ⌊u⌋`, `s = u − i`; outside
-//! the points the value is the first or last y; a constant table returns its value; a call
-//! before any table was given stops the run.
+//! the points the value is the first or last y; a constant table returns its value; a table of
+//! two arguments interpolates along the second argument in the two rows around the first, then
+//! between the rows; a call before any table was given stops the run. Unlike NEURON, points
+//! that do not increase are refused (NEURON takes them and answers oddly).
 
 use std::cell::Cell;
 use std::cmp::Ordering::Less;
