@@ -102,6 +102,7 @@ fn instances(table: &MechanismTable) -> Instances {
         globals: globals.as_mut_ptr(),
         slots: slot_ptrs.as_ptr(),
         randoms: std::ptr::null(),
+        function_tables: std::ptr::null(),
         mechanism: 0,
     };
     Instances {

@@ -143,8 +143,7 @@ pub fn codegen_diagnostic(e: &CodegenError) -> Diagnostic {
 }
 
 /// What the IR holds that nmodl-codegen does not look at yet, so that a mechanism using it is
-/// refused instead of compiled without it: CONSTRUCTOR/DESTRUCTOR, BEFORE/AFTER,
-/// FUNCTION_TABLE and top-level VERBATIM C. (Statements, expressions and variable storage the
+/// refused instead of compiled without it: CONSTRUCTOR/DESTRUCTOR and top-level VERBATIM C. (Statements, expressions and variable storage the
 /// code generator does not implement are refused by the code generator itself.) Remove an
 /// entry when the code generator implements it.
 pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
@@ -160,13 +159,6 @@ pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
     }
     if mech.constructor.is_some() || mech.destructor.is_some() {
         return gap(nmodl_ir::Span::default(), "CONSTRUCTOR/DESTRUCTOR");
-    }
-    if let Some((_, f)) = mech
-        .functions
-        .iter()
-        .find(|(_, f)| f.kind == nmodl_ir::FunctionKind::FunctionTable)
-    {
-        return gap(f.span, "FUNCTION_TABLE");
     }
     None
 }

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 4;
+pub const ABI_VERSION: u32 = 5;
 
 /// State shared by all mechanisms during one kernel call.
 ///
@@ -104,7 +104,25 @@ pub struct Services {
     /// A function of an NMODL `RANDOM` variable: `op` is one of the `RANDOM_*` codes on
     /// variable number `var` of instance `inst`, with arguments `a`, `b`, `c`.
     pub random_var: RandomVarFn,
+    /// A call of a `FUNCTION_TABLE`: the value of the mechanism's table number `table`
+    /// ([`MechanismInfo::function_tables`]) at the `nargs` arguments at `args`, from the
+    /// values hoc gave it (`table_<name>_<suffix>(...)`). When no table was given it stores
+    /// `failure_code` at `failure` (the generated code's failure record, so that the kernel
+    /// stops with that failure) and returns 0.
+    pub function_table: FunctionTableFn,
 }
+
+/// [`Services::function_table`]:
+/// `(ctx, data, table, args, nargs, failure, failure_code) -> value`.
+pub type FunctionTableFn = unsafe extern "C" fn(
+    ctx: *const KernelContext,
+    data: *const MechanismData,
+    table: u64,
+    args: *const f64,
+    nargs: u64,
+    failure: *mut f64,
+    failure_code: f64,
+) -> f64;
 
 /// [`Services::random_var`]: `(ctx, data, inst, var, op, a, b, c) -> value`.
 pub type RandomVarFn = unsafe extern "C" fn(
@@ -259,6 +277,9 @@ pub struct MechanismData {
     /// Per RANDOM variable ([`MechanismInfo::randoms`]), the runtime's `count` random streams;
     /// opaque to generated code, which hands `data` to [`Services::random_var`].
     pub randoms: *const *mut std::ffi::c_void,
+    /// The runtime's values of the mechanism's FUNCTION_TABLEs; opaque to generated code,
+    /// which hands `data` to [`Services::function_table`].
+    pub function_tables: *const std::ffi::c_void,
 }
 
 /// Status returned by every kernel: 0 is success.
@@ -484,6 +505,17 @@ pub struct MechanismInfo {
     /// Number of WATCH clauses in the mechanism.
     #[serde(default)]
     pub watch_clauses: u32,
+    /// The mechanism's `FUNCTION_TABLE`s, numbered as [`Services::function_table`] numbers them.
+    #[serde(default)]
+    pub function_tables: Vec<FunctionTableInfo>,
+}
+
+/// A `FUNCTION_TABLE name(args)` whose values hoc gives with `table_<name>_<suffix>(...)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionTableInfo {
+    pub name: String,
+    /// Number of arguments (dimensions of the table).
+    pub arguments: u32,
 }
 
 impl MechanismInfo {

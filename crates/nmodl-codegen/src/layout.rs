@@ -299,7 +299,8 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
     }
 
     let mut failure_global = None;
-    if mech.variables.iter().any(|(_, v)| v.size.is_some()) {
+    let function_tables = crate::emit::function_table::tables(mech);
+    if mech.variables.iter().any(|(_, v)| v.size.is_some()) || !function_tables.is_empty() {
         failure_global = Some(global + hidden);
         hidden += 1;
     }
@@ -342,6 +343,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             .as_ref()
             .map(|nr| nr.parameters.len() as u32),
         watch_clauses: crate::emit::watch_conditions(mech).len() as u32,
+        function_tables: function_tables.into_iter().map(|(_, t)| t).collect(),
         failure_sites: Vec::new(),
         functions: Vec::new(),
         randoms,

@@ -93,6 +93,12 @@ pub enum RuntimeError {
     Event { message: String, t: f64 },
     /// A [`crate::NetConId`] that does not belong to this model.
     UnknownNetCon { id: usize },
+    /// A FUNCTION_TABLE given bad values, or called before it was given any.
+    FunctionTable {
+        mechanism: String,
+        table: String,
+        message: String,
+    },
 }
 
 impl fmt::Display for RuntimeError {
@@ -153,6 +159,9 @@ impl fmt::Display for RuntimeError {
             ),
             Event { message, t } => write!(f, "{message} (at t = {t} ms)"),
             UnknownNetCon { id } => write!(f, "there is no NetCon with id {id}"),
+            FunctionTable { mechanism, table, message } => {
+                write!(f, "FUNCTION_TABLE {table} of {mechanism}: {message}")
+            }
             DistanceOriginUnset => write!(
                 f,
                 "the distance origin is not set; set it first (hoc distance() or distance(0, x))"

@@ -115,6 +115,7 @@ impl CableModel {
         if m.table.functions.is_null() {
             return Err(unknown());
         }
+        self.check_function_table_set(mech.index(), function)?;
         // The function may read its POINTERs: they must point somewhere.
         if m.slots.iter().any(|s| matches!(s, SlotBinding::Pointer(_))) {
             self.bind_pointers()?;
@@ -142,6 +143,7 @@ impl CableModel {
             let entry = *m.table.functions.add(k);
             entry(&self.ctx, &mut m.store.data, instance as u64, args.as_ptr())
         };
+        self.check_function_tables_called(mech.index())?;
         Ok(value)
     }
 }

@@ -56,6 +56,8 @@ pub(crate) struct InstanceStore {
     pub pointers: Vec<Vec<Option<RecordTarget>>>,
     /// Per RANDOM variable, per instance: its Random123 stream.
     pub randoms: Vec<Vec<Random123Stream>>,
+    /// The mechanism's FUNCTION_TABLEs; `data.function_tables` points into the box.
+    pub function_tables: Box<crate::function_tables::FunctionTables>,
     /// Numbers the streams of new instances (ids 1, 0, n with n counting, over the model,
     /// the instances made with RANDOM variables, from 1).
     random_ids: Arc<AtomicU32>,
@@ -68,8 +70,21 @@ pub(crate) struct InstanceStore {
 }
 
 impl InstanceStore {
-    fn new(ncols: usize, npointers: usize, nrandoms: usize, random_ids: Arc<AtomicU32>) -> Self {
+    fn new(
+        ncols: usize,
+        npointers: usize,
+        nrandoms: usize,
+        ntables: usize,
+        random_ids: Arc<AtomicU32>,
+    ) -> Self {
+        let function_tables = Box::new(crate::function_tables::FunctionTables {
+            tables: vec![Default::default(); ntables],
+            ..Default::default()
+        });
+        let tables_ptr =
+            (&*function_tables as *const crate::function_tables::FunctionTables).cast();
         InstanceStore {
+            function_tables,
             columns: (0..ncols).map(|_| Buf::default()).collect(),
             pointers: vec![Vec::new(); npointers],
             randoms: vec![Vec::new(); nrandoms],
@@ -88,6 +103,7 @@ impl InstanceStore {
                 slots: std::ptr::null(),
                 mechanism: 0,
                 randoms: std::ptr::null(),
+                function_tables: tables_ptr,
             },
         }
     }
@@ -193,6 +209,9 @@ impl InstanceStore {
             slots: self.slot_ptrs.as_ptr(),
             mechanism: self.data.mechanism,
             randoms: self.random_ptrs.as_ptr(),
+            function_tables: (&*self.function_tables
+                as *const crate::function_tables::FunctionTables)
+                .cast(),
         };
     }
 }
@@ -551,6 +570,7 @@ impl Registry {
             defaults.len(),
             pointer_names.len(),
             info.randoms.len(),
+            info.function_tables.len(),
             self.random_ids.clone(),
         );
         store.data.mechanism = id.0 as u64;

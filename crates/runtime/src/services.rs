@@ -26,6 +26,7 @@ pub static SERVICES: Services = Services {
     for_netcons_weight: crate::events::for_netcons_weight,
     scop_random,
     random_var,
+    function_table: crate::function_tables::function_table,
 };
 
 /// NMODL's random functions on this thread's state (`crate::random::with_scop_random`).

@@ -11,7 +11,7 @@ pub mod random;
 mod secref;
 mod simfuncs;
 mod strfun;
-mod vector;
+pub(crate) mod vector;
 
 use std::rc::Rc;
 

@@ -450,7 +450,10 @@ impl Interp {
                     let name = self.name(*sym).to_string();
                     match self.call_mechanism_name(&name, args) {
                         Some(result) => result,
-                        None => err(format!("{name} undefined function")),
+                        None => match self.call_function_table_name(&name, args) {
+                            Some(result) => result,
+                            None => err(format!("{name} undefined function")),
+                        },
                     }
                 }
             },

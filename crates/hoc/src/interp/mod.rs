@@ -4,6 +4,7 @@
 mod call;
 mod eval;
 mod exec;
+mod functables;
 mod lookup;
 mod mechfuncs;
 mod mechs;

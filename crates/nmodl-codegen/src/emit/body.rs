@@ -585,6 +585,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     /// The body of `f` itself (no table), emitted here.
     pub fn inline_body(&mut self, f: Handle<Function>, args: &[Value]) -> Result<Value> {
         let func = &self.mech.functions[f];
+        if func.kind == FunctionKind::FunctionTable {
+            return super::function_table::call(self, f, args);
+        }
         self.reset_locals_of(&func.body);
         for (&p, &value) in func.parameters.iter().zip(args) {
             self.bind_local(p, value);

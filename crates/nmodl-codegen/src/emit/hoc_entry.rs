@@ -28,7 +28,7 @@ pub(super) fn emit(
     let mut out = Vec::new();
     for (h, f) in mech.functions.iter() {
         let procedure = match f.kind {
-            FunctionKind::Function => false,
+            FunctionKind::Function | FunctionKind::FunctionTable => false,
             FunctionKind::Procedure => true,
             _ => continue,
         };

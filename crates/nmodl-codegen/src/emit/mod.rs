@@ -10,6 +10,7 @@
 mod body;
 mod calls;
 mod derivimplicit;
+pub(crate) mod function_table;
 mod hoc_entry;
 mod kernels;
 mod kinetic;
@@ -322,6 +323,12 @@ fn emit_function(
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
     let (env, args) = enter_body(&mut b);
     let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
+    if f.kind == FunctionKind::FunctionTable {
+        let value = function_table::call(&mut e, h, &args)?;
+        e.b.ins().return_(&[value]);
+        e.finish();
+        return Ok(());
+    }
     e.reset_locals_of(&f.body);
     for (&p, &value) in f.parameters.iter().zip(&args) {
         e.bind_local(p, value);
