@@ -3,7 +3,7 @@
 //! [`rsnrn_abi::MechanismTable::functions`], on one instance, with v of its node and t of
 //! the model.
 
-use rsnrn_abi::FunctionInfo;
+use rsnrn_abi::{FunctionInfo, MechanismData};
 
 use crate::error::{Result, RuntimeError};
 use crate::mechanisms::{MechanismId, SlotBinding};
@@ -137,11 +137,25 @@ impl CableModel {
                 });
             }
         }
+        // Generated bodies read their instance's node number on entry; a mechanism without
+        // instances (a call of a function that uses no instance data) gets node 0 to read.
+        let lone_node = [0u32];
+        let mut lone;
+        let data = if instance < m.store.count() {
+            &mut m.store.data
+        } else {
+            lone = MechanismData {
+                node_index: lone_node.as_ptr(),
+                ..m.store.data
+            };
+            &mut lone
+        };
         // SAFETY: `functions` has one entry per `info.functions` (the ABI); the instance
-        // exists in the store the data describes, which was just laid out and bound.
+        // exists in the store the data describes (or the function uses no instance data and
+        // reads only the node number above), which was just laid out and bound.
         let value = unsafe {
             let entry = *m.table.functions.add(k);
-            entry(&self.ctx, &mut m.store.data, instance as u64, args.as_ptr())
+            entry(&self.ctx, data, instance as u64, args.as_ptr())
         };
         self.check_function_tables_called(mech.index())?;
         Ok(value)

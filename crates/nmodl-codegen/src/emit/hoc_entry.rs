@@ -3,13 +3,14 @@
 //! [`rsnrn_abi::FunctionEntry`], which takes the arguments from an array, sets up v of the
 //! instance's node and calls the body (through its TABLE when it has one).
 
-use super::body::{flags, BodyEmitter, Env, F64, PTR};
-use super::{define, module_error, Symbols};
+use super::body::{flags, F64, PTR};
+use super::writer::FunctionWriter;
+use super::Symbols;
 use crate::layout::Layout;
 use crate::CodegenError;
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, UserFuncName};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder};
 use cranelift_codegen::Context;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Linkage, Module};
 use nmodl_ir::{FunctionKind, Mechanism, MechanismKind};
 use rsnrn_abi::{FunctionInfo, KernelContext, MechanismData};
@@ -25,6 +26,14 @@ pub(super) fn emit(
     symbols: &Symbols,
     prefix: &str,
 ) -> Result<Vec<(FunctionInfo, FuncId)>, CodegenError> {
+    let mut w = FunctionWriter {
+        module,
+        ctx,
+        fctx,
+        mech,
+        layout,
+        symbols,
+    };
     let mut out = Vec::new();
     for (h, f) in mech.functions.iter() {
         let procedure = match f.kind {
@@ -32,46 +41,24 @@ pub(super) fn emit(
             FunctionKind::Procedure => true,
             _ => continue,
         };
-        let mut sig = module.make_signature();
+        let mut sig = w.module.make_signature();
         for _ in 0..4 {
             sig.params.push(AbiParam::new(PTR));
         }
         sig.returns.push(AbiParam::new(F64));
-        let id = module
-            .declare_function(
-                &format!("{prefix}__hoc__{}__{}", f.name, h.index()),
-                Linkage::Local,
-                &sig,
-            )
-            .map_err(module_error)?;
-        ctx.func.signature = sig;
-        ctx.func.name = UserFuncName::user(0, id.as_u32());
-        {
-            let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
-            let entry = b.create_block();
-            b.append_block_params_for_function_params(entry);
-            b.switch_to_block(entry);
-            let p = b.block_params(entry).to_vec();
-            let (ctx_v, data, inst, args) = (p[0], p[1], p[2], p[3]);
-            let zero = b.ins().f64const(0.0);
-            let env = Env {
-                ctx: ctx_v,
-                data,
-                inst,
-                node: inst,
-                v: zero,
-            };
-            let mut e = BodyEmitter::new(b, mech, layout, symbols, module, env);
+        let name = format!("{prefix}__hoc__{}__{}", f.name, h.index());
+        let uses_instance = super::calls::uses_instance(mech, layout, h);
+        let id = w.function(&name, Linkage::Local, sig, |e, p| {
+            let (inst, args) = (p[2], p[3]);
+            e.env.inst = inst;
             // An artificial cell has no node; everything else sees v of its node, when the
             // function uses instance data at all (otherwise there may be no instance).
-            let uses_instance = super::calls::uses_instance(mech, layout, h);
             if uses_instance && mech.kind != MechanismKind::ArtificialCell {
-                let node_index = e.load_ptr(data, offset_of!(MechanismData, node_index));
+                let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
                 let offset = e.b.ins().ishl_imm_u(inst, 2);
                 let addr = e.b.ins().iadd(node_index, offset);
                 let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
-                let node = e.b.ins().uextend(PTR, node32);
-                e.env.node = node;
+                e.env.node = e.b.ins().uextend(PTR, node32);
                 let v_addr = e.node_addr(offset_of!(KernelContext, v));
                 let v = e.load_f64(v_addr);
                 e.set_v(v);
@@ -86,17 +73,14 @@ pub(super) fn emit(
             let call = e.b.ins().call(fref, &values);
             let result = e.b.inst_results(call)[0];
             // hoc sees 1 from a PROCEDURE, as NEURON's wrappers return.
-            let result = if procedure { e.f64(1.0) } else { result };
-            e.b.ins().return_(&[result]);
-            e.finish();
-        }
-        define(module, id, ctx)?;
+            Ok(if procedure { e.f64(1.0) } else { result })
+        })?;
         out.push((
             FunctionInfo {
                 name: f.name.clone(),
                 arguments: f.parameters.len() as u32,
                 procedure,
-                uses_instance: super::calls::uses_instance(mech, layout, h),
+                uses_instance,
             },
             id,
         ));

@@ -1,14 +1,13 @@
 //! The four ABI kernels: loops over all instances around the generated bodies.
 
-use super::body::{flags, BodyEmitter, Env, PTR};
-use super::{
-    define, derivimplicit, kernel_signature, kinetic, module_error, tables, KernelIds, Symbols,
-};
+use super::body::{flags, BodyEmitter, PTR};
+use super::writer::FunctionWriter;
+use super::{derivimplicit, kernel_signature, kinetic, tables, KernelIds, Symbols};
 use crate::layout::Layout;
 use crate::CodegenError;
-use cranelift_codegen::ir::{types, InstBuilder, UserFuncName, Value};
+use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_codegen::Context;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Linkage, Module};
 use nmodl_ir::{Mechanism, MechanismKind, Storage, VariableKind};
 use rsnrn_abi::{HookKind, KernelContext, MechanismData};
@@ -26,12 +25,14 @@ pub(super) fn emit_all(
     prefix: &str,
 ) -> Result<KernelIds> {
     let mut w = KernelWriter {
-        module,
-        ctx,
-        fctx,
-        mech,
-        layout,
-        symbols,
+        functions: FunctionWriter {
+            module,
+            ctx,
+            fctx,
+            mech,
+            layout,
+            symbols,
+        },
         prefix,
     };
     let table_check = w.kernel("table_check", |e| table_check(e, mech, layout))?;
@@ -138,60 +139,25 @@ fn hook_kind(h: &nmodl_ir::Hook) -> Option<HookKind> {
 
 /// What every kernel of one mechanism is emitted with.
 struct KernelWriter<'a> {
-    module: &'a mut dyn Module,
-    ctx: &'a mut Context,
-    fctx: &'a mut FunctionBuilderContext,
-    mech: &'a Mechanism,
-    layout: &'a Layout,
-    symbols: &'a Symbols,
+    functions: FunctionWriter<'a>,
     prefix: &'a str,
 }
 
 impl KernelWriter<'_> {
     /// Declares, emits and defines the kernel `<prefix>_<name>`, `(ctx, data) -> i32`, whose
-    /// body is `body`.
+    /// body is `body`; the status reports a failure the body recorded.
     fn kernel(
         &mut self,
         name: &str,
         body: impl FnOnce(&mut BodyEmitter) -> Result<()>,
     ) -> Result<FuncId> {
-        let sig = kernel_signature(self.module);
-        let id = self
-            .module
-            .declare_function(&format!("{}_{name}", self.prefix), Linkage::Export, &sig)
-            .map_err(module_error)?;
-        self.ctx.func.signature = sig;
-        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        {
-            let mut b = FunctionBuilder::new(&mut self.ctx.func, self.fctx);
-            let entry = b.create_block();
-            b.append_block_params_for_function_params(entry);
-            b.switch_to_block(entry);
-            let params = b.block_params(entry).to_vec();
-            let zero_i = b.ins().iconst(PTR, 0);
-            let zero_f = b.ins().f64const(0.0);
-            let env = Env {
-                ctx: params[0],
-                data: params[1],
-                inst: zero_i,
-                node: zero_i,
-                v: zero_f,
-            };
-            let mut e = BodyEmitter::new(
-                b,
-                self.mech,
-                self.layout,
-                self.symbols,
-                &mut *self.module,
-                env,
-            );
-            body(&mut e)?;
-            let status = failure_status(&mut e);
-            e.b.ins().return_(&[status]);
-            e.finish();
-        }
-        define(self.module, id, self.ctx)?;
-        Ok(id)
+        let sig = kernel_signature(self.functions.module);
+        let name = format!("{}_{name}", self.prefix);
+        self.functions
+            .function(&name, Linkage::Export, sig, |e, _| {
+                body(e)?;
+                Ok(failure_status(e))
+            })
     }
 }
 

@@ -19,6 +19,7 @@ mod net_receive;
 mod printf;
 mod random;
 mod tables;
+mod writer;
 
 pub use net_receive::{for_netcons_argument, watch_conditions, EventKernelIds};
 

@@ -5,14 +5,15 @@
 //! Requests are calls into the runtime; it queues them and acts on them when the kernel
 //! returns, so generated code never sees the queue.
 
-use super::body::{flags, BodyEmitter, Env, F64, PTR};
-use super::{define, module_error, Symbols};
+use super::body::{flags, BodyEmitter, F64, PTR};
+use super::writer::FunctionWriter;
+use super::Symbols;
 use crate::layout::Layout;
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Type, UserFuncName, Value};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Type, Value};
 use cranelift_codegen::Context;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable as CVar};
+use cranelift_frontend::{FunctionBuilderContext, Variable as CVar};
 use cranelift_module::{FuncId, Linkage, Module};
 use nmodl_ir::{Block, Handle, Mechanism, MechanismKind, Statement, Variable, WatchClause};
 use rsnrn_abi::{KernelContext, MechanismData, Services};
@@ -299,14 +300,14 @@ pub(super) fn emit(
     let Some(nr) = &mech.net_receive else {
         return Ok(ids);
     };
-    let mut w = Writer {
+    let mut w = Writer(FunctionWriter {
         module,
         ctx,
         fctx,
         mech,
         layout,
         symbols,
-    };
+    });
     // (ctx, data, inst, weight, flag) -> status
     let params = [PTR, PTR, PTR, PTR, F64];
     ids.net_receive = Some(w.function(
@@ -383,18 +384,11 @@ pub(super) fn emit(
     Ok(ids)
 }
 
-struct Writer<'a> {
-    module: &'a mut dyn Module,
-    ctx: &'a mut Context,
-    fctx: &'a mut FunctionBuilderContext,
-    mech: &'a Mechanism,
-    layout: &'a Layout,
-    symbols: &'a Symbols,
-}
+struct Writer<'a>(FunctionWriter<'a>);
 
 impl Writer<'_> {
     /// Declares, emits and defines the exported function `name` with `params`, returning
-    /// what `body` returns.
+    /// what `body` returns (after hoisting the instance-independent pointers).
     fn function(
         &mut self,
         name: &str,
@@ -402,44 +396,12 @@ impl Writer<'_> {
         ret: Type,
         body: impl FnOnce(&mut BodyEmitter, &[Value]) -> Result<Value>,
     ) -> Result<FuncId> {
-        let mut sig = self.module.make_signature();
+        let mut sig = self.0.module.make_signature();
         sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
         sig.returns.push(AbiParam::new(ret));
-        let id = self
-            .module
-            .declare_function(name, Linkage::Export, &sig)
-            .map_err(module_error)?;
-        self.ctx.func.signature = sig;
-        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        {
-            let mut b = FunctionBuilder::new(&mut self.ctx.func, self.fctx);
-            let entry = b.create_block();
-            b.append_block_params_for_function_params(entry);
-            b.switch_to_block(entry);
-            let p = b.block_params(entry).to_vec();
-            let zero_i = b.ins().iconst(PTR, 0);
-            let zero_f = b.ins().f64const(0.0);
-            let env = Env {
-                ctx: p[0],
-                data: p[1],
-                inst: zero_i,
-                node: zero_i,
-                v: zero_f,
-            };
-            let mut e = BodyEmitter::new(
-                b,
-                self.mech,
-                self.layout,
-                self.symbols,
-                &mut *self.module,
-                env,
-            );
+        self.0.function(name, Linkage::Export, sig, |e, p| {
             e.hoist();
-            let r = body(&mut e, &p)?;
-            e.b.ins().return_(&[r]);
-            e.finish();
-        }
-        define(self.module, id, self.ctx)?;
-        Ok(id)
+            body(e, p)
+        })
     }
 }
