@@ -571,6 +571,10 @@ impl Context {
                 self.redeclaration(h, d, kind);
                 continue;
             }
+            if is_library_name(name) {
+                self.library_name_error(name, d.name.span);
+                continue;
+            }
             let size = self.array_size(d.array.as_ref());
             let default = match kind {
                 VariableKind::State => d.start.as_ref().map(|n| self.finite(n)),
@@ -660,6 +664,16 @@ impl Context {
             }
             _ => self.error(format!("{name} is declared twice"), d.name.span),
         }
+    }
+
+    fn library_name_error(&mut self, name: &str, span: ast::Span) {
+        self.error(
+            format!(
+                "{name} is the name of a function of NEURON's library (nocmodl: \"multiple uses \
+                 for same variable\"); choose another name"
+            ),
+            span,
+        );
     }
 
     fn set_units(&mut self, h: Handle<Variable>, d: &ast::VarDecl) {
@@ -816,6 +830,10 @@ impl Context {
                 self.error(format!("{} is defined twice", name.name), name.span);
                 continue;
             }
+            if is_library_name(&name.name) {
+                self.library_name_error(&name.name, name.span);
+                continue;
+            }
             if self.names.contains_key(&name.name) || builtin_of(&name.name).is_some() {
                 self.error(
                     format!(
@@ -886,4 +904,49 @@ mod tests {
         assert_eq!(as_nocmodl_writes_it(0.0), 0.0);
         assert_eq!(as_nocmodl_writes_it(1.23456789), 1.23457);
     }
+}
+
+/// Names nocmodl 9.0.2 already knows (math and scoplib functions): a FUNCTION, PROCEDURE or
+/// variable of that name is refused with "multiple uses for same variable" (each checked with
+/// nrnivmodl).
+const LIBRARY_NAMES: &[&str] = &[
+    "at_time",
+    "boundary",
+    "deflate",
+    "derivs",
+    "exp",
+    "expfit",
+    "exprand",
+    "fabs",
+    "force",
+    "gauss",
+    "hyperbol",
+    "invert",
+    "log",
+    "normrand",
+    "perpulse",
+    "perstep",
+    "poisson",
+    "pow",
+    "pulse",
+    "ramp",
+    "revhyperbol",
+    "revsigmoid",
+    "romberg",
+    "sawtooth",
+    "schedule",
+    "scop_random",
+    "set_seed",
+    "sigmoid",
+    "sin",
+    "spline",
+    "sqrt",
+    "squarewave",
+    "step",
+    "stepforce",
+    "threshold",
+];
+
+fn is_library_name(name: &str) -> bool {
+    LIBRARY_NAMES.contains(&name)
 }
