@@ -890,22 +890,6 @@ pub(crate) fn as_nocmodl_writes_it(value: f64) -> f64 {
     format!("{value:.5e}").parse().unwrap_or(value)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::as_nocmodl_writes_it;
-
-    #[test]
-    fn parameter_defaults_keep_six_significant_digits() {
-        assert_eq!(as_nocmodl_writes_it(1.980105147), 1.98011);
-        assert_eq!(as_nocmodl_writes_it(185.7456645), 185.746);
-        assert_eq!(as_nocmodl_writes_it(1.0e-7), 1e-7);
-        assert_eq!(as_nocmodl_writes_it(-58.4477), -58.4477);
-        assert_eq!(as_nocmodl_writes_it(6.02e23), 6.02e23);
-        assert_eq!(as_nocmodl_writes_it(0.0), 0.0);
-        assert_eq!(as_nocmodl_writes_it(1.23456789), 1.23457);
-    }
-}
-
 /// Names nocmodl 9.0.2 already knows (math and scoplib functions): a FUNCTION, PROCEDURE or
 /// variable of that name is refused with "multiple uses for same variable" (each checked with
 /// nrnivmodl).
@@ -949,4 +933,20 @@ const LIBRARY_NAMES: &[&str] = &[
 
 fn is_library_name(name: &str) -> bool {
     LIBRARY_NAMES.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_nocmodl_writes_it;
+
+    #[test]
+    fn parameter_defaults_keep_six_significant_digits() {
+        assert_eq!(as_nocmodl_writes_it(1.980105147), 1.98011);
+        assert_eq!(as_nocmodl_writes_it(185.7456645), 185.746);
+        assert_eq!(as_nocmodl_writes_it(1.0e-7), 1e-7);
+        assert_eq!(as_nocmodl_writes_it(-58.4477), -58.4477);
+        assert_eq!(as_nocmodl_writes_it(6.02e23), 6.02e23);
+        assert_eq!(as_nocmodl_writes_it(0.0), 0.0);
+        assert_eq!(as_nocmodl_writes_it(1.23456789), 1.23457);
+    }
 }
