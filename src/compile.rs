@@ -142,25 +142,12 @@ pub fn codegen_diagnostic(e: &CodegenError) -> Diagnostic {
     Diagnostic::error(e.message.clone(), span)
 }
 
-/// What the IR holds that nmodl-codegen does not look at yet, so that a mechanism using it is
-/// refused instead of compiled without it: CONSTRUCTOR/DESTRUCTOR and top-level VERBATIM C. (Statements, expressions and variable storage the
-/// code generator does not implement are refused by the code generator itself.) Remove an
-/// entry when the code generator implements it.
+/// What the code generator will refuse, known before code generation so that `check` reports
+/// it at stage codegen with the IR kept: VERBATIM C (first, as it is what the user must change
+/// whatever else the file lacks). Statements, expressions and variable storage the code
+/// generator does not implement are refused by the code generator itself.
 pub fn backend_gaps(mech: &Mechanism) -> Option<CodegenError> {
-    let gap = |span: nmodl_ir::Span, what: &str| {
-        Some(CodegenError::unsupported(
-            span,
-            format!("{what} is not supported by the code generator yet"),
-        ))
-    };
-    // Real C first: it is what the user must change, whatever else the file lacks.
-    if let Err(e) = nmodl_codegen::verbatim::check(mech) {
-        return Some(e);
-    }
-    if mech.constructor.is_some() || mech.destructor.is_some() {
-        return gap(nmodl_ir::Span::default(), "CONSTRUCTOR/DESTRUCTOR");
-    }
-    None
+    nmodl_codegen::verbatim::check(mech).err()
 }
 
 /// The code generator on an analyzed mechanism, after [`backend_gaps`].

@@ -157,3 +157,30 @@ fn pointer_reads_and_writes_another_cells_variables() {
 fn before_and_after_blocks_run_where_neuron_runs_them() {
     compare("hooks", "hooks");
 }
+
+/// DESTRUCTOR runs when a point process is removed; CONSTRUCTOR when it is made (also for
+/// an instance made after a run).
+#[test]
+fn destructor_runs_when_a_point_process_is_removed() {
+    let mut model = rsnrn::builtins::model().unwrap();
+    let compiled =
+        rsnrn::compile::compile_file(&data("ctor.mod")).unwrap_or_else(|e| panic!("{e}"));
+    rsnrn::register(&mut model, compiled).unwrap();
+    let soma = model.create_section("soma").unwrap();
+    let p1 = model.add_point_process(soma, 0.5, "Ctor").unwrap();
+    assert_eq!(model.get_point(p1, "a").unwrap(), 10.0);
+    model.finitialize(-65.0).unwrap();
+    model.fadvance().unwrap();
+    let p2 = model.add_point_process(soma, 0.5, "Ctor").unwrap();
+    assert_eq!(model.get_point(p2, "a").unwrap(), 20.0);
+    assert_eq!(
+        model.get_point(p1, "a").unwrap(),
+        11.0,
+        "p1 keeps its values"
+    );
+    model.remove_point_process(p1).unwrap();
+    assert_eq!(model.get_global("gone_Ctor").unwrap(), 1.0);
+    assert_eq!(model.get_global("made_Ctor").unwrap(), 2.0);
+    model.finitialize(-65.0).unwrap();
+    assert_eq!(model.get_point(p2, "a").unwrap(), 21.0);
+}

@@ -349,6 +349,10 @@ pub struct MechanismTable {
     /// One entry per [`MechanismInfo::functions`], in that order: how hoc and Python call
     /// the mechanism's FUNCTIONs and PROCEDUREs. Null when there are none.
     pub functions: *const FunctionEntry,
+    /// CONSTRUCTOR: run on each new instance when it is created (no arguments).
+    pub constructor: Option<FunctionEntry>,
+    /// DESTRUCTOR: run on an instance before it is removed.
+    pub destructor: Option<FunctionEntry>,
 }
 
 /// Calls a FUNCTION or PROCEDURE for instance `inst` with its arguments at `args` (as many

@@ -130,3 +130,9 @@ fn function_table_without_values_stops_like_nrniv() {
         assert!(stderr.contains(message), "{file}: {stderr}");
     }
 }
+
+/// CONSTRUCTOR runs at `new` (after the defaults, before INITIAL) as in nrniv.
+#[test]
+fn constructor_runs_where_nrniv_runs_it() {
+    run_case("ctor", &["ctor.mod"], "ctor.hoc");
+}

@@ -116,6 +116,17 @@ pub fn compile_jit(mech: &Mechanism) -> Result<JitMechanism, CodegenError> {
         }),
         hooks: Default::default(),
         functions: std::ptr::null(),
+        // SAFETY (both): generated with the signature of `FunctionEntry`.
+        constructor: ids.lifecycle[0].map(|id| unsafe {
+            std::mem::transmute::<*const u8, rsnrn_abi::FunctionEntry>(
+                module.get_finalized_function(id),
+            )
+        }),
+        destructor: ids.lifecycle[1].map(|id| unsafe {
+            std::mem::transmute::<*const u8, rsnrn_abi::FunctionEntry>(
+                module.get_finalized_function(id),
+            )
+        }),
     };
 
     for &(kind, id) in &ids.hooks {

@@ -113,7 +113,14 @@ fn table_object(
     let hook_fields = kernels
         .hooks
         .iter()
-        .map(|&(kind, id)| (kind.table_offset(), Some(id)));
+        .map(|&(kind, id)| (kind.table_offset(), Some(id)))
+        .chain([
+            (
+                offset_of!(MechanismTable, constructor),
+                kernels.lifecycle[0],
+            ),
+            (offset_of!(MechanismTable, destructor), kernels.lifecycle[1]),
+        ]);
     for (offset, kernel) in kernel_fields.into_iter().chain(hook_fields) {
         if let Some(f) = kernel {
             let fref = module.declare_func_in_data(f, &mut desc);

@@ -79,6 +79,40 @@ impl CableModel {
         self.call_function(mech, 0, function, args)
     }
 
+    /// Runs the CONSTRUCTOR (`destructor` false) or DESTRUCTOR of `mech` on `instance`, when
+    /// the mechanism has one. Lays the model out first: the block sees the instance's data.
+    pub(crate) fn run_lifecycle(
+        &mut self,
+        mech: MechanismId,
+        instances: &[u32],
+        destructor: bool,
+    ) -> Result<()> {
+        let table = &self.reg.mech(mech).table;
+        let Some(entry) = (if destructor {
+            table.destructor
+        } else {
+            table.constructor
+        }) else {
+            return Ok(());
+        };
+        let t = self.t;
+        self.sync_ctx(t);
+        let m = &mut self.reg.mechs[mech.index()];
+        for &instance in instances {
+            // SAFETY: the entry follows the ABI; the caller laid the model out, so the
+            // instance exists in the bound data.
+            unsafe {
+                entry(
+                    &self.ctx,
+                    &mut m.store.data,
+                    u64::from(instance),
+                    std::ptr::null(),
+                )
+            };
+        }
+        Ok(())
+    }
+
     fn call_function(
         &mut self,
         mech: MechanismId,

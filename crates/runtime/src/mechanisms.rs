@@ -54,6 +54,8 @@ pub(crate) struct InstanceStore {
     pub node_index: Vec<u32>,
     /// Per POINTER of the mechanism, per instance: what `setpointer` named (None: unset).
     pub pointers: Vec<Vec<Option<RecordTarget>>>,
+    /// What an unset POINTER points at until `bind_pointers` runs: NaN, never null.
+    pub unset_pointer: Box<f64>,
     /// Per RANDOM variable, per instance: its Random123 stream.
     pub randoms: Vec<Vec<Random123Stream>>,
     /// The mechanism's FUNCTION_TABLEs; `data.function_tables` points into the box.
@@ -88,6 +90,7 @@ impl InstanceStore {
             columns: (0..ncols).map(|_| Buf::default()).collect(),
             pointers: vec![Vec::new(); npointers],
             randoms: vec![Vec::new(); nrandoms],
+            unset_pointer: Box::new(f64::NAN),
             random_ids,
             random_ptrs: Vec::new(),
             owner: Vec::new(),

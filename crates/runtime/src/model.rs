@@ -472,6 +472,12 @@ impl CableModel {
             .collect();
         sec.mechs.push(DensityInstances { mech, instances });
         self.structure_dirty = true;
+        if self.reg.mech(mech).table.constructor.is_some() {
+            self.ensure_layout();
+            let sec = &self.sections[id.index()];
+            let instances = sec.density(mech).expect("just inserted").instances.clone();
+            self.run_lifecycle(mech, &instances, false)?;
+        }
         Ok(())
     }
 
@@ -558,7 +564,20 @@ impl CableModel {
             instance,
         }));
         self.structure_dirty = true;
+        self.construct_point(pid)?;
         Ok(pid)
+    }
+
+    /// Runs the point process's CONSTRUCTOR, if its mechanism has one (NEURON runs it when
+    /// the object is created, before any INITIAL).
+    pub(crate) fn construct_point(&mut self, pid: PointProcessId) -> Result<()> {
+        let mech = self.pp(pid)?.mech;
+        if self.reg.mech(mech).table.constructor.is_none() {
+            return Ok(());
+        }
+        self.ensure_layout();
+        let instance = self.pp(pid)?.instance;
+        self.run_lifecycle(mech, &[instance], false)
     }
 
     pub(crate) fn pp(&self, id: PointProcessId) -> Result<&PointProcess> {
@@ -570,6 +589,12 @@ impl CableModel {
 
     /// Deletes a point process.
     pub fn remove_point_process(&mut self, id: PointProcessId) -> Result<()> {
+        let mech = self.pp(id)?.mech;
+        if self.reg.mech(mech).table.destructor.is_some() {
+            self.ensure_layout();
+            let instance = self.pp(id)?.instance;
+            self.run_lifecycle(mech, &[instance], true)?;
+        }
         let p = *self.pp(id)?;
         self.reg.mechs[p.mech.index()].store.kill(p.instance);
         self.points[id.index()] = None;

@@ -85,6 +85,7 @@ impl CableModel {
             instance,
         }));
         self.structure_dirty = true;
+        self.construct_point(pid)?;
         Ok(pid)
     }
 

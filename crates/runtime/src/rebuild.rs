@@ -115,6 +115,7 @@ impl CableModel {
 
         // Kernel views: slot pointers into the ions' columns at each instance's node.
         for m in mechs.iter_mut() {
+            let unset: *mut f64 = &mut *m.store.unset_pointer;
             let slot_arrays = m
                 .slots
                 .iter()
@@ -134,8 +135,9 @@ impl CableModel {
                             })
                             .collect()
                     }
-                    // Bound by `bind_pointers` once every storage has its final place.
-                    SlotBinding::Pointer(_) => vec![std::ptr::null_mut(); m.store.node_index.len()],
+                    // Bound by `bind_pointers` once every storage has its final place; until
+                    // then (a CONSTRUCTOR, a hoc call) they read the store's NaN.
+                    SlotBinding::Pointer(_) => vec![unset; m.store.node_index.len()],
                 })
                 .collect();
             let globals = m.globals.as_mut_ptr();

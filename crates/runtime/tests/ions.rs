@@ -220,6 +220,8 @@ fn registration_checks() {
         watch_condition: None,
         hooks: Default::default(),
         functions: std::ptr::null(),
+        constructor: None,
+        destructor: None,
     };
     let e = unsafe { m.register_mechanism(table, std::sync::Arc::new(())) }.unwrap_err();
     assert!(matches!(e, RuntimeError::Registration { .. }), "{e}");

@@ -173,6 +173,8 @@ fn a_mechanism_may_not_take_extracellular_names() {
         watch_condition: None,
         hooks: Default::default(),
         functions: std::ptr::null(),
+        constructor: None,
+        destructor: None,
     };
     // SAFETY: static JSON, no kernels.
     let e = unsafe { m.register_mechanism(table, std::sync::Arc::new(())) }.unwrap_err();

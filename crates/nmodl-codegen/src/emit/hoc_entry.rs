@@ -16,6 +16,65 @@ use nmodl_ir::{FunctionKind, Mechanism, MechanismKind};
 use rsnrn_abi::{FunctionInfo, KernelContext, MechanismData};
 use std::mem::offset_of;
 
+/// CONSTRUCTOR and DESTRUCTOR as [`rsnrn_abi::FunctionEntry`]s: the block run on one
+/// instance.
+pub(super) fn emit_lifecycle(
+    module: &mut dyn Module,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    mech: &Mechanism,
+    layout: &Layout,
+    symbols: &Symbols,
+    prefix: &str,
+) -> Result<[Option<FuncId>; 2], CodegenError> {
+    let mut w = FunctionWriter {
+        module,
+        ctx,
+        fctx,
+        mech,
+        layout,
+        symbols,
+    };
+    let mut ids = [None, None];
+    for (k, (block, name)) in [
+        (&mech.constructor, "constructor"),
+        (&mech.destructor, "destructor"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let Some(block) = block else { continue };
+        let mut sig = w.module.make_signature();
+        for _ in 0..4 {
+            sig.params.push(AbiParam::new(PTR));
+        }
+        sig.returns.push(AbiParam::new(F64));
+        ids[k] = Some(
+            w.function(&format!("{prefix}_{name}"), Linkage::Local, sig, |e, p| {
+                // NEURON runs these blocks on a fresh instance whose own copy of v is 0, not the
+                // node's (checked with nrniv): v stays 0 here.
+                e.env.inst = p[2];
+                e.reset_locals_of(block);
+                e.block(block)?;
+                Ok(e.f64(0.0))
+            })?,
+        );
+    }
+    Ok(ids)
+}
+
+/// Loads the node of `e.env.inst` and makes its v the one the body sees.
+fn instance_v(e: &mut super::body::BodyEmitter) {
+    let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
+    let offset = e.b.ins().ishl_imm_u(e.env.inst, 2);
+    let addr = e.b.ins().iadd(node_index, offset);
+    let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
+    e.env.node = e.b.ins().uextend(PTR, node32);
+    let v_addr = e.node_addr(offset_of!(KernelContext, v));
+    let v = e.load_f64(v_addr);
+    e.set_v(v);
+}
+
 /// The functions hoc can call, in order, with their wrappers.
 pub(super) fn emit(
     module: &mut dyn Module,
@@ -54,14 +113,7 @@ pub(super) fn emit(
             // An artificial cell has no node; everything else sees v of its node, when the
             // function uses instance data at all (otherwise there may be no instance).
             if uses_instance && mech.kind != MechanismKind::ArtificialCell {
-                let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
-                let offset = e.b.ins().ishl_imm_u(inst, 2);
-                let addr = e.b.ins().iadd(node_index, offset);
-                let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
-                e.env.node = e.b.ins().uextend(PTR, node32);
-                let v_addr = e.node_addr(offset_of!(KernelContext, v));
-                let v = e.load_f64(v_addr);
-                e.set_v(v);
+                instance_v(e);
             }
             let mut values = vec![e.env.ctx, e.env.data, e.env.inst, e.env.v];
             for k in 0..f.parameters.len() {

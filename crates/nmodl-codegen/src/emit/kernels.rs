@@ -119,6 +119,7 @@ pub(super) fn emit_all(
         state,
         events: Default::default(),
         functions: Vec::new(),
+        lifecycle: [None, None],
         hooks,
         failure_sites: Vec::new(),
     })

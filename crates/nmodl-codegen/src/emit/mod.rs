@@ -89,6 +89,8 @@ pub struct KernelIds {
     pub current: Option<FuncId>,
     pub state: Option<FuncId>,
     pub events: EventKernelIds,
+    /// CONSTRUCTOR and DESTRUCTOR entries.
+    pub lifecycle: [Option<FuncId>; 2],
     /// The FUNCTIONs and PROCEDUREs hoc may call, with their entry wrappers.
     pub functions: Vec<(rsnrn_abi::FunctionInfo, FuncId)>,
     /// The BEFORE/AFTER kernels the mechanism has.
@@ -255,6 +257,8 @@ pub fn generate(
     let mut ids = kernels::emit_all(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
     ids.events = net_receive::emit(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
     ids.functions = hoc_entry::emit(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
+    ids.lifecycle =
+        hoc_entry::emit_lifecycle(module, &mut ctx, &mut fctx, mech, layout, &symbols, prefix)?;
     ids.failure_sites = symbols.failure_sites.take();
     Ok(ids)
 }

@@ -56,6 +56,8 @@ pub fn register(
         watch_condition: None,
         hooks: Default::default(),
         functions: std::ptr::null(),
+        constructor: None,
+        destructor: None,
     };
     // SAFETY: static JSON, kernels below follow the ABI.
     unsafe { model.register_mechanism(table, Arc::new(())) }.expect("registration")
