@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 
 /// State shared by all mechanisms during one kernel call.
 ///
