@@ -93,3 +93,39 @@ BREAKPOINT {
     model.finitialize(-65.0).unwrap();
     assert_eq!(model.get_range(sec, 0.5, "total_arr").unwrap(), 1.0);
 }
+
+/// A FUNCTION called from a front end that indexes out of range fails at that call (with
+/// the file and line), and the failure is not reported again by the next step.
+#[test]
+fn array_index_out_of_range_in_a_called_function_fails_that_call() {
+    const SOURCE: &str = "NEURON {
+    SUFFIX arrf
+    RANGE a
+}
+ASSIGNED { a[3] }
+FUNCTION get(k) {
+    get = a[k]
+}
+";
+    let mut model = rsnrn::CableModel::new();
+    let mech = compile_source("arrf.mod", SOURCE).unwrap_or_else(|e| panic!("{e}"));
+    rsnrn::register(&mut model, mech).unwrap();
+    let sec = model.create_section("s").unwrap();
+    model.insert(sec, "arrf").unwrap();
+    model.finitialize(-65.0).unwrap();
+    assert_eq!(
+        model
+            .call_density_function(sec, 0.5, "arrf", "get", &[2.0])
+            .unwrap(),
+        0.0
+    );
+    let err = model
+        .call_density_function(sec, 0.5, "arrf", "get", &[3.0])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("array index out of range: a has 3 elements") && err.contains("arrf.mod:7:5"),
+        "{err}"
+    );
+    model.fadvance().unwrap();
+}

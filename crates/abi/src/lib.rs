@@ -496,6 +496,11 @@ pub struct MechanismInfo {
     /// line and column ("array index out of range: `ca[i]` has 4 elements (cadifus.mod:45:9)").
     #[serde(default)]
     pub failure_sites: Vec<String>,
+    /// Index in the globals where generated code records a failure as 1 + site (0: none);
+    /// kernels report it through their status, the runtime reads it after other calls
+    /// (FUNCTIONs called from the front ends) and clears it.
+    #[serde(default)]
+    pub failure_global: Option<u32>,
     /// The FUNCTIONs and PROCEDUREs hoc can call, in the order of [`MechanismTable::functions`].
     #[serde(default)]
     pub functions: Vec<FunctionInfo>,

@@ -345,6 +345,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
         watch_clauses: crate::emit::watch_conditions(mech).len() as u32,
         function_tables: function_tables.into_iter().map(|(_, t)| t).collect(),
         failure_sites: Vec::new(),
+        failure_global,
         functions: Vec::new(),
         randoms,
     };

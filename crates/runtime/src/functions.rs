@@ -191,7 +191,36 @@ impl CableModel {
             let entry = *m.table.functions.add(k);
             entry(&self.ctx, data, instance as u64, args.as_ptr())
         };
-        self.check_function_tables_called(mech.index())?;
+        // Both checks run, so the failure record is cleared either way; a table without
+        // values names itself better than its failure site does.
+        let tables = self.check_function_tables_called(mech.index());
+        let record = self.check_failure_record(mech, t);
+        tables.and(record)?;
         Ok(value)
+    }
+
+    /// A failure the generated code recorded during a call that returns no status (a
+    /// FUNCTION called from a front end): reported now, and cleared.
+    fn check_failure_record(&mut self, mech: MechanismId, t: f64) -> Result<()> {
+        let m = &mut self.reg.mechs[mech.index()];
+        let Some(g) = m.info.failure_global else {
+            return Ok(());
+        };
+        let recorded = m.globals.get(g as usize);
+        if recorded == 0.0 {
+            return Ok(());
+        }
+        m.globals.set(g as usize, 0.0);
+        let message = m
+            .info
+            .failure_sites
+            .get(recorded as usize - 1)
+            .cloned()
+            .unwrap_or_else(|| format!("failure {recorded} of generated code"));
+        Err(RuntimeError::MechanismFailure {
+            mechanism: m.info.name.clone(),
+            message,
+            t,
+        })
     }
 }
