@@ -353,6 +353,29 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         })
     }
 
+    /// Points the environment at instance `inst`: its node and v (artificial cells have no
+    /// node: env.node and env.v stay as they are).
+    pub fn enter_instance(&mut self, inst: Value) {
+        let node_index = self.load_ptr(self.env.data, offset_of!(MechanismData, node_index));
+        self.enter_instance_at(inst, node_index);
+    }
+
+    /// [`BodyEmitter::enter_instance`] with the node-number array already loaded (kernel
+    /// loops load it once).
+    pub fn enter_instance_at(&mut self, inst: Value, node_index: Value) {
+        self.env.inst = inst;
+        if self.mech.kind == nmodl_ir::MechanismKind::ArtificialCell {
+            return;
+        }
+        let offset = self.b.ins().ishl_imm_u(inst, 2);
+        let addr = self.b.ins().iadd(node_index, offset);
+        let node32 = self.b.ins().load(types::I32, flags(), addr, 0);
+        self.env.node = self.b.ins().uextend(PTR, node32);
+        let v_addr = self.node_addr(offset_of!(KernelContext, v));
+        let v = self.load_f64(v_addr);
+        self.set_v(v);
+    }
+
     /// Sets the membrane potential the following statements see; with a mechanism-owned copy
     /// of v ([`Layout::v_column`]) the copy is written too, as NEURON does before every
     /// evaluation.

@@ -8,13 +8,12 @@ use super::writer::FunctionWriter;
 use super::Symbols;
 use crate::layout::Layout;
 use crate::CodegenError;
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder};
+use cranelift_codegen::ir::{AbiParam, InstBuilder};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Linkage, Module};
-use nmodl_ir::{FunctionKind, Mechanism, MechanismKind};
-use rsnrn_abi::{FunctionInfo, KernelContext, MechanismData};
-use std::mem::offset_of;
+use nmodl_ir::{FunctionKind, Mechanism};
+use rsnrn_abi::FunctionInfo;
 
 /// CONSTRUCTOR and DESTRUCTOR as [`rsnrn_abi::FunctionEntry`]s: the block run on one
 /// instance.
@@ -63,18 +62,6 @@ pub(super) fn emit_lifecycle(
     Ok(ids)
 }
 
-/// Loads the node of `e.env.inst` and makes its v the one the body sees.
-fn instance_v(e: &mut super::body::BodyEmitter) {
-    let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
-    let offset = e.b.ins().ishl_imm_u(e.env.inst, 2);
-    let addr = e.b.ins().iadd(node_index, offset);
-    let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
-    e.env.node = e.b.ins().uextend(PTR, node32);
-    let v_addr = e.node_addr(offset_of!(KernelContext, v));
-    let v = e.load_f64(v_addr);
-    e.set_v(v);
-}
-
 /// The functions hoc can call, in order, with their wrappers.
 pub(super) fn emit(
     module: &mut dyn Module,
@@ -110,10 +97,10 @@ pub(super) fn emit(
         let id = w.function(&name, Linkage::Local, sig, |e, p| {
             let (inst, args) = (p[2], p[3]);
             e.env.inst = inst;
-            // An artificial cell has no node; everything else sees v of its node, when the
-            // function uses instance data at all (otherwise there may be no instance).
-            if uses_instance && mech.kind != MechanismKind::ArtificialCell {
-                instance_v(e);
+            // v of the instance's node, when the function uses instance data at all
+            // (otherwise there may be no instance).
+            if uses_instance {
+                e.enter_instance(inst);
             }
             let mut values = vec![e.env.ctx, e.env.data, e.env.inst, e.env.v];
             for k in 0..f.parameters.len() {

@@ -1,6 +1,6 @@
 //! The four ABI kernels: loops over all instances around the generated bodies.
 
-use super::body::{flags, BodyEmitter, PTR};
+use super::body::{BodyEmitter, PTR};
 use super::writer::FunctionWriter;
 use super::{derivimplicit, kernel_signature, kinetic, tables, KernelIds, Symbols};
 use crate::layout::Layout;
@@ -207,17 +207,8 @@ fn each_instance(
     e.b.ins().brif(go, body, &[], exit, &[]);
 
     e.b.switch_to_block(body);
-    e.env.inst = inst;
     // Artificial cells have no node (env.node and env.v stay 0).
-    if e.mech.kind != MechanismKind::ArtificialCell {
-        let offset = e.b.ins().ishl_imm_u(inst, 2);
-        let addr = e.b.ins().iadd(node_index, offset);
-        let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
-        e.env.node = e.b.ins().uextend(PTR, node32);
-        let v_addr = e.node_addr(offset_of!(KernelContext, v));
-        let v = e.load_f64(v_addr);
-        e.set_v(v);
-    }
+    e.enter_instance_at(inst, node_index);
     per(e)?;
     let next = e.b.ins().iadd_imm_s(inst, 1);
     e.b.ins().jump(header, &[next.into()]);

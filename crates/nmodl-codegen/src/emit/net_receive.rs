@@ -15,8 +15,8 @@ use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Type, Value};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilderContext, Variable as CVar};
 use cranelift_module::{FuncId, Linkage, Module};
-use nmodl_ir::{Block, Handle, Mechanism, MechanismKind, Statement, Variable, WatchClause};
-use rsnrn_abi::{KernelContext, MechanismData, Services};
+use nmodl_ir::{Block, Handle, Mechanism, Statement, Variable, WatchClause};
+use rsnrn_abi::{KernelContext, Services};
 use std::mem::offset_of;
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -266,22 +266,6 @@ pub(crate) fn statement(e: &mut BodyEmitter, s: &Statement) -> Result<()> {
     Ok(())
 }
 
-/// Points the environment at instance `inst`: its node and v (artificial cells have none).
-fn enter_instance(e: &mut BodyEmitter, inst: Value) {
-    e.env.inst = inst;
-    if e.mech.kind == MechanismKind::ArtificialCell {
-        return;
-    }
-    let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
-    let offset = e.b.ins().ishl_imm_u(inst, 2);
-    let addr = e.b.ins().iadd(node_index, offset);
-    let node32 = e.b.ins().load(types::I32, flags(), addr, 0);
-    e.env.node = e.b.ins().uextend(PTR, node32);
-    let v_addr = e.node_addr(offset_of!(KernelContext, v));
-    let v = e.load_f64(v_addr);
-    e.set_v(v);
-}
-
 /// Emits NET_RECEIVE, its INITIAL and the WATCH conditions of `mech`, when it has them.
 pub(super) fn emit(
     module: &mut dyn Module,
@@ -315,7 +299,7 @@ pub(super) fn emit(
         &params,
         types::I32,
         |e, p| {
-            enter_instance(e, p[2]);
+            e.enter_instance(p[2]);
             let first = e.b.declare_var(F64);
             let one = e.f64(1.0);
             e.b.def_var(first, one);
@@ -336,7 +320,7 @@ pub(super) fn emit(
             &params[..4],
             types::I32,
             |e, p| {
-                enter_instance(e, p[2]);
+                e.enter_instance(p[2]);
                 let flag = e.f64(0.0);
                 e.event = Some(EventEnv {
                     weight: p[3],
@@ -358,7 +342,7 @@ pub(super) fn emit(
             &params[..4],
             F64,
             |e, p| {
-                enter_instance(e, p[2]);
+                e.enter_instance(p[2]);
                 let done = e.b.create_block();
                 e.b.append_block_param(done, F64);
                 for (k, c) in clauses.iter().enumerate() {
