@@ -82,6 +82,9 @@ impl Interp {
                         return Resolved::Slot(ScopeRef::Top, i);
                     }
                 }
+                if self.public_shadows_builtin(t, sym) {
+                    return Resolved::Undefined;
+                }
             }
             // Templates are global.
             if let Some(i) = self.top.get(sym) {
@@ -145,9 +148,24 @@ impl Interp {
         }
     }
 
+    /// Whether a template's `public` list makes a built-in variable its own: `public celsius`
+    /// turns the instance's `celsius = 23.5` into a member and leaves the global alone (as in
+    /// NEURON, where the STN template's celsius never reaches the mechanisms).
+    fn public_shadows_builtin(&self, t: &Template, sym: Sym) -> bool {
+        t.public.contains(&sym)
+            && matches!(
+                self.builtins.get(&sym),
+                Some(Builtin::Model(_) | Builtin::MechGlobal(_) | Builtin::FloatEpsilon)
+            )
+    }
+
     /// Declares `sym` in the current scope, refusing names that belong to NEURON.
     pub fn declare(&mut self, sym: Sym, slot: Slot) -> Res<u32> {
-        if self.builtins.contains_key(&sym) || self.consts.get(sym).is_some() {
+        let shadowed = self.obj_ctx.as_ref().is_some_and(|o| match &o.class {
+            Class::Template(t) => self.public_shadows_builtin(t, sym),
+            _ => false,
+        });
+        if (self.builtins.contains_key(&sym) && !shadowed) || self.consts.get(sym).is_some() {
             let where_ = if self.obj_ctx.is_some() {
                 "in a template"
             } else {
