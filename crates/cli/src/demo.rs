@@ -5,6 +5,7 @@
 use plotters::prelude::*;
 use rsnrn::runtime::trace_io::read_table;
 use rsnrn_hoc::{Flow, Interp};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -93,6 +94,7 @@ fn plot(table: &Path, png: &Path) -> Result<(), String> {
 fn run(outdir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(outdir).map_err(|e| format!("creating {}: {e}", outdir.display()))?;
     let mut hoc = Interp::new("rsnrn-demo")?;
+    hoc.progress = rsnrn_hoc::progress::RunProgress::new(std::io::stderr().is_terminal());
     let outdir_text = outdir
         .display()
         .to_string()

@@ -129,6 +129,7 @@ fn run(args: Vec<String>) -> u8 {
             return 1;
         }
     };
+    hoc.progress = rsnrn_hoc::progress::RunProgress::new(std::io::stderr().is_terminal());
     let auto = Path::new(rsnrn::library::arch_dir()).join("librsnrnmech.so");
     if auto.is_file() {
         let r = hoc.load_mechanisms(&auto);

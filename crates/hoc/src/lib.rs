@@ -23,6 +23,7 @@ pub use rsnrn_runtime::cformat as format;
 pub mod interp;
 pub mod lexer;
 pub mod parser;
+pub mod progress;
 pub mod regex;
 pub mod source;
 pub mod value;

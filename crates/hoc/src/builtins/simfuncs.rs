@@ -214,6 +214,17 @@ pub fn install(it: &mut Interp) {
         it.flush();
         it.model.fadvance().or_else(rt_err)?;
         it.sync_recordings();
+        it.progress.step(it.model.t());
+        num(0.0)
+    });
+    // stdrun.hoc's continuerun opens and closes a run for the progress line.
+    def(it, "rsnrn_run_begin_", |it, v| {
+        let tstop = Args::new("rsnrn_run_begin_", v).num(0)?;
+        it.progress.begin(it.model.t(), tstop);
+        num(0.0)
+    });
+    def(it, "rsnrn_run_end_", |it, _| {
+        it.progress.end();
         num(0.0)
     });
     def(it, "fcurrent", |_, _| {

@@ -101,6 +101,8 @@ pub struct Interp {
     /// `execute1(cmd, 0)`: errors are not printed.
     pub quiet: usize,
     pub mechs: mechs::MechTables,
+    /// The progress line of long runs (off unless the front end turns it on).
+    pub progress: crate::progress::RunProgress,
     /// Frequently used names.
     pub sym: CommonSyms,
 }
@@ -155,6 +157,7 @@ impl Interp {
             gui_noticed: false,
             quiet: 0,
             mechs: mechs::MechTables::default(),
+            progress: Default::default(),
             sym,
         };
         crate::builtins::install(&mut it);
@@ -173,6 +176,8 @@ impl Interp {
     /// Writes a message to stderr after flushing stdout, so the two interleave as they
     /// happened.
     pub fn eprint(&mut self, s: &str) {
+        // An error ends a run: its progress line goes first.
+        self.progress.end();
         self.out.flush();
         let mut e = std::io::stderr().lock();
         let _ = e.write_all(s.as_bytes());
