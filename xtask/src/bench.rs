@@ -94,6 +94,9 @@ fn criterion_dir() -> std::path::PathBuf {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
+    if args.iter().any(|a| a == "--scenarios") {
+        return crate::bench_scenarios::run();
+    }
     cargo_bench("kernels", quick)?;
     println!();
     println!("channel kernels (JIT-compiled nmodl/hh.mod), {KERNEL_INSTANCES} instances per call:");
@@ -146,5 +149,5 @@ pub fn run(args: &[String]) -> Result<(), String> {
             );
         }
     }
-    Ok(())
+    crate::bench_scenarios::run()
 }

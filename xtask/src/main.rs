@@ -2,13 +2,16 @@
 //!
 //! - `bench [--quick]`: criterion benches of the hh kernels and of a whole hh-cable run, printed
 //!   as ns per instance-step / segment-step, next to NEURON's figure for the same cable model
-//!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found.
+//!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found; then the
+//!   STN reference scenarios timed under rsnrniv and nrniv (bench_scenarios.rs; alone with
+//!   `bench --scenarios`).
 //! - `corpus`: the front end over the ModelDB corpus of `$RSNRN_SHARED/corpus`, per model:
 //!   files, accepted, rejected, agreement with NEURON's nocmodl, and code generation.
 //! - `neuron-diff [ENTRY ...]`: NEURON 9.0.2's tables for the differential tests
 //!   (tests/data/differential), for every entry of mechanisms.json or the ones named.
 
 mod bench;
+mod bench_scenarios;
 mod corpus;
 mod neuron;
 mod neuron_diff;
@@ -22,7 +25,7 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(&args[1..]),
         Some("neuron-diff") => neuron_diff::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask bench [--quick] | cargo xtask corpus | cargo xtask neuron-diff [ENTRY ...]");
+            eprintln!("usage: cargo xtask bench [--quick | --scenarios] | cargo xtask corpus | cargo xtask neuron-diff [ENTRY ...]");
             return ExitCode::from(2);
         }
     };
