@@ -63,7 +63,7 @@ pub fn gui_method(_: &mut Interp, _o: &ObjRef, m: &str, _a: Args) -> Res<Value> 
 }
 
 /// CVode in rsnrn: only the fixed-step method exists.
-pub fn cvode_method(_: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
+pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     match m {
         "active" => {
             if !a.is_empty() && a.num(0)? != 0.0 {
@@ -74,11 +74,13 @@ pub fn cvode_method(_: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> 
         "use_local_dt" | "use_daspk" | "condition_order" | "queue_mode" | "cache_efficient" => {
             num(0.0)
         }
+        // Returns the setting from before the call, as NEURON does.
         "use_fast_imem" => {
-            if !a.is_empty() && a.num(0)? != 0.0 {
-                return err("cvode.use_fast_imem(1) is not available in rsnrn yet");
+            let before = it.model.use_fast_imem();
+            if !a.is_empty() {
+                it.model.set_use_fast_imem(a.num(0)? != 0.0);
             }
-            num(0.0)
+            num(if before { 1.0 } else { 0.0 })
         }
         "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
         _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),

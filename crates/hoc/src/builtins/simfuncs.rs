@@ -215,7 +215,7 @@ pub fn install(it: &mut Interp) {
         it.model.fadvance().or_else(rt_err)?;
         it.sync_recordings();
         it.progress.step(it.model.t());
-        num(0.0)
+        num(1.0)
     });
     // stdrun.hoc's continuerun opens and closes a run for the progress line.
     def(it, "rsnrn_run_begin_", |it, v| {
