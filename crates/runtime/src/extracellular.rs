@@ -9,6 +9,7 @@
 //! diagonal 3×3 block per parent coupling, and Gaussian elimination from the leaves to the roots
 //! (as in the scalar Hines solve) creates no fill-in outside the blocks.
 
+use crate::ext_schedule::{EliminationOrder, NONE};
 use crate::hines::HinesMatrix;
 use crate::layout::{Layout, NodeKind};
 use crate::section::Section;
@@ -103,6 +104,7 @@ pub(crate) struct ExtNodes {
     /// solution.
     block: Vec<[f64; B * B]>,
     brhs: Vec<[f64; B]>,
+    order: EliminationOrder,
 }
 
 impl ExtNodes {
@@ -141,6 +143,11 @@ impl ExtNodes {
             bx: vec![[0.0; NLAYER]; n],
             block: vec![[0.0; B * B]; solver_nodes],
             brhs: vec![[0.0; B]; solver_nodes],
+            order: if active {
+                EliminationOrder::new(&layout.matrix.parent, layout.matrix.ncell)
+            } else {
+                EliminationOrder::default()
+            },
             has,
             membrane,
         };
@@ -279,61 +286,36 @@ impl ExtNodes {
                 block[p][(k + 1) * (B + 1)] -= ax[i][k];
             }
         }
-        // Elimination from the leaves: node i's block is replaced by W = D_i⁻¹·diag(b_i) and its
-        // rhs by y = D_i⁻¹·r_i; the parent loses diag(a_i)·W and diag(a_i)·y. Along a run of
-        // nodes whose parent is the previous node (a section), the parent's block stays in
-        // registers for the next iteration instead of going through memory.
+        // Elimination from the leaves, several independent nodes at a time (ext_schedule.rs): node
+        // i's block is replaced by W = D_i⁻¹·diag(b_i) and its rhs by y = D_i⁻¹·r_i; the parent
+        // loses diag(a_i)·W and diag(a_i)·y.
         let ncell = matrix.ncell;
-        let mut i = n;
-        while i > ncell {
-            i -= 1;
-            let (mut blk, mut r) = (block[i], brhs[i]);
-            loop {
-                let p = parent[i] as usize;
-                let inv = inverse3(&blk);
-                let y = mul3(&inv, &r);
-                let bv = [b[i], bx[i][0], bx[i][1]];
-                let av = [a[i], ax[i][0], ax[i][1]];
-                let (mut bp, mut rp) = (block[p], brhs[p]);
-                let mut w = [0.0; B * B];
-                for row in 0..B {
-                    for c in 0..B {
-                        w[row * B + c] = inv[row * B + c] * bv[c];
-                        bp[row * B + c] -= av[row] * w[row * B + c];
-                    }
-                    rp[row] -= av[row] * y[row];
-                }
-                block[i] = w;
-                brhs[i] = y;
-                block[p] = bp;
-                brhs[p] = rp;
-                // Continue while the parent is the previous, non-root node (its other
-                // children have higher numbers, so they are done).
-                if p + 1 != i || p < ncell {
-                    break;
-                }
-                i = p;
-                (blk, r) = (bp, rp);
+        let p = |i: usize| parent[i] as usize;
+        for &[x, y] in &self.order.groups {
+            let x = x as usize;
+            let (wx, rx) = eliminate(&block[x], &brhs[x], b[x], &bx[x]);
+            if y == NONE {
+                fold_into_parent(&mut block[p(x)], &mut brhs[p(x)], a[x], &ax[x], &wx, &rx);
+                (block[x], brhs[x]) = (wx, rx);
+                continue;
             }
+            // Both results before either parent update: the two chains overlap.
+            let y = y as usize;
+            let (wy, ry) = eliminate(&block[y], &brhs[y], b[y], &bx[y]);
+            fold_into_parent(&mut block[p(x)], &mut brhs[p(x)], a[x], &ax[x], &wx, &rx);
+            fold_into_parent(&mut block[p(y)], &mut brhs[p(y)], a[y], &ax[y], &wy, &ry);
+            (block[x], brhs[x]) = (wx, rx);
+            (block[y], brhs[y]) = (wy, ry);
         }
         for k in 0..ncell {
             brhs[k] = mul3(&inverse3(&block[k]), &brhs[k]);
         }
-        let mut xprev = [0.0; B];
-        for i in ncell..n {
-            let p = parent[i] as usize;
-            let xp = if p + 1 == i && i > ncell {
-                xprev
-            } else {
-                brhs[p]
-            };
-            let w = &block[i];
-            let mut x = brhs[i];
-            for row in 0..B {
-                x[row] -= w[row * B] * xp[0] + w[row * B + 1] * xp[1] + w[row * B + 2] * xp[2];
+        // Back substitution, parents first (the groups backwards): x_i = y_i − W_i·x_parent.
+        for group in self.order.groups.iter().rev() {
+            for &x in group.iter().filter(|&&x| x != NONE) {
+                let x = x as usize;
+                brhs[x] = substitute(&block[x], &brhs[x], &brhs[p(x)]);
             }
-            brhs[i] = x;
-            xprev = x;
         }
         for (r, x) in rhs.iter_mut().zip(brhs.iter()) {
             *r = x[0];
@@ -373,6 +355,56 @@ impl ExtNodes {
     }
 }
 
+/// Node i's elimination: W = D⁻¹·diag(b) and y = D⁻¹·r.
+#[inline(always)]
+fn eliminate(
+    d: &[f64; B * B],
+    r: &[f64; B],
+    b: f64,
+    bx: &[f64; NLAYER],
+) -> ([f64; B * B], [f64; B]) {
+    let inv = inverse3(d);
+    let y = mul3(&inv, r);
+    let bv = [b, bx[0], bx[1]];
+    let mut w = [0.0; B * B];
+    for row in 0..B {
+        for c in 0..B {
+            w[row * B + c] = inv[row * B + c] * bv[c];
+        }
+    }
+    (w, y)
+}
+
+/// The parent's block and rhs lose diag(a)·W and diag(a)·y.
+#[inline(always)]
+fn fold_into_parent(
+    bp: &mut [f64; B * B],
+    rp: &mut [f64; B],
+    a: f64,
+    ax: &[f64; NLAYER],
+    w: &[f64; B * B],
+    y: &[f64; B],
+) {
+    let av = [a, ax[0], ax[1]];
+    for row in 0..B {
+        for c in 0..B {
+            bp[row * B + c] -= av[row] * w[row * B + c];
+        }
+        rp[row] -= av[row] * y[row];
+    }
+}
+
+/// x = y − W·x_parent.
+#[inline(always)]
+fn substitute(w: &[f64; B * B], y: &[f64; B], xp: &[f64; B]) -> [f64; B] {
+    let mut x = *y;
+    for row in 0..B {
+        x[row] -= w[row * B] * xp[0] + w[row * B + 1] * xp[1] + w[row * B + 2] * xp[2];
+    }
+    x
+}
+
+#[inline(always)]
 fn inverse3(m: &[f64; 9]) -> [f64; 9] {
     let c00 = m[4] * m[8] - m[5] * m[7];
     let c01 = m[5] * m[6] - m[3] * m[8];
@@ -392,6 +424,7 @@ fn inverse3(m: &[f64; 9]) -> [f64; 9] {
     ]
 }
 
+#[inline(always)]
 fn mul3(m: &[f64; 9], v: &[f64; 3]) -> [f64; 3] {
     [
         m[0] * v[0] + m[1] * v[1] + m[2] * v[2],
