@@ -182,3 +182,43 @@ fn gillies_small_run_hoc_matches_neuron() {
         &options,
     );
 }
+
+/// Every section of `new STN()` (509 and the electrode): nseg, L, diam, and area(x), ri(x) of
+/// every segment to 12 digits, as nrniv prints them (tests/data/stn_geometry).
+#[test]
+fn stn_template_geometry_matches_neuron() {
+    let Some(shared) = common::shared_dir("stn_template_geometry_matches_neuron") else {
+        return;
+    };
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/stn_geometry");
+    let model = shared.join("models/stn151460");
+    let out = common::out_dir("rsnrniv_stn_geometry");
+    let library = build_stn_library(&model, &out.join("mods"));
+    let run = Command::new(env!("CARGO_BIN_EXE_rsnrniv"))
+        .current_dir(&data)
+        .arg("-nogui")
+        .arg("-dll")
+        .arg(library)
+        .args(["-c", "strdef modeldir", "-c"])
+        .arg(format!("modeldir=\"{}\"", model.display()))
+        .args(["stn_areas.hoc", "-c", "quit()"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("running rsnrniv");
+    assert!(
+        run.status.success(),
+        "rsnrniv stn_areas.hoc failed:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let expected = std::fs::read_to_string(data.join("stn_areas.neuron-9.0.2.out"))
+        .expect("reading NEURON's stn_areas output");
+    let ours = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        expected.contains("sections 510"),
+        "unexpected reference file"
+    );
+    for (n, (a, b)) in ours.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(a, b, "line {} of stn_areas differs from NEURON's", n + 1);
+    }
+    assert_eq!(ours.lines().count(), expected.lines().count());
+}
