@@ -227,6 +227,22 @@ impl<'a> Parser<'a> {
         } else {
             self.stmt()?
         };
+        // hoc lets a statement follow an object's method call on the same line
+        // (`v.fill(1) v.printf()`); the line then runs as a block, echoing nothing.
+        if is_method_call(&stmt) && !matches!(self.peek()?.tok, Tok::Newline | Tok::Eof) {
+            let pos = stmt.pos;
+            let mut stmts = vec![stmt];
+            while is_method_call(stmts.last().expect("one statement"))
+                && !matches!(self.peek()?.tok, Tok::Newline | Tok::Eof)
+            {
+                stmts.push(self.stmt()?);
+            }
+            self.end_of_line()?;
+            return Ok(Some(Stmt {
+                kind: StmtKind::Block(stmts),
+                pos,
+            }));
+        }
         self.end_of_line()?;
         Ok(Some(stmt))
     }
@@ -1037,4 +1053,10 @@ pub fn needs_more(text: &str) -> bool {
             Err(e) => return e.at_eof,
         }
     }
+}
+
+/// `obj.method(args)` as a statement.
+fn is_method_call(stmt: &Stmt) -> bool {
+    matches!(&stmt.kind, StmtKind::Expr(e)
+        if matches!(&e.kind, ExprKind::Call(target, _) if matches!(target.kind, ExprKind::Member(..))))
 }
