@@ -172,7 +172,6 @@ pub enum ClassKind {
     CVode,
     Random,
     NetCon,
-    ParallelContext,
     /// GUI classes (Graph, Shape, ...): inert headless.
     Gui(&'static str),
     /// Not provided yet by rsnrn; `new` reports it.
@@ -193,7 +192,6 @@ impl ClassKind {
             ClassKind::CVode => "CVode",
             ClassKind::Random => "Random",
             ClassKind::NetCon => "NetCon",
-            ClassKind::ParallelContext => "ParallelContext",
             ClassKind::Gui(n) | ClassKind::Missing(n) => n,
         }
     }

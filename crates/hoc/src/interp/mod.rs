@@ -101,8 +101,6 @@ pub struct Interp {
     /// `execute1(cmd, 0)`: errors are not printed.
     pub quiet: usize,
     pub mechs: mechs::MechTables,
-    /// ParallelContext's gid tables (one process).
-    pub parallel: crate::builtins::parallel::ParallelState,
     /// The progress line of long runs (off unless the front end turns it on).
     pub progress: crate::progress::RunProgress,
     /// Frequently used names.
@@ -159,7 +157,6 @@ impl Interp {
             gui_noticed: false,
             quiet: 0,
             mechs: mechs::MechTables::default(),
-            parallel: Default::default(),
             progress: Default::default(),
             sym,
         };
@@ -305,7 +302,6 @@ impl Interp {
                 }
             }
         }
-        self.sync_parallel_spikes();
         self.spike_recordings.retain(|(w, _)| w.strong_count() > 0);
         for (w, nc) in &self.spike_recordings {
             let (Some(obj), Ok(spikes)) = (w.upgrade(), self.model.netcon_spikes(*nc)) else {
