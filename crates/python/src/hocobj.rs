@@ -635,6 +635,9 @@ impl HocObject {
                 view_to_py(py, name, format!("{}.", o.name()), view)
             }
             Class::Builtin(k) => {
+                if let Some(r) = crate::netcon::getattr(py, &o, name) {
+                    return r;
+                }
                 let member = matches!(
                     (k, name),
                     (
@@ -684,6 +687,9 @@ impl HocObject {
 
     fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let o = self.obj.clone();
+        if let Some(r) = crate::netcon::setattr(py, &o, name, value) {
+            return r;
+        }
         let v = from_py(value)?;
         let cls = o.class.name().to_string();
         let lookup_err =

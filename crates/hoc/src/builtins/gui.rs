@@ -63,7 +63,7 @@ pub fn gui_method(_: &mut Interp, _o: &ObjRef, m: &str, _a: Args) -> Res<Value> 
 }
 
 /// CVode in rsnrn: only the fixed-step method exists.
-pub fn cvode_method(_: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
+pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     match m {
         "active" => {
             if !a.is_empty() && a.num(0)? != 0.0 {
@@ -80,6 +80,7 @@ pub fn cvode_method(_: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> 
             }
             num(0.0)
         }
+        "event" => super::simhooks::cvode_event(it, &a),
         "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
         _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),
     }

@@ -1,17 +1,20 @@
 //! Built-in functions and classes, and the dispatch of object members to them.
 
 pub mod file;
+mod front_record;
 mod funcs;
 mod gui;
 mod list;
 mod matrix;
-mod netcon;
+pub mod netcon;
 pub mod point;
 pub mod random;
 mod secref;
 mod simfuncs;
+pub mod simhooks;
 mod strfun;
 pub(crate) mod vector;
+mod vector_extra;
 
 use std::rc::Rc;
 
@@ -188,6 +191,7 @@ pub fn install(it: &mut Interp) {
         ClassKind::CVode,
         ClassKind::Random,
         ClassKind::NetCon,
+        ClassKind::FInitializeHandler,
     ] {
         it.define_builtin(k.name(), Builtin::Class(k));
     }
@@ -202,7 +206,6 @@ pub fn install(it: &mut Interp) {
         "IntFire2",
         "IntFire4",
         "PointProcessMark",
-        "FInitializeHandler",
         "ParallelContext",
         "Impedance",
         "LinearMechanism",
@@ -253,11 +256,21 @@ pub fn install(it: &mut Interp) {
 /// `new Class(args)` for the built-in classes.
 pub fn construct(it: &mut Interp, k: ClassKind, args: Vec<Value>) -> Res<ObjRef> {
     let a = Args::new(k.name(), args);
+    if k == ClassKind::FInitializeHandler {
+        let o = it.reg.new_object(Class::Builtin(k), ObjData::Plain);
+        simhooks::construct_fih(it, &a, &o)?;
+        return Ok(o);
+    }
     let data = match k {
         ClassKind::Vector => vector::construct(it, &a)?,
         ClassKind::List => list::construct(it, &a)?,
         ClassKind::File => file::construct(&a)?,
-        ClassKind::StringFunctions | ClassKind::CVode => ObjData::Plain,
+        ClassKind::StringFunctions | ClassKind::CVode | ClassKind::FInitializeHandler => {
+            ObjData::Plain
+        }
+        ClassKind::PythonObject => {
+            return err("PythonObject: rsnrn's hoc has no Python (use rsneuron from Python)")
+        }
         ClassKind::SectionRef => ObjData::SectionRef(it.cas()?),
         ClassKind::SectionList => ObjData::SectionList(Vec::new()),
         ClassKind::Matrix => matrix::construct(&a)?,
@@ -304,7 +317,9 @@ pub fn call_method(
             ClassKind::Random => random::method(o, m, a),
             ClassKind::NetCon => netcon::method(it, o, m, a),
             ClassKind::Gui(_) => gui::gui_method(it, o, m, a),
-            ClassKind::Missing(_) => not_member(o, m),
+            ClassKind::Missing(_) | ClassKind::FInitializeHandler | ClassKind::PythonObject => {
+                not_member(o, m)
+            }
         },
         Class::Point(_) => point::method(it, o, m, a),
         Class::Template(_) => not_member(o, m),

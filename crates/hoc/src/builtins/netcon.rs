@@ -62,6 +62,17 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         "delay" => num(rt(it.model.netcon_delay(nc))?),
         "threshold" => num(rt(it.model.netcon_threshold(nc))?),
         "wcnt" => num(rt(it.model.netcon_weight_count(nc))? as f64),
+        "pre" => match rt(it.model.netcon_source(nc))? {
+            NetConSource::Point(p) => Ok(Value::Obj(point_object(it, p))),
+            _ => Ok(Value::Obj(None)),
+        },
+        "syn" => {
+            let target = rt(it.model.netcon_target(nc))?;
+            Ok(Value::Obj(target.and_then(|p| point_object(it, p))))
+        }
+        // Cells of rsnrn's NetCons are not tracked (template instances that own the source
+        // or target): NULLobject, as NEURON gives for sources and targets outside cells.
+        "precell" | "postcell" => Ok(Value::Obj(None)),
         "valid" => {
             let has_source = rt(it.model.netcon_source(nc))? != NetConSource::None;
             bool_num(has_source && rt(it.model.netcon_target(nc))?.is_some())
@@ -89,6 +100,16 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         }
         _ => err(format!("'{m}' not a public member of 'NetCon'")),
     }
+}
+
+/// The hoc object of point process `p` (None if it has none any more).
+pub fn point_object(it: &Interp, p: rsnrn_runtime::PointProcessId) -> Option<ObjRef> {
+    it.reg
+        .instances
+        .values()
+        .flatten()
+        .filter_map(|w| w.upgrade())
+        .find(|o| matches!(&*o.data.borrow(), ObjData::Point(q) if *q == p))
 }
 
 pub fn get_indexed(it: &mut Interp, o: &ObjRef, m: &str, idx: &[f64]) -> Res<Value> {

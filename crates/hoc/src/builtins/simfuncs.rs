@@ -196,24 +196,12 @@ pub fn install(it: &mut Interp) {
     });
     def(it, "finitialize", |it, v| {
         let a = Args::new("finitialize", v);
-        let r = if a.is_empty() {
-            // Without an argument v keeps its values: initialise from the first node's v is
-            // not what NEURON does, so refuse rather than guess.
-            return err("finitialize() without v_init is not supported by rsnrn yet; pass the initial voltage");
-        } else {
-            let v0 = a.num(0)?;
-            // NMODL printf writes to stdout directly: what hoc printed before comes first.
-            it.flush();
-            it.model.finitialize(v0)
-        };
-        r.or_else(rt_err)?;
-        it.sync_recordings();
+        let v_init = if a.is_empty() { None } else { Some(a.num(0)?) };
+        super::simhooks::finitialize(it, v_init)?;
         num(1.0)
     });
     def(it, "fadvance", |it, _| {
-        it.flush();
-        it.model.fadvance().or_else(rt_err)?;
-        it.sync_recordings();
+        super::simhooks::fadvance(it)?;
         num(0.0)
     });
     def(it, "fcurrent", |_, _| {

@@ -576,9 +576,10 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             num(1.0)
         }
         "record" => record(it, o, &a),
-        "play" => err("Vector.play is not available in rsnrn yet"),
+        "play" => super::simhooks::vector_play(it, o, &a),
+        "play_remove" => super::simhooks::vector_play_remove(it, o),
         "label" => Ok(Value::str("")),
-        _ => err(format!("'{m}' not a public member of 'Vector'")),
+        _ => super::vector_extra::method(it, o, m, a),
     }
 }
 
@@ -650,11 +651,20 @@ fn record(it: &mut Interp, o: &ObjRef, a: &Args) -> Res<Value> {
     if it.all_secs().is_empty() {
         return err("Section access unspecified");
     }
-    let target = record_target(it, &p, "Vector.record: rsnrn records")?;
     let old = with(o, |v| v.rec.take())?;
     if let Some(id) = old {
         let _ = it.model.remove_record(id);
     }
+    super::front_record::stop(it, o);
+    // hoc variables and sampling at given times are the front end's (front_record.rs).
+    let target = match record_target(it, &p, "") {
+        Ok(target) if a.len() <= at + 1 => target,
+        _ => {
+            with(o, |v| v.data.clear())?;
+            super::front_record::start(it, o, p, a, at + 1)?;
+            return obj_value(o.clone());
+        }
+    };
     let id = it.model.record(target).or_else(|e| err(e.to_string()))?;
     with(o, |v| v.rec = Some(id))?;
     it.recordings.push((Rc::downgrade(o), id));

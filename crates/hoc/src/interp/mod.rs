@@ -103,6 +103,8 @@ pub struct Interp {
     pub mechs: mechs::MechTables,
     /// Frequently used names.
     pub sym: CommonSyms,
+    /// FInitializeHandlers, CVode events, Vector.play links, host callables.
+    pub hooks: crate::builtins::simhooks::SimHooks,
 }
 
 pub struct CommonSyms {
@@ -156,6 +158,7 @@ impl Interp {
             quiet: 0,
             mechs: mechs::MechTables::default(),
             sym,
+            hooks: Default::default(),
         };
         crate::builtins::install(&mut it);
         it.refresh_mechanisms();
