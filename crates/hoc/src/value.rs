@@ -277,7 +277,15 @@ pub struct Registry {
 impl Registry {
     pub fn new_object(&mut self, class: Class, data: ObjData) -> ObjRef {
         let name = class.name().to_string();
+        // NEURON numbers a class's instances from 0 again once none is alive.
+        let none_alive = self
+            .instances
+            .get(&name)
+            .is_none_or(|l| l.iter().all(|w| w.strong_count() == 0));
         let counter = self.counters.entry(name.clone()).or_insert(0);
+        if none_alive {
+            *counter = 0;
+        }
         let index = *counter;
         *counter += 1;
         let obj = Rc::new(Object {

@@ -48,6 +48,9 @@ pub(crate) fn from_py(v: &Bound<'_, PyAny>) -> PyResult<Value> {
     if let Ok(s) = v.downcast::<Section>() {
         return Ok(Value::Sec(s.borrow().checked()?));
     }
+    if let Ok(r) = v.downcast::<crate::pyref::HocRef>() {
+        return Ok(r.borrow().value());
+    }
     if let Ok(p) = v.downcast::<Pointer>() {
         return Ok(Value::Ptr(p.borrow().ptr.clone()));
     }

@@ -96,6 +96,11 @@ impl HocTop {
                 }
                 .into_py_any(py)
             }
+            "ref" => {
+                return Ok(wrap_pyfunction!(crate::pyref::make_ref, py)?
+                    .into_any()
+                    .unbind())
+            }
             "setpointer" => {
                 return Ok(wrap_pyfunction!(crate::setpointer, py)?.into_any().unbind())
             }
@@ -286,7 +291,7 @@ fn typed_result(py: Python<'_>, name: &str, v: Value) -> PyResult<PyObject> {
         ) => (*n as i64).into_py_any(py),
         ("nchild", Value::Num(n)) => (*n as i64).into_py_any(py),
         (
-            "contains" | "has_parent" | "has_trueparent" | "exists" | "is_cas" | "active",
+            "contains" | "has_parent" | "has_trueparent" | "exists" | "is_cas" | "active" | "valid",
             Value::Num(n),
         ) => (*n != 0.0).into_py_any(py),
         _ => to_py(py, v),
@@ -798,7 +803,7 @@ impl HocObject {
                 .collect::<PyResult<_>>()?,
             ObjData::List(l) => l
                 .iter()
-                .map(|o| HocObject { obj: o.clone() }.into_py_any(py))
+                .map(|o| to_py(py, Value::Obj(Some(o.clone()))))
                 .collect::<PyResult<_>>()?,
             ObjData::SectionList(l) => l
                 .iter()

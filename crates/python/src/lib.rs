@@ -11,6 +11,7 @@ mod callbacks;
 mod convert;
 mod hocobj;
 mod netcon;
+mod pyref;
 mod section;
 
 use std::cell::RefCell;

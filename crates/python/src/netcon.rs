@@ -85,6 +85,10 @@ impl NetConWeight {
 
 #[pymethods]
 impl NetConWeight {
+    fn __repr__(&self) -> String {
+        format!("{}.weight[?]", self.obj.name())
+    }
+
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
         self.len(py)
     }

@@ -77,11 +77,13 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             let has_source = rt(it.model.netcon_source(nc))? != NetConSource::None;
             bool_num(has_source && rt(it.model.netcon_target(nc))?.is_some())
         }
+        // active(on) answers the state before the change.
         "active" => {
+            let was = rt(it.model.netcon_active(nc))?;
             if !a.is_empty() {
                 rt(it.model.set_netcon_active(nc, a.num(0)? != 0.0))?;
             }
-            num(1.0)
+            bool_num(was)
         }
         "event" => {
             rt(it.model.netcon_event(nc, a.num(0)?))?;
@@ -96,6 +98,12 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             rt(it.model.netcon_record(nc))?;
             it.spike_recordings.retain(|(_, n)| *n != nc);
             it.spike_recordings.push((std::rc::Rc::downgrade(&v), nc));
+            // record(tvec, idvec, id): idvec gets id for every recorded time.
+            if a.len() > 2 {
+                let ids = a.some_obj(1)?;
+                let id = a.num(2)?;
+                super::simhooks::record_spike_ids(it, &ids, nc, id)?;
+            }
             num(0.0)
         }
         _ => err(format!("'{m}' not a public member of 'NetCon'")),

@@ -19,7 +19,11 @@ fn rt_err<T>(e: rsnrn_runtime::RuntimeError) -> Res<T> {
 pub fn install(it: &mut Interp) {
     def(it, "secname", |it, _| {
         let s = it.cas()?;
-        Ok(Value::str(it.sec_name(s)))
+        let name = it.sec_name(s);
+        if it.hooks.host_sections.contains(&s) {
+            return Ok(Value::str(format!("_pysec.{name}")));
+        }
+        Ok(Value::str(name))
     });
     def(it, "push_section", |it, v| {
         let a = Args::new("push_section", v);
@@ -202,7 +206,7 @@ pub fn install(it: &mut Interp) {
     });
     def(it, "fadvance", |it, _| {
         super::simhooks::fadvance(it)?;
-        num(0.0)
+        num(1.0)
     });
     def(it, "fcurrent", |_, _| {
         err("fcurrent() is not available in rsnrn yet (the runtime has no separate current evaluation)")

@@ -6,7 +6,7 @@
 //! cvode_event.hoc): type 3 handlers run first, while t still has its old value; then t = 0,
 //! the event queue is cleared, plays start, v = v_init, type 0; mechanism INITIALs, type 1 (the
 //! default); the rest of finitialize, type 2. A `cvode.event` callback runs after the step
-//! that reaches its time (time ≤ t at the end of the step), seeing that step's t.
+//! that reaches its time (see `run_due_events`), seeing that step's t.
 
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
@@ -63,10 +63,15 @@ pub struct SimHooks {
     /// Hoc variables played into, by the key the runtime knows them by.
     external: HashMap<u64, Ptr>,
     next_key: u64,
+    /// `NetCon.record(tvec, idvec, id)`: the id vectors.
+    spike_ids: Vec<(Weak<Object>, rsnrn_runtime::NetConId, f64)>,
     /// Recordings the front end samples (hoc variables, records at given times).
     pub(crate) records: Vec<super::front_record::FrontRecord>,
     /// How host callables are called (None: there are none, as in rsnrniv).
     pub host_call: Option<HostCall>,
+    /// Sections the host made with a plain name (Python's `h.Section(name=...)`): hoc's
+    /// `secname()` shows them as `_pysec.<name>`, as NEURON does.
+    pub host_sections: std::collections::HashSet<SecId>,
 }
 
 fn rt_err<T>(e: rsnrn_runtime::RuntimeError) -> Res<T> {
@@ -162,9 +167,12 @@ pub fn cvode_event(it: &mut Interp, a: &Args) -> Res<Value> {
     super::num(0.0)
 }
 
-/// Runs the callbacks whose time has come (≤ t), earliest first.
+/// Runs the callbacks whose time has come, earliest first. nrniv counts an event as come
+/// when its time is ≤ t + 1e-6·dt (probed: with dt 0.025 an event at t + 2.4e-8 runs in the
+/// step, one at t + 2.6e-8 in the next; with dt 0.1 the bound is 1e-7), which absorbs the
+/// round-off of t accumulated by half steps.
 fn run_due_events(it: &mut Interp) -> Res<()> {
-    let t = it.model_var(ModelVar::T);
+    let t = it.model_var(ModelVar::T) + 1e-6 * it.model_var(ModelVar::Dt);
     loop {
         let next = it
             .hooks
@@ -321,6 +329,34 @@ pub fn vector_play_remove(it: &mut Interp, o: &ObjRef) -> Res<Value> {
     obj_value(o.clone())
 }
 
+/// Fills `ids` with `id` for each spike time NetCon `nc` records.
+pub fn record_spike_ids(
+    it: &mut Interp,
+    ids: &ObjRef,
+    nc: rsnrn_runtime::NetConId,
+    id: f64,
+) -> Res<()> {
+    match &mut *ids.data.borrow_mut() {
+        ObjData::Vector(v) => v.data.clear(),
+        _ => return err("NetCon.record: the id vector must be a Vector"),
+    }
+    it.hooks.spike_ids.retain(|(_, n, _)| *n != nc);
+    it.hooks.spike_ids.push((Rc::downgrade(ids), nc, id));
+    Ok(())
+}
+
+fn sync_spike_ids(it: &mut Interp) {
+    it.hooks.spike_ids.retain(|(w, _, _)| w.strong_count() > 0);
+    for (w, nc, id) in &it.hooks.spike_ids {
+        let (Some(o), Ok(spikes)) = (w.upgrade(), it.model.netcon_spikes(*nc)) else {
+            continue;
+        };
+        if let ObjData::Vector(v) = &mut *o.data.borrow_mut() {
+            v.data.resize(spikes.len(), *id);
+        };
+    }
+}
+
 /// `finitialize([v_init])` with the handlers and plays around the runtime's parts.
 pub fn finitialize(it: &mut Interp, v_init: Option<f64>) -> Res<()> {
     // NMODL printf writes to stdout directly: what hoc printed before comes first.
@@ -338,6 +374,7 @@ pub fn finitialize(it: &mut Interp, v_init: Option<f64>) -> Res<()> {
     it.model.init_finish().or_else(rt_err)?;
     apply_external_plays(it, true)?;
     it.sync_recordings();
+    sync_spike_ids(it);
     run_handlers(it, 2)?;
     run_due_events(it)
 }
@@ -351,6 +388,7 @@ pub fn fadvance(it: &mut Interp) -> Res<()> {
     it.model.fadvance().or_else(rt_err)?;
     apply_external_plays(it, false)?;
     it.sync_recordings();
+    sync_spike_ids(it);
     if !it.hooks.pending.is_empty() {
         run_due_events(it)?;
     }

@@ -367,11 +367,22 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         }
         "rotate" => {
             let k = a.num(0)? as i64;
+            // rotate(k, 0): shift without wrapping, zeros come in.
+            let wrap = a.num_or(1, 1.0)? != 0.0;
             with(o, |v| {
                 if !v.data.is_empty() {
                     let len = v.data.len() as i64;
                     let r = k.rem_euclid(len) as usize;
                     v.data.rotate_right(r);
+                    if !wrap {
+                        let n = v.data.len();
+                        let gone = (k.unsigned_abs() as usize).min(n);
+                        if k > 0 {
+                            v.data[..gone].fill(0.0);
+                        } else {
+                            v.data[n - gone..].fill(0.0);
+                        }
+                    }
                 }
             })?;
             me()
