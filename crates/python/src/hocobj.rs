@@ -340,6 +340,14 @@ impl HocMethod {
         }
         let (mut vals, mut sec) = call_args(args, kwargs)?;
         let target = self.target.clone();
+        // A List holds a Python section as a Python object (as NEURON's PythonObject).
+        if let Target::Obj(o, m) = &target {
+            if matches!(o.class, Class::Builtin(ClassKind::List)) && m == "append" {
+                if let (Some(Value::Sec(_)), Ok(a)) = (vals.first(), args.get_item(0)) {
+                    vals[0] = crate::callbacks::wrap(&a);
+                }
+            }
+        }
         // SectionList methods take the section as hoc's currently accessed one:
         // `sl.append(sec)` is `sl.append(sec=sec)`.
         if let Target::Obj(o, _) = &target {
@@ -383,7 +391,14 @@ impl HocMethod {
                         Box::new(ex(ExprKind::Name(sym))),
                         arg_exprs(1, n),
                     ));
-                    (name.clone(), eval_with(it, vals, Some(*s), &e)?)
+                    // NEURON raises a plain Exception for errors of section methods
+                    // (`sec.x3d(10)`).
+                    let v = eval_with(it, vals, Some(*s), &e).map_err(|e| {
+                        let msg = e.to_string();
+                        let msg = msg.strip_prefix("RuntimeError: ").unwrap_or(&msg);
+                        pyo3::exceptions::PyException::new_err(msg.to_string())
+                    })?;
+                    (name.clone(), v)
                 }
                 Target::Seg(s, x, name) => {
                     let sym = it.names.intern(name);
@@ -398,6 +413,10 @@ impl HocMethod {
                 }
             })
         })?;
+        // hoc's n3d() is a number; the section method gives an int.
+        if matches!(self.target, Target::Top(_)) && name == "n3d" {
+            return to_py(py, v);
+        }
         typed_result(py, &name, v)
     }
 
@@ -910,7 +929,14 @@ impl HocObject {
         let o = self.obj.clone();
         let (sec, x) = with_it(py, |it| {
             let get = rsnrn_hoc::builtins::call_method(it, &o, "get_loc", vec![], true);
-            let x = match get.map_err(hoc_err)? {
+            // Without a location (artificial cells) NEURON has no get_segment at all.
+            let get = get.map_err(|_| {
+                PyAttributeError::new_err(format!(
+                    "'{}' object has no attribute 'get_segment'",
+                    o.class.name()
+                ))
+            });
+            let x = match get? {
                 Value::Num(x) => x,
                 _ => return Err(PyRuntimeError::new_err("get_loc gave no location")),
             };

@@ -796,17 +796,19 @@ impl Segment {
             return Ok(false);
         };
         let o = o.borrow();
-        if o.id != self.id {
-            return Ok(false);
-        }
         with_it(py, |it| {
-            Ok(seg_index(it, self.id, self.x)? == seg_index(it, o.id, o.x)?)
+            let (a, ax) = shared_node(it, self.id, self.x);
+            let (b, bx) = shared_node(it, o.id, o.x);
+            Ok(a == b && seg_index(it, a, ax)? == seg_index(it, b, bx)?)
         })
     }
 
     fn __hash__(&self, py: Python<'_>) -> PyResult<u64> {
-        let k = with_it(py, |it| seg_index(it, self.id, self.x))?;
-        Ok(((self.id as u64) << 20) ^ (k as u64 & 0xfffff))
+        let (id, k) = with_it(py, |it| {
+            let (id, x) = shared_node(it, self.id, self.x);
+            Ok((id, seg_index(it, id, x)?))
+        })?;
+        Ok(((id as u64) << 20) ^ (k as u64 & 0xfffff))
     }
 
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<PyObject> {
@@ -1058,4 +1060,17 @@ fn ions_at(it: &mut Interp, id: SecId, x: f64) -> Vec<String> {
         .filter(|ion| it.range_get(id, x, &format!("e{ion}")).is_ok())
         .map(|ion| format!("{ion}_ion"))
         .collect()
+}
+
+/// The section and x that own the node of `sec(x)`: the end of a section where it is
+/// connected is its parent's node (`child(0)` is `parent(x)`).
+fn shared_node(it: &Interp, mut id: SecId, mut x: f64) -> (SecId, f64) {
+    while let Some((p, end, px)) = it.secs.get(id as usize).and_then(|s| s.parent) {
+        if x != end {
+            break;
+        }
+        id = p;
+        x = px;
+    }
+    (id, x)
 }

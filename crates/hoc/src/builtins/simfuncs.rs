@@ -25,6 +25,16 @@ pub fn install(it: &mut Interp) {
         }
         Ok(Value::str(name))
     });
+    // The x on the parent where the accessed section attaches, and its own end there
+    // (0 for a root section).
+    def(it, "parent_connection", |it, _| {
+        let s = it.cas()?;
+        num(it.sec(s)?.parent.map_or(0.0, |(_, _, x)| x))
+    });
+    def(it, "section_orientation", |it, _| {
+        let s = it.cas()?;
+        num(it.sec(s)?.parent.map_or(0.0, |(_, end, _)| end))
+    });
     def(it, "push_section", |it, v| {
         let a = Args::new("push_section", v);
         let name = a.str(0)?;

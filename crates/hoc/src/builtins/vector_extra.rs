@@ -73,6 +73,28 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
                 (d[k / 2 - 1] + d[k / 2]) / 2.0
             })
         }
+        // meansqerr(other [, weights]): mean of (x - y)²·w.
+        "meansqerr" => {
+            let (x, y) = (data(o)?, data(&a.some_obj(0)?)?);
+            if x.len() != y.len() || x.is_empty() {
+                return err("Vector.meansqerr: the Vectors must have the same, nonzero size");
+            }
+            let w = if a.len() > 1 {
+                data(&a.some_obj(1)?)?
+            } else {
+                vec![1.0; x.len()]
+            };
+            if w.len() != x.len() {
+                return err("Vector.meansqerr: the weights must have the Vectors' size");
+            }
+            let sum: f64 = x
+                .iter()
+                .zip(&y)
+                .zip(&w)
+                .map(|((a, b), w)| (a - b) * (a - b) * w)
+                .sum();
+            num(sum / x.len() as f64)
+        }
         "ind" => {
             let d = data(o)?;
             let idx = data(&a.some_obj(0)?)?;
