@@ -607,7 +607,7 @@ impl HocObject {
                 if name == "get_segment" {
                     return self.get_segment(py);
                 }
-                if POINT_METHODS.contains(&name) {
+                if POINT_METHODS.contains(&name) || (name == "record" && cls == "APCount") {
                     return HocMethod {
                         target: Target::Obj(o.clone(), name.to_string()),
                     }

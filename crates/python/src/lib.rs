@@ -37,7 +37,7 @@ pub(crate) fn with_it<R>(
 ) -> PyResult<R> {
     let nested = callbacks::NESTED.with(|n| n.get());
     if !nested.is_null() {
-        // SAFETY: `host_call` set this from the `&mut Interp` of the call that is now running
+        // SAFETY: `callbacks::with_python` set this from the `&mut Interp` of the call that is now running
         // Python (on this thread); that call does not touch the interpreter until Python
         // returns, and the pointer is cleared before it does.
         let it = unsafe { &mut *nested };
@@ -54,7 +54,7 @@ pub(crate) fn with_it<R>(
         if guard.is_none() {
             let mut it = Interp::new("NEURON").map_err(PyRuntimeError::new_err)?;
             it.out = Output::Buffer(Vec::new());
-            it.hooks.host_call = Some(callbacks::host_call);
+            it.hooks.host = Some(callbacks::HOOKS);
             *guard = Some(it);
         }
         let Some(it) = guard.as_mut() else {

@@ -79,6 +79,21 @@ impl Play {
         }
     }
 
+    /// The next event if its time is ≤ `tmax`: the value it sets (moving past it).
+    fn take_event(&mut self, tmax: f64) -> Option<f64> {
+        let i = self.next;
+        if i >= self.len() || self.time(i) > tmax {
+            return None;
+        }
+        self.next += 1;
+        Some(if self.continuous {
+            self.bound = (i + 1).min(self.len() - 1);
+            self.interpolate(self.time(i))
+        } else {
+            self.values[i]
+        })
+    }
+
     /// The interpolated value at `tt` (continuous play), bounded by `self.bound`.
     fn interpolate(&self, tt: f64) -> f64 {
         let y = &self.values;
@@ -207,21 +222,7 @@ impl CableModel {
     /// has recorded already (the delivery at its end).
     pub(crate) fn deliver_plays(&mut self, tmax: f64, after_record: bool) -> Result<()> {
         for k in 0..self.plays.list.len() {
-            loop {
-                let Some(p) = self.plays.list[k].as_mut() else {
-                    break;
-                };
-                let i = p.next;
-                if i >= p.len() || p.time(i) > tmax {
-                    break;
-                }
-                p.next += 1;
-                let value = if p.continuous {
-                    p.bound = (i + 1).min(p.len() - 1);
-                    p.interpolate(p.time(i))
-                } else {
-                    p.values[i]
-                };
+            while let Some(value) = self.plays.list[k].as_mut().and_then(|p| p.take_event(tmax)) {
                 self.play_write(k, value, after_record)?;
             }
         }
@@ -290,5 +291,72 @@ fn check_times(times: &PlayTimes) -> Result<()> {
             None => Ok(()),
         },
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn continuous(times: &[f64], values: &[f64]) -> Play {
+        Play {
+            target: PlayTarget::External(0),
+            values: values.to_vec(),
+            times: PlayTimes::Times(times.to_vec()),
+            continuous: true,
+            next: 0,
+            bound: 0,
+            loc: None,
+        }
+    }
+
+    /// Takes the events up to `tmax`, returning the value the last one set.
+    fn events_until(p: &mut Play, tmax: f64) -> Option<f64> {
+        let mut last = None;
+        while let Some(v) = p.take_event(tmax) {
+            last = Some(v);
+        }
+        last
+    }
+
+    // The values nrniv 9.0.2 gives for `y.play(&x, t, 1)` with t = 0, .25, .25, .5, .75, .75
+    // and y = 0, 1, 3, 4, 5, 9, dt = 0.125 (crates/cli/tests/hoc/vector_play.hoc): a step at
+    // 0.25 (the later value once its events came), the mean of the two values at the end.
+    #[test]
+    fn continuous_play_steps_and_ends_as_nrniv() {
+        let mut p = continuous(
+            &[0.0, 0.25, 0.25, 0.5, 0.75, 0.75],
+            &[0.0, 1.0, 3.0, 4.0, 5.0, 9.0],
+        );
+        assert_eq!(events_until(&mut p, 0.0), Some(0.0));
+        let mut seen = Vec::new();
+        for n in 1..=8 {
+            let t = n as f64 * 0.125;
+            let mut x = p.interpolate(t);
+            if let Some(v) = events_until(&mut p, t) {
+                x = v;
+            }
+            seen.push(x);
+        }
+        assert_eq!(seen, [0.5, 3.0, 3.5, 4.0, 4.5, 7.0, 7.0, 7.0]);
+    }
+
+    // tvec 0.05, 0.07, y 100, 200 (nrniv: 100 before the first time, 225 recorded at t 0.075
+    // by extrapolation, then 200 when the event at 0.07 comes, 350 at t 0.1).
+    #[test]
+    fn continuous_play_extrapolates_up_to_the_next_event() {
+        let mut p = continuous(&[0.05, 0.07], &[100.0, 200.0]);
+        assert_eq!(p.interpolate(0.025), 100.0);
+        assert_eq!(events_until(&mut p, 0.05), Some(100.0));
+        assert!((p.interpolate(0.075) - 225.0).abs() < 1e-9);
+        assert_eq!(events_until(&mut p, 0.075), Some(200.0));
+        assert!((p.interpolate(0.1) - 350.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bad_times_are_refused() {
+        assert!(check_times(&PlayTimes::Interval(0.0)).is_err());
+        assert!(check_times(&PlayTimes::Times(vec![0.0, f64::NAN])).is_err());
+        assert!(check_times(&PlayTimes::Interval(0.1)).is_ok());
     }
 }

@@ -179,6 +179,7 @@ pub fn install(it: &mut Interp) {
     simfuncs::install(it);
     gui::install(it);
     random::install(it);
+    simhooks::install(it);
     for k in [
         ClassKind::Vector,
         ClassKind::List,
@@ -192,6 +193,7 @@ pub fn install(it: &mut Interp) {
         ClassKind::Random,
         ClassKind::NetCon,
         ClassKind::FInitializeHandler,
+        ClassKind::PythonObject,
     ] {
         it.define_builtin(k.name(), Builtin::Class(k));
     }
@@ -268,9 +270,7 @@ pub fn construct(it: &mut Interp, k: ClassKind, args: Vec<Value>) -> Res<ObjRef>
         ClassKind::StringFunctions | ClassKind::CVode | ClassKind::FInitializeHandler => {
             ObjData::Plain
         }
-        ClassKind::PythonObject => {
-            return err("PythonObject: rsnrn's hoc has no Python (use rsneuron from Python)")
-        }
+        ClassKind::PythonObject => return simhooks::host_main(it),
         ClassKind::SectionRef => ObjData::SectionRef(it.cas()?),
         ClassKind::SectionList => ObjData::SectionList(Vec::new()),
         ClassKind::Matrix => matrix::construct(&a)?,
@@ -296,7 +296,7 @@ pub fn call_method(
     o: &ObjRef,
     m: &str,
     args: Vec<Value>,
-    _called: bool,
+    called: bool,
 ) -> Res<Value> {
     let a = Args::new(m, args);
     match &o.class {
@@ -317,9 +317,15 @@ pub fn call_method(
             ClassKind::Random => random::method(o, m, a),
             ClassKind::NetCon => netcon::method(it, o, m, a),
             ClassKind::Gui(_) => gui::gui_method(it, o, m, a),
-            ClassKind::Missing(_) | ClassKind::FInitializeHandler | ClassKind::PythonObject => {
-                not_member(o, m)
+            ClassKind::PythonObject => {
+                let how = if called {
+                    simhooks::HostUse::Method(m, a.v)
+                } else {
+                    simhooks::HostUse::Get(m)
+                };
+                simhooks::host_access(it, o, how)
             }
+            ClassKind::Missing(_) | ClassKind::FInitializeHandler => not_member(o, m),
         },
         Class::Point(_) => point::method(it, o, m, a),
         Class::Template(_) => not_member(o, m),
@@ -333,6 +339,9 @@ pub fn index_member(it: &mut Interp, o: &ObjRef, m: &str, idx: &[f64]) -> Res<Va
         (Class::Builtin(ClassKind::Matrix), "x") => matrix::get(o, idx),
         (Class::Builtin(ClassKind::SectionRef), "child") => secref::child(it, o, idx),
         (Class::Builtin(ClassKind::NetCon), _) => netcon::get_indexed(it, o, m, idx),
+        (Class::Builtin(ClassKind::PythonObject), _) => {
+            simhooks::host_access(it, o, simhooks::HostUse::Index(m, idx.to_vec()))
+        }
         (Class::Point(_), _) => point::get_field(it, o, &crate::interp::indexed_name(m, idx)),
         _ => not_member(o, m),
     }

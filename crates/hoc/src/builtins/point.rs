@@ -101,6 +101,11 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             num(x)
         }
         "has_loc" => bool_num(it.model.point_location(p).is_ok()),
+        "record" if o.class.name() == "APCount" => {
+            let v = a.some_obj(0)?;
+            super::simhooks::apcount_record(it, o, &v)?;
+            num(1.0)
+        }
         "loc" => {
             let x = a.num(0)?;
             let s = it.cas()?;

@@ -25,8 +25,28 @@ pub enum Callback {
     Host(ObjRef),
 }
 
-/// Calls a host callable object with arguments (installed by the embedding front end).
-pub type HostCall = fn(&mut Interp, &ObjRef, Vec<Value>) -> Res<Value>;
+/// How a host object is used from hoc.
+pub enum HostUse<'a> {
+    /// `o(args)`: the object called.
+    Call(Vec<Value>),
+    /// `o.name`.
+    Get(&'a str),
+    /// `o.name(args)`.
+    Method(&'a str, Vec<Value>),
+    /// `o.name[i]` (`o._[i]` indexes the object itself).
+    Index(&'a str, Vec<f64>),
+}
+
+/// What the embedding front end (Python) provides for host objects.
+#[derive(Clone, Copy)]
+pub struct HostHooks {
+    /// Uses a host object.
+    pub access: fn(&mut Interp, &ObjRef, HostUse) -> Res<Value>,
+    /// `nrnpython("code")`: runs host code, telling whether it ran without error.
+    pub exec: fn(&mut Interp, &str) -> Res<bool>,
+    /// `new PythonObject()`: the host's top-level namespace.
+    pub main: fn(&mut Interp) -> Res<ObjRef>,
+}
 
 struct Handler {
     obj: Weak<Object>,
@@ -65,10 +85,12 @@ pub struct SimHooks {
     next_key: u64,
     /// `NetCon.record(tvec, idvec, id)`: the id vectors.
     spike_ids: Vec<(Weak<Object>, rsnrn_runtime::NetConId, f64)>,
+    /// `APCount.record(vec)`: the vector, the APCount and the count already recorded.
+    apcount_records: Vec<(Weak<Object>, ObjRef, f64)>,
     /// Recordings the front end samples (hoc variables, records at given times).
     pub(crate) records: Vec<super::front_record::FrontRecord>,
-    /// How host callables are called (None: there are none, as in rsnrniv).
-    pub host_call: Option<HostCall>,
+    /// How host objects are used (None: there are none, as in rsnrniv).
+    pub host: Option<HostHooks>,
     /// Sections the host made with a plain name (Python's `h.Section(name=...)`): hoc's
     /// `secname()` shows them as `_pysec.<name>`, as NEURON does.
     pub host_sections: std::collections::HashSet<SecId>,
@@ -108,14 +130,41 @@ fn callback_arg(a: &Args, i: usize, what: &str) -> Res<Callback> {
 pub fn run_callback(it: &mut Interp, cb: &Callback, args: Vec<Value>) -> Res<()> {
     match cb {
         Callback::Stmt { code, ctx } => it.execute_in(code, ctx.clone()),
-        Callback::Host(o) => {
-            let Some(call) = it.hooks.host_call else {
-                return err("a host callable cannot be called here");
-            };
-            it.flush();
-            call(it, o, args).map(|_| ())
-        }
+        Callback::Host(o) => host_access(it, o, HostUse::Call(args)).map(|_| ()),
     }
+}
+
+fn host(it: &Interp) -> Res<HostHooks> {
+    match it.hooks.host {
+        Some(h) => Ok(h),
+        None => err("PythonObject: rsnrniv's hoc has no Python (use rsneuron from Python)"),
+    }
+}
+
+/// Uses host object `o` (calls it, reads or calls a member, indexes it).
+pub fn host_access(it: &mut Interp, o: &ObjRef, how: HostUse) -> Res<Value> {
+    let h = host(it)?;
+    it.flush();
+    (h.access)(it, o, how)
+}
+
+/// `new PythonObject()`.
+pub fn host_main(it: &mut Interp) -> Res<ObjRef> {
+    let h = host(it)?;
+    (h.main)(it)
+}
+
+pub fn install(it: &mut Interp) {
+    it.define_builtin(
+        "nrnpython",
+        crate::interp::Builtin::Func(|it, v| {
+            let a = Args::new("nrnpython", v);
+            let code = a.str(0)?;
+            let h = host(it)?;
+            it.flush();
+            super::bool_num((h.exec)(it, &code)?)
+        }),
+    );
 }
 
 /// `new FInitializeHandler([type,] "stmt" [, obj])` or with a callable.
@@ -345,6 +394,46 @@ pub fn record_spike_ids(
     Ok(())
 }
 
+/// `apc.record(vec)`: `vec` gets the time of every threshold crossing APCount counts (its
+/// `time` when `n` goes up; it counts at most one crossing per step).
+pub fn apcount_record(it: &mut Interp, apc: &ObjRef, vec: &ObjRef) -> Res<()> {
+    match &mut *vec.data.borrow_mut() {
+        ObjData::Vector(v) => v.data.clear(),
+        _ => return err("APCount.record: the argument must be a Vector"),
+    }
+    it.hooks
+        .apcount_records
+        .retain(|(_, a, _)| !Rc::ptr_eq(a, apc));
+    let n = super::point::field_num(it, apc, "n")?;
+    it.hooks
+        .apcount_records
+        .push((Rc::downgrade(vec), apc.clone(), n));
+    Ok(())
+}
+
+fn sync_apcount_records(it: &mut Interp, init: bool) -> Res<()> {
+    it.hooks
+        .apcount_records
+        .retain(|(w, _, _)| w.strong_count() > 0);
+    for k in 0..it.hooks.apcount_records.len() {
+        let (w, apc, seen) = it.hooks.apcount_records[k].clone();
+        let Some(vec) = w.upgrade() else { continue };
+        let n = super::point::field_num(it, &apc, "n")?;
+        if init {
+            if let ObjData::Vector(v) = &mut *vec.data.borrow_mut() {
+                v.data.clear();
+            }
+        } else if n > seen {
+            let time = super::point::field_num(it, &apc, "time")?;
+            if let ObjData::Vector(v) = &mut *vec.data.borrow_mut() {
+                v.data.push(time);
+            }
+        }
+        it.hooks.apcount_records[k].2 = n;
+    }
+    Ok(())
+}
+
 fn sync_spike_ids(it: &mut Interp) {
     it.hooks.spike_ids.retain(|(w, _, _)| w.strong_count() > 0);
     for (w, nc, id) in &it.hooks.spike_ids {
@@ -375,6 +464,7 @@ pub fn finitialize(it: &mut Interp, v_init: Option<f64>) -> Res<()> {
     apply_external_plays(it, true)?;
     it.sync_recordings();
     sync_spike_ids(it);
+    sync_apcount_records(it, true)?;
     run_handlers(it, 2)?;
     run_due_events(it)
 }
@@ -389,6 +479,9 @@ pub fn fadvance(it: &mut Interp) -> Res<()> {
     apply_external_plays(it, false)?;
     it.sync_recordings();
     sync_spike_ids(it);
+    if !it.hooks.apcount_records.is_empty() {
+        sync_apcount_records(it, false)?;
+    }
     if !it.hooks.pending.is_empty() {
         run_due_events(it)?;
     }

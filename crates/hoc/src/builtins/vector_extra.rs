@@ -111,7 +111,7 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         // [low + (k-1)·width, low + k·width).
         "histogram" => {
             let (low, high, width) = (a.num(0)?, a.num(1)?, a.num(2)?);
-            if !(width > 0.0) || high < low {
+            if width.is_nan() || width <= 0.0 || high < low {
                 return err("Vector.histogram: needs low <= high and width > 0");
             }
             let n = ((high - low) / width).floor() as usize + 2;
