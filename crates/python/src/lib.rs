@@ -60,6 +60,7 @@ pub(crate) fn with_it<R>(
         let Some(it) = guard.as_mut() else {
             return Err(PyRuntimeError::new_err("rsneuron: no interpreter"));
         };
+        section::delete_dropped(py, it);
         let r = run_guarded(it, f);
         let out = match &mut it.out {
             Output::Buffer(b) => std::mem::take(b),

@@ -21,6 +21,9 @@ use crate::{hoc_err, with_it};
 thread_local! {
     /// One Python object per section, so `sec(0.5).sec is sec`.
     static SECTIONS: RefCell<HashMap<SecId, Py<Section>>> = RefCell::new(HashMap::new());
+    /// Sections made by `h.Section()`: they belong to their Python object and are deleted
+    /// once nothing but [`SECTIONS`] refers to it (as NEURON deletes them with the object).
+    static OWNED: RefCell<Vec<SecId>> = const { RefCell::new(Vec::new()) };
     static UNNAMED: RefCell<u64> = const { RefCell::new(0) };
     /// The `cell=` object of sections made by `h.Section(cell=...)`.
     static CELLS: RefCell<HashMap<SecId, PyObject>> = RefCell::new(HashMap::new());
@@ -34,6 +37,37 @@ pub(crate) fn section_object(py: Python<'_>, s: SecId) -> PyResult<Bound<'_, Sec
     let o = Py::new(py, Section { id: s })?;
     SECTIONS.with(|m| m.borrow_mut().insert(s, o.clone_ref(py)));
     Ok(o.into_bound(py))
+}
+
+/// Deletes the Python-made sections Python no longer refers to.
+pub(crate) fn delete_dropped(py: Python<'_>, it: &mut Interp) {
+    if OWNED.with(|o| o.borrow().is_empty()) {
+        return;
+    }
+    let dropped: Vec<SecId> = SECTIONS.with(|m| {
+        let m = m.borrow();
+        OWNED.with(|o| {
+            o.borrow()
+                .iter()
+                .copied()
+                .filter(|id| m.get(id).is_some_and(|s| s.get_refcnt(py) <= 1))
+                .collect()
+        })
+    });
+    if dropped.is_empty() {
+        return;
+    }
+    OWNED.with(|o| o.borrow_mut().retain(|id| !dropped.contains(id)));
+    for id in dropped {
+        let gone = SECTIONS.with(|m| m.borrow_mut().remove(&id));
+        let cell = CELLS.with(|m| m.borrow_mut().remove(&id));
+        it.hooks.host_sections.remove(&id);
+        if it.secs.get(id as usize).is_some_and(|s| s.alive) {
+            // A failure leaves the section in hoc; there is no caller to report it to.
+            let _ = it.delete_section(id);
+        }
+        drop((gone, cell));
+    }
 }
 
 /// `h.Section(name=None, cell=None)`.
@@ -67,6 +101,7 @@ pub(crate) fn new_section<'py>(
     if let Some(c) = cell.filter(|c| !c.is_none()) {
         CELLS.with(|m| m.borrow_mut().insert(id, c.unbind()));
     }
+    OWNED.with(|o| o.borrow_mut().push(id));
     section_object(py, id)
 }
 

@@ -96,6 +96,10 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     match m {
         "get_loc" => {
             let (rt, x) = it.model.point_location(p).or_else(|e| err(e.to_string()))?;
+            // After an nseg change the point process sits at the centre of the segment that
+            // now holds its place, as in NEURON.
+            let nseg = it.model.nseg(rt).or_else(|e| err(e.to_string()))?;
+            let x = node_x(x, nseg);
             let s = hoc_section_of(it, rt)?;
             it.push_sec(s);
             num(x)
