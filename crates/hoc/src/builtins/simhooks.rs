@@ -87,6 +87,8 @@ pub struct SimHooks {
     spike_ids: Vec<(Weak<Object>, rsnrn_runtime::NetConId, f64)>,
     /// `APCount.record(vec)`: the vector, the APCount and the count already recorded.
     apcount_records: Vec<(Weak<Object>, ObjRef, f64)>,
+    /// Labels of Vectors (`vec.label("volts")`), kept beside the Vectors' data.
+    pub(crate) vector_labels: Vec<(Weak<Object>, String)>,
     /// Recordings the front end samples (hoc variables, records at given times).
     pub(crate) records: Vec<super::front_record::FrontRecord>,
     /// How host objects are used (None: there are none, as in rsnrniv).

@@ -235,17 +235,52 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         }
         "c" | "cl" | "at" => {
             let d = data_of(o)?;
-            let (s, e) = range(&a, 0, n)?;
-            let part = if d.is_empty() {
+            // c(start): from start to the end.
+            let (s, e) = if a.len() == 1 {
+                (a.num(0)?.max(0.0) as usize, n.saturating_sub(1))
+            } else {
+                range(&a, 0, n)?
+            };
+            let part = if d.is_empty() || s > e {
                 vec![]
             } else {
                 d[s..=e].to_vec()
             };
-            new_vec(it, part)
+            let copy = new_vec(it, part)?;
+            if m == "cl" {
+                if let Value::Obj(Some(c)) = &copy {
+                    let label = super::vector_extra::label_of(it, o);
+                    super::vector_extra::set_label(it, c, label);
+                }
+            }
+            Ok(copy)
         }
+        // copy(src [, dest_start] [, src_start, src_end]): src (or src[start..=end]) written
+        // from dest_start on (default 0), the destination growing (with zeros) as needed.
         "copy" => {
             let src = data_of(&a.some_obj(0)?)?;
-            with(o, |v| v.data = src)?;
+            let (dest, from, to) = match a.len() {
+                1 => (0, 0, src.len()),
+                2 => (a.num(1)?.max(0.0) as usize, 0, src.len()),
+                3 => (0, a.num(1)?.max(0.0) as usize, a.num(2)? as usize + 1),
+                _ => (
+                    a.num(1)?.max(0.0) as usize,
+                    a.num(2)?.max(0.0) as usize,
+                    a.num(3)? as usize + 1,
+                ),
+            };
+            let to = to.min(src.len());
+            let part = if from < to { &src[from..to] } else { &[][..] };
+            with(o, |v| {
+                if a.len() == 1 {
+                    v.data = part.to_vec();
+                    return;
+                }
+                if v.data.len() < dest + part.len() {
+                    v.data.resize(dest + part.len(), 0.0);
+                }
+                v.data[dest..dest + part.len()].copy_from_slice(part);
+            })?;
             me()
         }
         "append" => {
@@ -589,7 +624,13 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         "record" => record(it, o, &a),
         "play" => super::simhooks::vector_play(it, o, &a),
         "play_remove" => super::simhooks::vector_play_remove(it, o),
-        "label" => Ok(Value::str("")),
+        "label" => {
+            if !a.is_empty() {
+                let s = a.str(0)?;
+                super::vector_extra::set_label(it, o, s);
+            }
+            Ok(Value::str(super::vector_extra::label_of(it, o)))
+        }
         _ => super::vector_extra::method(it, o, m, a),
     }
 }

@@ -127,3 +127,22 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         _ => err(format!("'{m}' not a public member of 'Vector'")),
     }
 }
+
+/// The label of Vector `o` ("" if none).
+pub fn label_of(it: &Interp, o: &ObjRef) -> String {
+    it.hooks
+        .vector_labels
+        .iter()
+        .find(|(w, _)| w.upgrade().is_some_and(|v| std::rc::Rc::ptr_eq(&v, o)))
+        .map(|(_, l)| l.clone())
+        .unwrap_or_default()
+}
+
+/// `vec.label(s)`.
+pub fn set_label(it: &mut Interp, o: &ObjRef, label: String) {
+    let labels = &mut it.hooks.vector_labels;
+    labels.retain(|(w, _)| w.upgrade().is_some_and(|v| !std::rc::Rc::ptr_eq(&v, o)));
+    if !label.is_empty() {
+        labels.push((std::rc::Rc::downgrade(o), label));
+    }
+}
