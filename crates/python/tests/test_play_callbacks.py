@@ -88,3 +88,20 @@ def test_python_objects_round_trip_through_hoc():
     f = lambda: 3
     lst.append(f)
     assert lst.o(0) is f and lst.count() == 1
+
+
+def test_hoc_reaches_python_objects_and_refs():
+    import __main__
+
+    __main__.rsneuron_test_value = 17
+    h("objref po_test")
+    h("po_test = new PythonObject()")
+    h("rsneuron_test_x = po_test.rsneuron_test_value + 1")
+    assert h.rsneuron_test_x == 18
+    h.po_test = [10, 20, 30]
+    h("rsneuron_test_x = po_test._[1] + po_test.__len__()")
+    assert h.rsneuron_test_x == 23
+    h("proc setref_test() { $&1 = 42 }")
+    r = h.ref(5)
+    h.setref_test(r)
+    assert r[0] == 42.0
