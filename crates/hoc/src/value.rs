@@ -172,6 +172,9 @@ pub enum ClassKind {
     CVode,
     Random,
     NetCon,
+    FInitializeHandler,
+    /// A host object (a Python callable) as hoc sees it.
+    PythonObject,
     /// GUI classes (Graph, Shape, ...): inert headless.
     Gui(&'static str),
     /// Not provided yet by rsnrn; `new` reports it.
@@ -192,6 +195,8 @@ impl ClassKind {
             ClassKind::CVode => "CVode",
             ClassKind::Random => "Random",
             ClassKind::NetCon => "NetCon",
+            ClassKind::FInitializeHandler => "FInitializeHandler",
+            ClassKind::PythonObject => "PythonObject",
             ClassKind::Gui(n) | ClassKind::Missing(n) => n,
         }
     }
@@ -243,8 +248,10 @@ pub enum ObjData {
     Matrix(MatrixData),
     Timer(std::time::Instant),
     Random(crate::builtins::random::RandomData),
-    /// Classes without state (StringFunctions, GUI objects, CVode).
+    /// Classes without state (StringFunctions, GUI objects, CVode, FInitializeHandler).
     Plain,
+    /// An object of the embedding front end (a Python object).
+    Host(Box<dyn std::any::Any>),
 }
 
 pub struct Object {
@@ -270,7 +277,15 @@ pub struct Registry {
 impl Registry {
     pub fn new_object(&mut self, class: Class, data: ObjData) -> ObjRef {
         let name = class.name().to_string();
+        // NEURON numbers a class's instances from 0 again once none is alive.
+        let none_alive = self
+            .instances
+            .get(&name)
+            .is_none_or(|l| l.iter().all(|w| w.strong_count() == 0));
         let counter = self.counters.entry(name.clone()).or_insert(0);
+        if none_alive {
+            *counter = 0;
+        }
         let index = *counter;
         *counter += 1;
         let obj = Rc::new(Object {

@@ -1,6 +1,6 @@
 //! Values between hoc and Python.
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 use pyo3::IntoPyObjectExt;
@@ -18,7 +18,12 @@ pub(crate) fn to_py(py: Python<'_>, v: Value) -> PyResult<PyObject> {
             s.into_py_any(py)
         }
         Value::Obj(None) | Value::ObjCell(_, None) => Ok(py.None()),
-        Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => HocObject { obj: o }.into_py_any(py),
+        Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
+            match crate::callbacks::unwrap(py, &o) {
+                Some(p) => Ok(p),
+                None => HocObject { obj: o }.into_py_any(py),
+            }
+        }
         Value::Sec(s) => Ok(section_object(py, s)?.into_any().unbind()),
         Value::Ptr(p) => Pointer { ptr: p }.into_py_any(py),
         Value::Void => 0.0f64.into_py_any(py),
@@ -43,6 +48,9 @@ pub(crate) fn from_py(v: &Bound<'_, PyAny>) -> PyResult<Value> {
     if let Ok(s) = v.downcast::<Section>() {
         return Ok(Value::Sec(s.borrow().checked()?));
     }
+    if let Ok(r) = v.downcast::<crate::pyref::HocRef>() {
+        return Ok(r.borrow().value());
+    }
     if let Ok(p) = v.downcast::<Pointer>() {
         return Ok(Value::Ptr(p.borrow().ptr.clone()));
     }
@@ -51,18 +59,12 @@ pub(crate) fn from_py(v: &Bound<'_, PyAny>) -> PyResult<Value> {
             "a segment cannot be passed to hoc here; pass its x with sec=",
         ));
     }
-    if v.is_callable() {
-        return Err(PyRuntimeError::new_err(
-            "rsneuron does not pass Python callables to hoc yet (FInitializeHandler, \
-             CVode.event and PythonObject are not available)",
-        ));
-    }
     // numpy scalars and other numbers
-    if let Ok(x) = v.extract::<f64>() {
-        return Ok(Value::Num(x));
+    if !v.is_callable() {
+        if let Ok(x) = v.extract::<f64>() {
+            return Ok(Value::Num(x));
+        }
     }
-    Err(PyTypeError::new_err(format!(
-        "cannot pass a Python {} to hoc",
-        v.get_type().name()?
-    )))
+    // Anything else (functions, lists, ...) is a PythonObject in hoc.
+    Ok(crate::callbacks::wrap(v))
 }

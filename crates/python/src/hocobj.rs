@@ -96,6 +96,11 @@ impl HocTop {
                 }
                 .into_py_any(py)
             }
+            "ref" => {
+                return Ok(wrap_pyfunction!(crate::pyref::make_ref, py)?
+                    .into_any()
+                    .unbind())
+            }
             "setpointer" => {
                 return Ok(wrap_pyfunction!(crate::setpointer, py)?.into_any().unbind())
             }
@@ -286,7 +291,7 @@ fn typed_result(py: Python<'_>, name: &str, v: Value) -> PyResult<PyObject> {
         ) => (*n as i64).into_py_any(py),
         ("nchild", Value::Num(n)) => (*n as i64).into_py_any(py),
         (
-            "contains" | "has_parent" | "has_trueparent" | "exists" | "is_cas" | "active",
+            "contains" | "has_parent" | "has_trueparent" | "exists" | "is_cas" | "active" | "valid",
             Value::Num(n),
         ) => (*n != 0.0).into_py_any(py),
         _ => to_py(py, v),
@@ -335,6 +340,14 @@ impl HocMethod {
         }
         let (mut vals, mut sec) = call_args(args, kwargs)?;
         let target = self.target.clone();
+        // A List holds a Python section as a Python object (as NEURON's PythonObject).
+        if let Target::Obj(o, m) = &target {
+            if matches!(o.class, Class::Builtin(ClassKind::List)) && m == "append" {
+                if let (Some(Value::Sec(_)), Ok(a)) = (vals.first(), args.get_item(0)) {
+                    vals[0] = crate::callbacks::wrap(&a);
+                }
+            }
+        }
         // SectionList methods take the section as hoc's currently accessed one:
         // `sl.append(sec)` is `sl.append(sec=sec)`.
         if let Target::Obj(o, _) = &target {
@@ -378,7 +391,14 @@ impl HocMethod {
                         Box::new(ex(ExprKind::Name(sym))),
                         arg_exprs(1, n),
                     ));
-                    (name.clone(), eval_with(it, vals, Some(*s), &e)?)
+                    // NEURON raises a plain Exception for errors of section methods
+                    // (`sec.x3d(10)`).
+                    let v = eval_with(it, vals, Some(*s), &e).map_err(|e| {
+                        let msg = e.to_string();
+                        let msg = msg.strip_prefix("RuntimeError: ").unwrap_or(&msg);
+                        pyo3::exceptions::PyException::new_err(msg.to_string())
+                    })?;
+                    (name.clone(), v)
                 }
                 Target::Seg(s, x, name) => {
                     let sym = it.names.intern(name);
@@ -393,6 +413,10 @@ impl HocMethod {
                 }
             })
         })?;
+        // hoc's n3d() is a number; the section method gives an int.
+        if matches!(self.target, Target::Top(_)) && name == "n3d" {
+            return to_py(py, v);
+        }
         typed_result(py, &name, v)
     }
 
@@ -583,7 +607,7 @@ impl HocObject {
                 if name == "get_segment" {
                     return self.get_segment(py);
                 }
-                if POINT_METHODS.contains(&name) {
+                if POINT_METHODS.contains(&name) || (name == "record" && cls == "APCount") {
                     return HocMethod {
                         target: Target::Obj(o.clone(), name.to_string()),
                     }
@@ -635,6 +659,9 @@ impl HocObject {
                 view_to_py(py, name, format!("{}.", o.name()), view)
             }
             Class::Builtin(k) => {
+                if let Some(r) = crate::netcon::getattr(py, &o, name) {
+                    return r;
+                }
                 let member = matches!(
                     (k, name),
                     (
@@ -684,6 +711,9 @@ impl HocObject {
 
     fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let o = self.obj.clone();
+        if let Some(r) = crate::netcon::setattr(py, &o, name, value) {
+            return r;
+        }
         let v = from_py(value)?;
         let cls = o.class.name().to_string();
         let lookup_err =
@@ -792,7 +822,7 @@ impl HocObject {
                 .collect::<PyResult<_>>()?,
             ObjData::List(l) => l
                 .iter()
-                .map(|o| HocObject { obj: o.clone() }.into_py_any(py))
+                .map(|o| to_py(py, Value::Obj(Some(o.clone()))))
                 .collect::<PyResult<_>>()?,
             ObjData::SectionList(l) => l
                 .iter()
@@ -899,7 +929,14 @@ impl HocObject {
         let o = self.obj.clone();
         let (sec, x) = with_it(py, |it| {
             let get = rsnrn_hoc::builtins::call_method(it, &o, "get_loc", vec![], true);
-            let x = match get.map_err(hoc_err)? {
+            // Without a location (artificial cells) NEURON has no get_segment at all.
+            let get = get.map_err(|_| {
+                PyAttributeError::new_err(format!(
+                    "'{}' object has no attribute 'get_segment'",
+                    o.class.name()
+                ))
+            });
+            let x = match get? {
                 Value::Num(x) => x,
                 _ => return Err(PyRuntimeError::new_err("get_loc gave no location")),
             };

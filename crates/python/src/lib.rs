@@ -7,8 +7,11 @@
 //! output is collected and written to Python's `sys.stdout` after every call so the two
 //! interleave in program order.
 
+mod callbacks;
 mod convert;
 mod hocobj;
+mod netcon;
+mod pyref;
 mod section;
 
 use std::cell::RefCell;
@@ -32,6 +35,16 @@ pub(crate) fn with_it<R>(
     py: Python<'_>,
     f: impl FnOnce(&mut Interp) -> PyResult<R>,
 ) -> PyResult<R> {
+    let nested = callbacks::NESTED.with(|n| n.get());
+    if !nested.is_null() {
+        // SAFETY: `callbacks::with_python` set this from the `&mut Interp` of the call that is now running
+        // Python (on this thread); that call does not touch the interpreter until Python
+        // returns, and the pointer is cleared before it does.
+        let it = unsafe { &mut *nested };
+        let r = run_guarded(it, f);
+        callbacks::flush_to_python(py, it)?;
+        return r;
+    }
     let (r, out) = INTERP.with(|cell| -> PyResult<(PyResult<R>, Vec<u8>)> {
         let mut guard = cell.try_borrow_mut().map_err(|_| {
             PyRuntimeError::new_err(
@@ -41,21 +54,14 @@ pub(crate) fn with_it<R>(
         if guard.is_none() {
             let mut it = Interp::new("NEURON").map_err(PyRuntimeError::new_err)?;
             it.out = Output::Buffer(Vec::new());
+            it.hooks.host = Some(callbacks::HOOKS);
             *guard = Some(it);
         }
         let Some(it) = guard.as_mut() else {
             return Err(PyRuntimeError::new_err("rsneuron: no interpreter"));
         };
-        let r = std::panic::catch_unwind(AssertUnwindSafe(|| f(&mut *it))).unwrap_or_else(|p| {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            Err(PyRuntimeError::new_err(format!(
-                "rsneuron internal error: {msg}"
-            )))
-        });
+        section::delete_dropped(py, it);
+        let r = run_guarded(it, f);
         let out = match &mut it.out {
             Output::Buffer(b) => std::mem::take(b),
             Output::Stdout(_) => Vec::new(),
@@ -69,6 +75,20 @@ pub(crate) fn with_it<R>(
             .call_method1("write", (text,))?;
     }
     r
+}
+
+/// Runs `f`; a Rust panic becomes a `RuntimeError`.
+fn run_guarded<R>(it: &mut Interp, f: impl FnOnce(&mut Interp) -> PyResult<R>) -> PyResult<R> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| f(it))).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(PyRuntimeError::new_err(format!(
+            "rsneuron internal error: {msg}"
+        )))
+    })
 }
 
 /// A hoc error as a Python exception: `RuntimeError` with hoc's message; `quit()` exits.

@@ -3,7 +3,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use pyo3::exceptions::{PyAttributeError, PyReferenceError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyAttributeError, PyReferenceError, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
@@ -19,6 +21,9 @@ use crate::{hoc_err, with_it};
 thread_local! {
     /// One Python object per section, so `sec(0.5).sec is sec`.
     static SECTIONS: RefCell<HashMap<SecId, Py<Section>>> = RefCell::new(HashMap::new());
+    /// Sections made by `h.Section()`: they belong to their Python object and are deleted
+    /// once nothing but [`SECTIONS`] refers to it (as NEURON deletes them with the object).
+    static OWNED: RefCell<Vec<SecId>> = const { RefCell::new(Vec::new()) };
     static UNNAMED: RefCell<u64> = const { RefCell::new(0) };
     /// The `cell=` object of sections made by `h.Section(cell=...)`.
     static CELLS: RefCell<HashMap<SecId, PyObject>> = RefCell::new(HashMap::new());
@@ -34,6 +39,37 @@ pub(crate) fn section_object(py: Python<'_>, s: SecId) -> PyResult<Bound<'_, Sec
     Ok(o.into_bound(py))
 }
 
+/// Deletes the Python-made sections Python no longer refers to.
+pub(crate) fn delete_dropped(py: Python<'_>, it: &mut Interp) {
+    if OWNED.with(|o| o.borrow().is_empty()) {
+        return;
+    }
+    let dropped: Vec<SecId> = SECTIONS.with(|m| {
+        let m = m.borrow();
+        OWNED.with(|o| {
+            o.borrow()
+                .iter()
+                .copied()
+                .filter(|id| m.get(id).is_some_and(|s| s.get_refcnt(py) <= 1))
+                .collect()
+        })
+    });
+    if dropped.is_empty() {
+        return;
+    }
+    OWNED.with(|o| o.borrow_mut().retain(|id| !dropped.contains(id)));
+    for id in dropped {
+        let gone = SECTIONS.with(|m| m.borrow_mut().remove(&id));
+        let cell = CELLS.with(|m| m.borrow_mut().remove(&id));
+        it.hooks.host_sections.remove(&id);
+        if it.secs.get(id as usize).is_some_and(|s| s.alive) {
+            // A failure leaves the section in hoc; there is no caller to report it to.
+            let _ = it.delete_section(id);
+        }
+        drop((gone, cell));
+    }
+}
+
 /// `h.Section(name=None, cell=None)`.
 #[pyfunction]
 #[pyo3(name = "Section", signature = (name = None, cell = None))]
@@ -42,6 +78,7 @@ pub(crate) fn new_section<'py>(
     name: Option<String>,
     cell: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, Section>> {
+    let plain = name.is_some() && cell.as_ref().is_none_or(|c| c.is_none());
     let base = match name {
         Some(n) => n,
         None => UNNAMED.with(|c| {
@@ -54,10 +91,17 @@ pub(crate) fn new_section<'py>(
         Some(c) if !c.is_none() => format!("{}.{base}", c.str()?),
         _ => base,
     };
-    let id = with_it(py, |it| it.create_section(full).map_err(hoc_err))?;
+    let id = with_it(py, |it| {
+        let id = it.create_section(full).map_err(hoc_err)?;
+        if plain {
+            it.hooks.host_sections.insert(id);
+        }
+        Ok(id)
+    })?;
     if let Some(c) = cell.filter(|c| !c.is_none()) {
         CELLS.with(|m| m.borrow_mut().insert(id, c.unbind()));
     }
+    OWNED.with(|o| o.borrow_mut().push(id));
     section_object(py, id)
 }
 
@@ -715,6 +759,56 @@ impl Segment {
         self.x
     }
 
+    /// `seg.volume()` (um3) of a cylindrical segment: π·diam²/4·L/nseg. Sections with 3-D
+    /// points (NEURON integrates their frusta) are refused.
+    fn volume(&self, py: Python<'_>) -> PyResult<f64> {
+        with_it(py, |it| {
+            alive(it, self.id)?;
+            let rt = it.rt(self.id).map_err(hoc_err)?;
+            let rt_err = |e: rsnrn_runtime::RuntimeError| PyRuntimeError::new_err(e.to_string());
+            if it.model.n3d(rt).map_err(rt_err)? > 0 {
+                return Err(PyRuntimeError::new_err(
+                    "seg.volume() of a section with 3-D points is not available in rsneuron yet",
+                ));
+            }
+            let diam = it.range_get(self.id, self.x, "diam").map_err(hoc_err)?;
+            let length = it.model.length(rt).map_err(rt_err)?;
+            let nseg = it.model.nseg(rt).map_err(rt_err)?;
+            Ok(std::f64::consts::PI * diam * diam / 4.0 * length / nseg as f64)
+        })
+    }
+
+    /// The point processes located in this segment (NEURON's `seg.point_processes()`).
+    fn point_processes(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        let objs = with_it(py, |it| {
+            alive(it, self.id)?;
+            let rt = it.rt(self.id).map_err(hoc_err)?;
+            let nseg = it
+                .model
+                .nseg(rt)
+                .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            let here = segment_slot(self.x, nseg);
+            let mut out = Vec::new();
+            for w in it.reg.instances.values().flatten() {
+                let Some(o) = w.upgrade() else { continue };
+                let at = match &*o.data.borrow() {
+                    rsnrn_hoc::value::ObjData::Point(p) => it.model.point_location(*p).ok(),
+                    _ => None,
+                };
+                if at.is_some_and(|(s, x)| s == rt && segment_slot(x, nseg) == here) {
+                    out.push(o);
+                }
+            }
+            out.sort_by(|a, b| (a.class.name(), a.index).cmp(&(b.class.name(), b.index)));
+            Ok(out)
+        })?;
+        let items = objs
+            .into_iter()
+            .map(|o| crate::hocobj::HocObject { obj: o }.into_py_any(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.unbind())
+    }
+
     #[getter]
     fn sec(&self, py: Python<'_>) -> Py<Section> {
         self.sec.clone_ref(py)
@@ -737,17 +831,19 @@ impl Segment {
             return Ok(false);
         };
         let o = o.borrow();
-        if o.id != self.id {
-            return Ok(false);
-        }
         with_it(py, |it| {
-            Ok(seg_index(it, self.id, self.x)? == seg_index(it, o.id, o.x)?)
+            let (a, ax) = shared_node(it, self.id, self.x);
+            let (b, bx) = shared_node(it, o.id, o.x);
+            Ok(a == b && seg_index(it, a, ax)? == seg_index(it, b, bx)?)
         })
     }
 
     fn __hash__(&self, py: Python<'_>) -> PyResult<u64> {
-        let k = with_it(py, |it| seg_index(it, self.id, self.x))?;
-        Ok(((self.id as u64) << 20) ^ (k as u64 & 0xfffff))
+        let (id, k) = with_it(py, |it| {
+            let (id, x) = shared_node(it, self.id, self.x);
+            Ok((id, seg_index(it, id, x)?))
+        })?;
+        Ok(((id as u64) << 20) ^ (k as u64 & 0xfffff))
     }
 
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<PyObject> {
@@ -774,6 +870,9 @@ impl Segment {
         }
         let got = with_it(py, |it| {
             alive(it, id)?;
+            if name.ends_with("_ion") && ions_at(it, id, x).iter().any(|i| i == name) {
+                return Ok(Got::Mech);
+            }
             if is_mech(it, name) {
                 return if has_mech(it, id, name)? {
                     Ok(Got::Mech)
@@ -829,6 +928,7 @@ impl Segment {
                     v.push(m);
                 }
             }
+            v.extend(ions_at(it, self.id, self.x));
             Ok(v)
         })?;
         let views = mechs
@@ -859,8 +959,13 @@ pub struct MechView {
 }
 
 impl MechView {
+    /// The hoc name of variable `name` of this mechanism (ions' variables have no suffix).
     fn full(&self, name: &str) -> String {
-        format!("{name}_{}", self.mech)
+        if self.mech.ends_with("_ion") {
+            name.to_string()
+        } else {
+            format!("{name}_{}", self.mech)
+        }
     }
 }
 
@@ -886,9 +991,8 @@ impl MechView {
         })
     }
 
-    /// Ions are not listed as mechanisms by rsneuron, so this is always False.
     fn is_ion(&self) -> bool {
-        false
+        self.mech.ends_with("_ion")
     }
 
     fn segment(&self, py: Python<'_>) -> Segment {
@@ -968,4 +1072,40 @@ pub(crate) fn visible_fields(it: &Interp, mech: &str) -> Vec<String> {
 pub(crate) fn all_sections(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let ids = with_it(py, |it| Ok(it.all_secs()))?;
     sections_list(py, ids)
+}
+
+/// Which node x falls on: the 0 end, segment 1..=nseg, or the 1 end.
+fn segment_slot(x: f64, nseg: usize) -> usize {
+    if x <= 0.0 {
+        0
+    } else if x >= 1.0 {
+        nseg + 1
+    } else {
+        ((x * nseg as f64) as usize).min(nseg - 1) + 1
+    }
+}
+
+/// The ions present at `sec(x)` as mechanism names (`na_ion`), sorted: those some mechanism
+/// uses whose reversal potential the segment has.
+fn ions_at(it: &mut Interp, id: SecId, x: f64) -> Vec<String> {
+    let mut ions: Vec<String> = it.mechs.density.values().flatten().cloned().collect();
+    ions.sort();
+    ions.dedup();
+    ions.into_iter()
+        .filter(|ion| it.range_get(id, x, &format!("e{ion}")).is_ok())
+        .map(|ion| format!("{ion}_ion"))
+        .collect()
+}
+
+/// The section and x that own the node of `sec(x)`: the end of a section where it is
+/// connected is its parent's node (`child(0)` is `parent(x)`).
+fn shared_node(it: &Interp, mut id: SecId, mut x: f64) -> (SecId, f64) {
+    while let Some((p, end, px)) = it.secs.get(id as usize).and_then(|s| s.parent) {
+        if x != end {
+            break;
+        }
+        id = p;
+        x = px;
+    }
+    (id, x)
 }

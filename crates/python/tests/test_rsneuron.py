@@ -190,11 +190,6 @@ def test_gui_is_a_no_op_that_loads_stdrun():
     assert h.tstop >= 0
 
 
-def test_python_callables_are_refused_clearly():
-    with pytest.raises(RuntimeError, match="callables"):
-        h.FInitializeHandler(lambda: None)
-
-
 def test_missing_features_raise():
     # NEURON's default generator (ACG) is not available: a pick says which ones are.
     r = h.Random()

@@ -128,6 +128,9 @@ impl CableModel {
     /// Delivers every queued event with time <= `tmax`, earliest first, each with `t` = its
     /// time (the model's `t` is unchanged afterwards).
     pub(crate) fn deliver_events(&mut self, tmax: f64) -> Result<()> {
+        // In a step, the delivery at t_{n+1} (tmax = t) comes after recording; the one at
+        // t_n + dt/2 before it.
+        self.deliver_plays(tmax, tmax <= self.t && self.t > 0.0)?;
         while let Some(ev) = self.events.pop_due(tmax) {
             let (target, flag, weight) = match ev.kind {
                 EventKind::NetCon(id) => match self.events.netcons[id.index()].as_ref() {

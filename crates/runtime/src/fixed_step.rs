@@ -305,8 +305,21 @@ impl CableModel {
     /// `finitialize(v_init)`: t = 0, tables, v = v_init on every node, ion and mechanism
     /// INITIALs, one matrix setup at t = 0 without solve (so currents and assigned variables
     /// hold their values at v_init), then record row 0 (recordings are cleared first).
-    pub fn finitialize(&mut self, v_init: f64) -> Result<()> {
-        if !v_init.is_finite() {
+    /// `None` keeps the present membrane potentials (`finitialize()` without argument).
+    ///
+    /// It is [`init_begin`](Self::init_begin), [`init_mechanisms`](Self::init_mechanisms) and
+    /// [`init_finish`](Self::init_finish) in a row; a front end with FInitializeHandlers calls
+    /// them one by one and runs its type 0, 1 and 2 handlers in between.
+    pub fn finitialize(&mut self, v_init: impl Into<Option<f64>>) -> Result<()> {
+        self.init_begin(v_init.into())?;
+        self.init_mechanisms()?;
+        self.init_finish()
+    }
+
+    /// First part of finitialize: t = 0, table checks, the event queue cleared, plays
+    /// restarted with their events at t = 0, v = v_init. (FInitializeHandler type 0 follows.)
+    pub fn init_begin(&mut self, v_init: Option<f64>) -> Result<()> {
+        if let Some(v_init) = v_init.filter(|v| !v.is_finite()) {
             return Err(RuntimeError::InvalidValue {
                 what: "v_init".into(),
                 value: v_init,
@@ -317,16 +330,29 @@ impl CableModel {
         self.t = 0.0;
         self.call_kernels(Phase::TableCheck, 0.0)?;
         self.events.reset();
-        // (Vector.play and FInitializeHandlers go here.)
-        self.layout.v.slice_mut().fill(v_init);
+        self.init_plays()?;
+        if let Some(v_init) = v_init {
+            self.layout.v.slice_mut().fill(v_init);
+        }
         self.layout.ext.initialize();
+        Ok(())
+    }
+
+    /// Second part of finitialize: BEFORE_INITIAL, ion and mechanism INITIALs, NetCons,
+    /// AFTER_INITIAL. (FInitializeHandler type 1 follows.)
+    pub fn init_mechanisms(&mut self) -> Result<()> {
         self.call_kernels(Phase::Hook(HookKind::BeforeInitial), 0.0)?;
         for ion in self.reg.ions.iter_mut() {
             ion.initialize(self.celsius);
         }
         self.call_kernels(Phase::Initialize, 0.0)?;
         self.initialize_netcons()?;
-        self.call_kernels(Phase::Hook(HookKind::AfterInitial), 0.0)?;
+        self.call_kernels(Phase::Hook(HookKind::AfterInitial), 0.0)
+    }
+
+    /// Last part of finitialize: events at t = 0, the matrix setup at t = 0, record row 0.
+    /// (FInitializeHandler type 2 follows.)
+    pub fn init_finish(&mut self) -> Result<()> {
         self.deliver_events(0.0)?;
         self.setup_matrix(0.0)?;
         if self.use_fast_imem {
@@ -362,6 +388,7 @@ impl CableModel {
         self.check_thresholds()?;
         self.deliver_events(self.t + 0.5 * self.dt)?;
         self.t += 0.5 * self.dt;
+        self.play_continuous(self.t)?;
         self.setup_matrix(self.t)?;
         // A non-finite current spreads to every node in the solve; remember where it entered
         // so the error can name that place.
@@ -399,6 +426,7 @@ impl CableModel {
                 value: self.layout.v.get(node),
             });
         }
+        self.play_continuous(self.t)?;
         if self.layout.ext.active {
             self.update_vi();
         }

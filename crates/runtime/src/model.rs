@@ -61,6 +61,8 @@ pub struct CableModel {
     pub(crate) lap_start: Option<std::time::Instant>,
     /// NetCons, the event queue and the requests of event services.
     pub(crate) events: crate::events::Events,
+    /// Vector.play.
+    pub(crate) plays: crate::play::Plays,
 }
 
 // SAFETY: the raw pointers inside (kernel context, mechanism data, tables) point into memory
@@ -127,6 +129,7 @@ impl CableModel {
             profile: None,
             lap_start: None,
             events: crate::events::Events::default(),
+            plays: crate::play::Plays::default(),
         }
     }
 

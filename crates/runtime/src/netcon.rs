@@ -263,6 +263,11 @@ impl CableModel {
         Ok(())
     }
 
+    /// Whether the NetCon delivers events (NetCon.active()).
+    pub fn netcon_active(&self, id: NetConId) -> Result<bool> {
+        Ok(self.nc(id)?.active)
+    }
+
     /// NetCon.active: an inactive NetCon delivers nothing (its source still records).
     pub fn set_netcon_active(&mut self, id: NetConId, active: bool) -> Result<()> {
         self.nc_mut(id)?.active = active;

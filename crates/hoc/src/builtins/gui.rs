@@ -82,6 +82,7 @@ pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value>
             }
             num(if before { 1.0 } else { 0.0 })
         }
+        "event" => super::simhooks::cvode_event(it, &a),
         "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
         _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),
     }

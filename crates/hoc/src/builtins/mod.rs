@@ -1,17 +1,20 @@
 //! Built-in functions and classes, and the dispatch of object members to them.
 
 pub mod file;
+mod front_record;
 mod funcs;
 mod gui;
 mod list;
 mod matrix;
-mod netcon;
+pub mod netcon;
 pub mod point;
 pub mod random;
 mod secref;
 mod simfuncs;
+pub mod simhooks;
 mod strfun;
 pub(crate) mod vector;
+mod vector_extra;
 
 use std::rc::Rc;
 
@@ -176,6 +179,7 @@ pub fn install(it: &mut Interp) {
     simfuncs::install(it);
     gui::install(it);
     random::install(it);
+    simhooks::install(it);
     for k in [
         ClassKind::Vector,
         ClassKind::List,
@@ -188,6 +192,8 @@ pub fn install(it: &mut Interp) {
         ClassKind::CVode,
         ClassKind::Random,
         ClassKind::NetCon,
+        ClassKind::FInitializeHandler,
+        ClassKind::PythonObject,
     ] {
         it.define_builtin(k.name(), Builtin::Class(k));
     }
@@ -202,7 +208,6 @@ pub fn install(it: &mut Interp) {
         "IntFire2",
         "IntFire4",
         "PointProcessMark",
-        "FInitializeHandler",
         "ParallelContext",
         "Impedance",
         "LinearMechanism",
@@ -253,11 +258,19 @@ pub fn install(it: &mut Interp) {
 /// `new Class(args)` for the built-in classes.
 pub fn construct(it: &mut Interp, k: ClassKind, args: Vec<Value>) -> Res<ObjRef> {
     let a = Args::new(k.name(), args);
+    if k == ClassKind::FInitializeHandler {
+        let o = it.reg.new_object(Class::Builtin(k), ObjData::Plain);
+        simhooks::construct_fih(it, &a, &o)?;
+        return Ok(o);
+    }
     let data = match k {
         ClassKind::Vector => vector::construct(it, &a)?,
         ClassKind::List => list::construct(it, &a)?,
         ClassKind::File => file::construct(&a)?,
-        ClassKind::StringFunctions | ClassKind::CVode => ObjData::Plain,
+        ClassKind::StringFunctions | ClassKind::CVode | ClassKind::FInitializeHandler => {
+            ObjData::Plain
+        }
+        ClassKind::PythonObject => return simhooks::host_main(it),
         ClassKind::SectionRef => ObjData::SectionRef(it.cas()?),
         ClassKind::SectionList => ObjData::SectionList(Vec::new()),
         ClassKind::Matrix => matrix::construct(&a)?,
@@ -283,7 +296,7 @@ pub fn call_method(
     o: &ObjRef,
     m: &str,
     args: Vec<Value>,
-    _called: bool,
+    called: bool,
 ) -> Res<Value> {
     let a = Args::new(m, args);
     match &o.class {
@@ -304,7 +317,15 @@ pub fn call_method(
             ClassKind::Random => random::method(o, m, a),
             ClassKind::NetCon => netcon::method(it, o, m, a),
             ClassKind::Gui(_) => gui::gui_method(it, o, m, a),
-            ClassKind::Missing(_) => not_member(o, m),
+            ClassKind::PythonObject => {
+                let how = if called {
+                    simhooks::HostUse::Method(m, a.v)
+                } else {
+                    simhooks::HostUse::Get(m)
+                };
+                simhooks::host_access(it, o, how)
+            }
+            ClassKind::Missing(_) | ClassKind::FInitializeHandler => not_member(o, m),
         },
         Class::Point(_) => point::method(it, o, m, a),
         Class::Template(_) => not_member(o, m),
@@ -318,6 +339,9 @@ pub fn index_member(it: &mut Interp, o: &ObjRef, m: &str, idx: &[f64]) -> Res<Va
         (Class::Builtin(ClassKind::Matrix), "x") => matrix::get(o, idx),
         (Class::Builtin(ClassKind::SectionRef), "child") => secref::child(it, o, idx),
         (Class::Builtin(ClassKind::NetCon), _) => netcon::get_indexed(it, o, m, idx),
+        (Class::Builtin(ClassKind::PythonObject), _) => {
+            simhooks::host_access(it, o, simhooks::HostUse::Index(m, idx.to_vec()))
+        }
         (Class::Point(_), _) => point::get_field(it, o, &crate::interp::indexed_name(m, idx)),
         _ => not_member(o, m),
     }

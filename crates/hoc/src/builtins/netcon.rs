@@ -62,15 +62,28 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         "delay" => num(rt(it.model.netcon_delay(nc))?),
         "threshold" => num(rt(it.model.netcon_threshold(nc))?),
         "wcnt" => num(rt(it.model.netcon_weight_count(nc))? as f64),
+        "pre" => match rt(it.model.netcon_source(nc))? {
+            NetConSource::Point(p) => Ok(Value::Obj(point_object(it, p))),
+            _ => Ok(Value::Obj(None)),
+        },
+        "syn" => {
+            let target = rt(it.model.netcon_target(nc))?;
+            Ok(Value::Obj(target.and_then(|p| point_object(it, p))))
+        }
+        // Cells of rsnrn's NetCons are not tracked (template instances that own the source
+        // or target): NULLobject, as NEURON gives for sources and targets outside cells.
+        "precell" | "postcell" => Ok(Value::Obj(None)),
         "valid" => {
             let has_source = rt(it.model.netcon_source(nc))? != NetConSource::None;
             bool_num(has_source && rt(it.model.netcon_target(nc))?.is_some())
         }
+        // active(on) answers the state before the change.
         "active" => {
+            let was = rt(it.model.netcon_active(nc))?;
             if !a.is_empty() {
                 rt(it.model.set_netcon_active(nc, a.num(0)? != 0.0))?;
             }
-            num(1.0)
+            bool_num(was)
         }
         "event" => {
             rt(it.model.netcon_event(nc, a.num(0)?))?;
@@ -85,10 +98,26 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             rt(it.model.netcon_record(nc))?;
             it.spike_recordings.retain(|(_, n)| *n != nc);
             it.spike_recordings.push((std::rc::Rc::downgrade(&v), nc));
+            // record(tvec, idvec, id): idvec gets id for every recorded time.
+            if a.len() > 2 {
+                let ids = a.some_obj(1)?;
+                let id = a.num(2)?;
+                super::simhooks::record_spike_ids(it, &ids, nc, id)?;
+            }
             num(0.0)
         }
         _ => err(format!("'{m}' not a public member of 'NetCon'")),
     }
+}
+
+/// The hoc object of point process `p` (None if it has none any more).
+pub fn point_object(it: &Interp, p: rsnrn_runtime::PointProcessId) -> Option<ObjRef> {
+    it.reg
+        .instances
+        .values()
+        .flatten()
+        .filter_map(|w| w.upgrade())
+        .find(|o| matches!(&*o.data.borrow(), ObjData::Point(q) if *q == p))
 }
 
 pub fn get_indexed(it: &mut Interp, o: &ObjRef, m: &str, idx: &[f64]) -> Res<Value> {

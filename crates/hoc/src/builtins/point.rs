@@ -96,11 +96,20 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     match m {
         "get_loc" => {
             let (rt, x) = it.model.point_location(p).or_else(|e| err(e.to_string()))?;
+            // After an nseg change the point process sits at the centre of the segment that
+            // now holds its place, as in NEURON.
+            let nseg = it.model.nseg(rt).or_else(|e| err(e.to_string()))?;
+            let x = node_x(x, nseg);
             let s = hoc_section_of(it, rt)?;
             it.push_sec(s);
             num(x)
         }
         "has_loc" => bool_num(it.model.point_location(p).is_ok()),
+        "record" if o.class.name() == "APCount" => {
+            let v = a.some_obj(0)?;
+            super::simhooks::apcount_record(it, o, &v)?;
+            num(1.0)
+        }
         "loc" => {
             let x = a.num(0)?;
             let s = it.cas()?;

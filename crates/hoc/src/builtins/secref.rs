@@ -26,10 +26,25 @@ pub fn sectionref_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<V
             it.sec(s)?;
             Ok(Value::Sec(s))
         }
-        "parent" | "trueparent" => match it.sec(s)?.parent {
+        "parent" => match it.sec(s)?.parent {
             Some((p, _, _)) => Ok(Value::Sec(p)),
             None => err(format!("{} has no parent", it.sec_name(s))),
         },
+        // The parent, skipping sections attached at the end that is their own connection
+        // (their node there is their parent's).
+        "trueparent" => {
+            let mut cur = it.sec(s)?.parent.map(|(p, _, x)| (p, x));
+            while let Some((p, x)) = cur {
+                match it.sec(p)?.parent {
+                    Some((gp, end, gx)) if x == end => cur = Some((gp, gx)),
+                    _ => break,
+                }
+            }
+            match cur {
+                Some((p, _)) => Ok(Value::Sec(p)),
+                None => err(format!("{} has no parent", it.sec_name(s))),
+            }
+        }
         "root" => Ok(Value::Sec(it.root_of(s))),
         "has_parent" | "has_trueparent" => bool_num(it.sec(s)?.parent.is_some()),
         "nchild" => num(it.sec(s)?.children.len() as f64),
@@ -117,11 +132,14 @@ pub fn sectionlist_method(it: &mut Interp, o: &ObjRef, m: &str, _a: Args) -> Res
             num(1.0)
         }
         "unique" => {
-            with(o, |l| {
+            // The number of duplicates removed.
+            let removed = with(o, |l| {
+                let before = l.len();
                 let mut seen = std::collections::HashSet::new();
                 l.retain(|s| seen.insert(*s));
+                before - l.len()
             })?;
-            num(0.0)
+            num(removed as f64)
         }
         _ => err(format!("'{m}' not a public member of 'SectionList'")),
     }

@@ -19,7 +19,21 @@ fn rt_err<T>(e: rsnrn_runtime::RuntimeError) -> Res<T> {
 pub fn install(it: &mut Interp) {
     def(it, "secname", |it, _| {
         let s = it.cas()?;
-        Ok(Value::str(it.sec_name(s)))
+        let name = it.sec_name(s);
+        if it.hooks.host_sections.contains(&s) {
+            return Ok(Value::str(format!("_pysec.{name}")));
+        }
+        Ok(Value::str(name))
+    });
+    // The x on the parent where the accessed section attaches, and its own end there
+    // (0 for a root section).
+    def(it, "parent_connection", |it, _| {
+        let s = it.cas()?;
+        num(it.sec(s)?.parent.map_or(0.0, |(_, _, x)| x))
+    });
+    def(it, "section_orientation", |it, _| {
+        let s = it.cas()?;
+        num(it.sec(s)?.parent.map_or(0.0, |(_, end, _)| end))
     });
     def(it, "push_section", |it, v| {
         let a = Args::new("push_section", v);
@@ -196,24 +210,12 @@ pub fn install(it: &mut Interp) {
     });
     def(it, "finitialize", |it, v| {
         let a = Args::new("finitialize", v);
-        let r = if a.is_empty() {
-            // Without an argument v keeps its values: initialise from the first node's v is
-            // not what NEURON does, so refuse rather than guess.
-            return err("finitialize() without v_init is not supported by rsnrn yet; pass the initial voltage");
-        } else {
-            let v0 = a.num(0)?;
-            // NMODL printf writes to stdout directly: what hoc printed before comes first.
-            it.flush();
-            it.model.finitialize(v0)
-        };
-        r.or_else(rt_err)?;
-        it.sync_recordings();
+        let v_init = if a.is_empty() { None } else { Some(a.num(0)?) };
+        super::simhooks::finitialize(it, v_init)?;
         num(1.0)
     });
     def(it, "fadvance", |it, _| {
-        it.flush();
-        it.model.fadvance().or_else(rt_err)?;
-        it.sync_recordings();
+        super::simhooks::fadvance(it)?;
         it.progress.step(it.model.t());
         num(1.0)
     });

@@ -235,17 +235,52 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         }
         "c" | "cl" | "at" => {
             let d = data_of(o)?;
-            let (s, e) = range(&a, 0, n)?;
-            let part = if d.is_empty() {
+            // c(start): from start to the end.
+            let (s, e) = if a.len() == 1 {
+                (a.num(0)?.max(0.0) as usize, n.saturating_sub(1))
+            } else {
+                range(&a, 0, n)?
+            };
+            let part = if d.is_empty() || s > e {
                 vec![]
             } else {
                 d[s..=e].to_vec()
             };
-            new_vec(it, part)
+            let copy = new_vec(it, part)?;
+            if m == "cl" {
+                if let Value::Obj(Some(c)) = &copy {
+                    let label = super::vector_extra::label_of(it, o);
+                    super::vector_extra::set_label(it, c, label);
+                }
+            }
+            Ok(copy)
         }
+        // copy(src [, dest_start] [, src_start, src_end]): src (or src[start..=end]) written
+        // from dest_start on (default 0), the destination growing (with zeros) as needed.
         "copy" => {
             let src = data_of(&a.some_obj(0)?)?;
-            with(o, |v| v.data = src)?;
+            let (dest, from, to) = match a.len() {
+                1 => (0, 0, src.len()),
+                2 => (a.num(1)?.max(0.0) as usize, 0, src.len()),
+                3 => (0, a.num(1)?.max(0.0) as usize, a.num(2)? as usize + 1),
+                _ => (
+                    a.num(1)?.max(0.0) as usize,
+                    a.num(2)?.max(0.0) as usize,
+                    a.num(3)? as usize + 1,
+                ),
+            };
+            let to = to.min(src.len());
+            let part = if from < to { &src[from..to] } else { &[][..] };
+            with(o, |v| {
+                if a.len() == 1 {
+                    v.data = part.to_vec();
+                    return;
+                }
+                if v.data.len() < dest + part.len() {
+                    v.data.resize(dest + part.len(), 0.0);
+                }
+                v.data[dest..dest + part.len()].copy_from_slice(part);
+            })?;
             me()
         }
         "append" => {
@@ -367,11 +402,22 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         }
         "rotate" => {
             let k = a.num(0)? as i64;
+            // rotate(k, 0): shift without wrapping, zeros come in.
+            let wrap = a.num_or(1, 1.0)? != 0.0;
             with(o, |v| {
                 if !v.data.is_empty() {
                     let len = v.data.len() as i64;
                     let r = k.rem_euclid(len) as usize;
                     v.data.rotate_right(r);
+                    if !wrap {
+                        let n = v.data.len();
+                        let gone = (k.unsigned_abs() as usize).min(n);
+                        if k > 0 {
+                            v.data[..gone].fill(0.0);
+                        } else {
+                            v.data[n - gone..].fill(0.0);
+                        }
+                    }
                 }
             })?;
             me()
@@ -576,9 +622,16 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             num(1.0)
         }
         "record" => record(it, o, &a),
-        "play" => err("Vector.play is not available in rsnrn yet"),
-        "label" => Ok(Value::str("")),
-        _ => err(format!("'{m}' not a public member of 'Vector'")),
+        "play" => super::simhooks::vector_play(it, o, &a),
+        "play_remove" => super::simhooks::vector_play_remove(it, o),
+        "label" => {
+            if !a.is_empty() {
+                let s = a.str(0)?;
+                super::vector_extra::set_label(it, o, s);
+            }
+            Ok(Value::str(super::vector_extra::label_of(it, o)))
+        }
+        _ => super::vector_extra::method(it, o, m, a),
     }
 }
 
@@ -650,11 +703,20 @@ fn record(it: &mut Interp, o: &ObjRef, a: &Args) -> Res<Value> {
     if it.all_secs().is_empty() {
         return err("Section access unspecified");
     }
-    let target = record_target(it, &p, "Vector.record: rsnrn records")?;
     let old = with(o, |v| v.rec.take())?;
     if let Some(id) = old {
         let _ = it.model.remove_record(id);
     }
+    super::front_record::stop(it, o);
+    // hoc variables and sampling at given times are the front end's (front_record.rs).
+    let target = match record_target(it, &p, "") {
+        Ok(target) if a.len() <= at + 1 => target,
+        _ => {
+            with(o, |v| v.data.clear())?;
+            super::front_record::start(it, o, p, a, at + 1)?;
+            return obj_value(o.clone());
+        }
+    };
     let id = it.model.record(target).or_else(|e| err(e.to_string()))?;
     with(o, |v| v.rec = Some(id))?;
     it.recordings.push((Rc::downgrade(o), id));

@@ -262,6 +262,22 @@ impl Interp {
                         .or_else(|e| err(e.to_string()))
                 }
                 Resolved::Undefined => err(format!("undefined variable {}", self.name(*sym))),
+                // `IClamp[0]`: a live instance by its name.
+                Resolved::Builtin(Builtin::Class(_) | Builtin::Point(_)) => {
+                    let class = self.name(*sym).to_string();
+                    let found = match idx.as_slice() {
+                        [i] if *i >= 0.0 => self
+                            .reg
+                            .live(&class)
+                            .into_iter()
+                            .find(|o| o.index == *i as usize),
+                        _ => None,
+                    };
+                    match found {
+                        Some(o) => Ok(Value::Obj(Some(o))),
+                        None => err(format!("{} is not an object", indexed_name(&class, &idx))),
+                    }
+                }
                 _ => err(format!("{} is not an array", self.name(*sym))),
             },
             ExprKind::Member(obj, m) => {
@@ -352,7 +368,8 @@ impl Interp {
                         None => Ok(Value::Num(0.0)),
                     };
                 }
-                crate::builtins::call_method(self, &o, &name, args.unwrap_or_default(), true)
+                let called = args.is_some();
+                crate::builtins::call_method(self, &o, &name, args.unwrap_or_default(), called)
             }
             Value::Obj(None) | Value::ObjCell(_, None) => {
                 err(format!("'{name}' object prefix is nullptr"))

@@ -105,6 +105,8 @@ pub struct Interp {
     pub progress: crate::progress::RunProgress,
     /// Frequently used names.
     pub sym: CommonSyms,
+    /// FInitializeHandlers, CVode events, Vector.play links, host callables.
+    pub hooks: crate::builtins::simhooks::SimHooks,
 }
 
 pub struct CommonSyms {
@@ -159,6 +161,7 @@ impl Interp {
             mechs: mechs::MechTables::default(),
             progress: Default::default(),
             sym,
+            hooks: Default::default(),
         };
         crate::builtins::install(&mut it);
         it.refresh_mechanisms();

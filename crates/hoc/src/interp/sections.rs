@@ -233,6 +233,12 @@ impl Interp {
         let r = match (x, name) {
             (None, "diam") => self.model.set_diam(rt, v),
             (None, "cm") => self.model.set_cm(rt, v),
+            // v of a whole section includes its end nodes (x = 0 is the parent's node).
+            (None, "v") => self
+                .model
+                .set_range_all(rt, name, v)
+                .and_then(|()| self.model.set_range(rt, 0.0, name, v))
+                .and_then(|()| self.model.set_range(rt, 1.0, name, v)),
             (None, _) => self.model.set_range_all(rt, name, v),
             (Some(x), _) => self.model.set_range(rt, x, name, v),
         };
