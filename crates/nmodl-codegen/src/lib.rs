@@ -9,6 +9,7 @@
 pub mod emit;
 mod error;
 mod jit;
+mod kinetic_ode;
 pub mod layout;
 pub mod lower;
 mod math;

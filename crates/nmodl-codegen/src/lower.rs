@@ -24,6 +24,13 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
                 let lowered = lower_cnexp_block(&mut out, &body)?;
                 out.functions[solve.target].body = lowered;
             }
+            (SolveMethod::Euler, FunctionKind::Kinetic) => {
+                let (body, rerun) = crate::kinetic_ode::to_derivatives(&mut out, solve.target)?;
+                let mut lowered = lower_euler_block(&mut out, &body)?;
+                lowered.statements.extend(rerun.statements);
+                out.functions[solve.target].body = lowered;
+                out.functions[solve.target].kind = FunctionKind::Derivative;
+            }
             (SolveMethod::Euler, FunctionKind::Derivative) => {
                 let body = out.functions[solve.target].body.clone();
                 let lowered = lower_euler_block(&mut out, &body)?;
@@ -38,6 +45,8 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
             (SolveMethod::Sparse, FunctionKind::Kinetic) => {}
             // A LINEAR block is solved by the same service, in one pass (emit::kinetic).
             (SolveMethod::None, FunctionKind::Linear) => {}
+            // A NONLINEAR block is solved by the Newton service (emit::nonlinear).
+            (SolveMethod::None, FunctionKind::NonLinear) => {}
             // The fixed step calls after_cvode procedures in the state update, with the
             // other SOLVEs (NUMERICS §1 item 10).
             (SolveMethod::AfterCvode, FunctionKind::Procedure) => {}

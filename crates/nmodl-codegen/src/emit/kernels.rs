@@ -65,10 +65,17 @@ pub(super) fn emit_all(
                 for s in &mech.solves {
                     if let Some(derivative) = e.symbols.derivative(s.target) {
                         derivimplicit::emit_solve(e, s.target, derivative)?;
+                    } else if e.symbols.nonlinear(s.target).is_some() {
+                        super::nonlinear::solve(e, s)?;
                     } else if let Some(system) = e.symbols.kinetic(s.target) {
                         kinetic::emit_solve(e, s.target, system, false)?;
                     } else if e.symbols.inlinable(s.target) {
+                        if super::nonlinear::halves_dt_in_state(mech) {
+                            let dt = super::nonlinear::half_dt_under_secondorder(e);
+                            e.dt_override = Some(dt);
+                        }
                         e.inline_call(s.target, &[])?;
+                        e.dt_override = None;
                     } else {
                         call_body(e, e.symbols.callable(s.target), &[]);
                     }
