@@ -534,6 +534,22 @@ pub struct MechanismInfo {
     /// The mechanism's `FUNCTION_TABLE`s, numbered as [`Services::function_table`] numbers them.
     #[serde(default)]
     pub function_tables: Vec<FunctionTableInfo>,
+    /// The STATEs a KINETIC block's LONGITUDINAL_DIFFUSION names: the runtime diffuses them
+    /// along the section tree after the state kernels (NEURON's fixed step does).
+    #[serde(default)]
+    pub longitudinal_diffusion: Vec<DiffusionInfo>,
+}
+
+/// One diffusing STATE: range fields by name. After every state kernel, element k of
+/// `coefficient` holds the rate of `LONGITUDINAL_DIFFUSION` (diffusion constant × cross
+/// section, um⁴/ms for um² areas) and element k of `volume` the STATE's COMPARTMENT volume,
+/// for element k of `state`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffusionInfo {
+    pub state: String,
+    pub elements: u32,
+    pub coefficient: String,
+    pub volume: String,
 }
 
 /// A `FUNCTION_TABLE name(args)` whose values hoc gives with `table_<name>_<suffix>(...)`.

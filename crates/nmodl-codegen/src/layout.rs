@@ -356,7 +356,10 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
         failure_global,
         functions: Vec::new(),
         randoms,
+        longitudinal_diffusion: Vec::new(),
     };
+    let mut info = info;
+    crate::longitudinal::describe(&mut info);
     Ok(Layout {
         info,
         places,

@@ -11,6 +11,7 @@ mod error;
 mod jit;
 mod kinetic_ode;
 pub mod layout;
+mod longitudinal;
 pub mod lower;
 mod math;
 mod object;

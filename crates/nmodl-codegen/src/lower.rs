@@ -16,6 +16,7 @@ use nmodl_ir::{
 /// equations replaced by assignments.
 pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
     let mut out = mech.clone();
+    crate::longitudinal::lower(&mut out)?;
     for solve in &mech.solves {
         let func = &mech.functions[solve.target];
         match (solve.method, func.kind) {

@@ -872,6 +872,8 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             }
             // Volumes were applied when the system function started (as nocmodl does).
             Statement::Compartment(_) if self.kinetic_sink.is_some() => {}
+            // Diffusion happens in the runtime after the state kernels (crate::longitudinal).
+            Statement::LongitudinalDiffusion(_) if self.kinetic_sink.is_some() => {}
             Statement::Equation { .. } if self.equation_sink.is_some() => {
                 super::linear::equation(self)?;
             }
