@@ -16,14 +16,14 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// make_reference.py's scenario with `mod_file` inserted everywhere and caleak.mod (a calcium
-/// source) in the sections `leaks`; `setup` sets range variables per section. Returns our
-/// trace of every column of NEURON's.
+/// make_reference.py's scenario with `mod_file` inserted everywhere and the (section,
+/// mechanism) pairs of `sources` (caleak.mod, a calcium source of ours; hh); `setup` sets range
+/// variables per section. Returns our trace of every column of NEURON's.
 fn run(
     mod_file: &Path,
     mech: &str,
     setup: &[(&str, &str, f64)],
-    leaks: &[&str],
+    sources: &[(&str, &str)],
     columns: &[String],
 ) -> Vec<Vec<f64>> {
     let mut model = rsnrn::builtins::model().unwrap();
@@ -51,8 +51,8 @@ fn run(
         model.insert(secs[name], "pas").unwrap();
         model.insert(secs[name], mech).unwrap();
     }
-    for &sec in leaks {
-        model.insert(secs[sec], "caleak").unwrap();
+    for &(sec, mech) in sources {
+        model.insert(secs[sec], mech).unwrap();
     }
     for &(sec, var, value) in setup {
         model.set_range_all(secs[sec], var, value).unwrap();
@@ -74,7 +74,7 @@ fn run(
             let (sec, x) = site.split_once('(').unwrap();
             let name = match var.split_once('[') {
                 Some((base, index)) => format!("{base}_{mech}[{index}"),
-                None if var == "cai" => var.to_string(),
+                None if var == "cai" || var == "nai" => var.to_string(),
                 None => format!("{var}_{mech}"),
             };
             let x: f64 = x.parse().unwrap();
@@ -137,6 +137,22 @@ fn cad_long_of_modeldb_146565_diffuses_as_neuron() {
     };
     let reference = read_table(data("cad_long.txt")).unwrap();
     let file = shared.join("corpus/modeldb/146565/cad_long.mod");
-    let ours = run(&file, "cad", &[], &["soma", "twig"], &reference.names);
+    let sources = [("soma", "caleak"), ("twig", "caleak")];
+    let ours = run(&file, "cad", &[], &sources, &reference.names);
     compare("cad_long", &ours, 1e-9);
+}
+
+/// An ion concentration declared STATE (nai, fed by hh's sodium current in the soma) diffuses
+/// through the mechanism's ion slot.
+#[test]
+fn ion_concentration_state_diffuses_as_neuron() {
+    let reference = read_table(data("nadiff.txt")).unwrap();
+    let ours = run(
+        &data("nadiff.mod"),
+        "nadiff",
+        &[],
+        &[("soma", "hh")],
+        &reference.names,
+    );
+    compare("nadiff", &ours, 1e-9);
 }

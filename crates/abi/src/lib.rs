@@ -540,7 +540,9 @@ pub struct MechanismInfo {
     pub longitudinal_diffusion: Vec<DiffusionInfo>,
 }
 
-/// One diffusing STATE: range fields by name. After every state kernel, element k of
+/// One diffusing STATE: range fields by name (`state` may instead name an ion concentration,
+/// `nai`, that the mechanism reaches through its [`SlotInfo::Ion`] slot). After every state
+/// kernel, element k of
 /// `coefficient` holds the rate of `LONGITUDINAL_DIFFUSION` (diffusion constant × cross
 /// section, um⁴/ms for um² areas) and element k of `volume` the STATE's COMPARTMENT volume,
 /// for element k of `state`.

@@ -34,6 +34,7 @@ fn hidden(mech: &mut Mechanism, name: String, like: Handle<Variable>) -> Handle<
 /// `target[counter] = value` for every element (a FROM loop over `counter` for arrays).
 fn fill(
     mech: &mut Mechanism,
+    species: &str,
     target: Handle<Variable>,
     counter: Option<Handle<Variable>>,
     value: Handle<Expression>,
@@ -54,9 +55,7 @@ fn fill(
         return Err(CodegenError::at(
             span,
             format!(
-                "{} is an array: LONGITUDINAL_DIFFUSION and COMPARTMENT need an index for it",
-                &mech.variables[target].name
-                    [COEFFICIENT.len().min(mech.variables[target].name.len())..]
+                "{species} is an array: LONGITUDINAL_DIFFUSION and COMPARTMENT need an index for it"
             ),
         ));
     };
@@ -126,13 +125,15 @@ pub fn lower(mech: &mut Mechanism) -> Result<(), CodegenError> {
         for c in diffusions {
             for &s in &c.species {
                 let var = &mech.variables[s];
-                let own_state =
-                    mech.states.iter().any(|d| d.variable == s) && var.storage == Storage::Range;
-                if !own_state {
-                    return Err(CodegenError::unsupported(
+                // The mechanism's own STATEs, and ion concentrations declared STATE.
+                let diffusible = mech.states.iter().any(|d| d.variable == s)
+                    && (var.storage == Storage::Range
+                        || matches!(var.kind, VariableKind::Ion { .. }));
+                if !diffusible {
+                    return Err(CodegenError::at(
                         c.span,
                         format!(
-                            "LONGITUDINAL_DIFFUSION of {}: only the mechanism's own STATEs diffuse yet (not ion concentrations)",
+                            "LONGITUDINAL_DIFFUSION of {}, which is not a STATE",
                             var.name
                         ),
                     ));
@@ -140,12 +141,12 @@ pub fn lower(mech: &mut Mechanism) -> Result<(), CodegenError> {
                 let name = var.name.clone();
                 let coefficient = hidden(mech, format!("{COEFFICIENT}{name}"), s);
                 let volume = hidden(mech, format!("{VOLUME}{name}"), s);
-                added.push(fill(mech, coefficient, c.index, c.volume, c.span)?);
+                added.push(fill(mech, &name, coefficient, c.index, c.volume, c.span)?);
                 let (counter, value) = match compartments.iter().find(|k| k.species.contains(&s)) {
                     Some(k) => (k.index, k.volume),
                     None => (c.index, mech.expressions.append(Expression::Number(1.0))),
                 };
-                added.push(fill(mech, volume, counter, value, c.span)?);
+                added.push(fill(mech, &name, volume, counter, value, c.span)?);
             }
         }
         mech.functions[f].body.statements.extend(added);
@@ -153,7 +154,8 @@ pub fn lower(mech: &mut Mechanism) -> Result<(), CodegenError> {
     Ok(())
 }
 
-/// The diffusing STATEs of a lowered mechanism, for its [`MechanismInfo`].
+/// The diffusing STATEs of a lowered mechanism, for its [`MechanismInfo`]: a range field, or
+/// an ion concentration the runtime reaches through the mechanism's slot for it.
 pub fn describe(info: &mut MechanismInfo) {
     let names: Vec<String> = info
         .range

@@ -99,18 +99,50 @@ impl CableModel {
     }
 }
 
+/// Where a diffusing STATE lives: a range column, or an ion concentration behind a slot.
+#[derive(Clone, Copy)]
+enum StateAt {
+    Column(usize),
+    Slot(usize),
+}
+
+impl StateAt {
+    fn get(self, m: &RegisteredMechanism, element: usize, i: usize) -> f64 {
+        match self {
+            StateAt::Column(c) => m.store.columns[c + element].get(i),
+            // SAFETY: after a layout build every ion slot of every instance points at its
+            // node's ion variable, alive as long as the layout.
+            StateAt::Slot(s) => unsafe { *m.store.slot_target(s, i) },
+        }
+    }
+
+    fn set(self, m: &mut RegisteredMechanism, element: usize, i: usize, value: f64) {
+        match self {
+            StateAt::Column(c) => m.store.columns[c + element].set(i, value),
+            // SAFETY: as in `get`.
+            StateAt::Slot(s) => unsafe { *m.store.slot_target(s, i) = value },
+        }
+    }
+}
+
 fn diffuse(m: &mut RegisteredMechanism, tree: &Tree, dt: f64) {
     let n = m.store.count();
     let (mut a, mut b, mut d, mut rhs) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let (mut dc, mut vol) = (vec![0.0; n], vec![0.0; n]);
     for entry in m.info.longitudinal_diffusion.clone() {
         let column = |name: &str| m.info.range_column(name).map(|(c, _)| c);
-        let (Some(state), Some(coefficient), Some(volume)) = (
-            column(&entry.state),
-            column(&entry.coefficient),
-            column(&entry.volume),
-        ) else {
+        let (Some(coefficient), Some(volume)) = (column(&entry.coefficient), column(&entry.volume))
+        else {
             continue;
+        };
+        let state = match column(&entry.state) {
+            Some(c) => StateAt::Column(c),
+            None => match m.info.slots.iter().position(
+                |s| matches!(s, rsnrn_abi::SlotInfo::Ion { var, .. } if *var == entry.state),
+            ) {
+                Some(slot) => StateAt::Slot(slot),
+                None => continue,
+            },
         };
         for element in 0..entry.elements as usize {
             let cols = &m.store.columns;
@@ -126,7 +158,7 @@ fn diffuse(m: &mut RegisteredMechanism, tree: &Tree, dt: f64) {
             }
             for i in 0..n {
                 d[i] += 1.0 / dt;
-                rhs[i] = cols[state + element].get(i) / dt;
+                rhs[i] = state.get(m, element, i) / dt;
                 if let Some(p) = tree.parent[i] {
                     d[i] -= b[i];
                     d[p] -= a[i];
@@ -145,9 +177,8 @@ fn diffuse(m: &mut RegisteredMechanism, tree: &Tree, dt: f64) {
                 }
                 rhs[i] /= d[i];
             }
-            let column = &mut m.store.columns[state + element];
             for (i, &x) in rhs.iter().enumerate() {
-                column.set(i, x);
+                state.set(m, element, i, x);
             }
         }
     }

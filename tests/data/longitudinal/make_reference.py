@@ -22,10 +22,12 @@ SCENARIOS = {
     "cadiff": ("cadiff", ["c", "ca[0]", "ca[1]"], {"soma": {"influx": 0.002},
                                                      "twig": {"influx": -0.0001}}),
     "cad_long": ("cad", ["ca[0]", "ca[3]", "cai"], {}),
+    "nadiff": ("nadiff", ["nai"], {}),
 }
-# scenario -> sections that also get caleak (a calcium source of our own)
+# scenario -> sections that also get a source: caleak (calcium, ours), hh for nadiff
 LEAKS = {
     "cad_long": ["soma", "twig"],
+    "nadiff": ["soma"],
 }
 
 
@@ -33,6 +35,7 @@ def build():
     d = tempfile.mkdtemp()
     shutil.copy(os.path.join(HERE, "cadiff.mod"), d)
     shutil.copy(os.path.join(HERE, "caleak.mod"), d)
+    shutil.copy(os.path.join(HERE, "nadiff.mod"), d)
     shutil.copy(CAD_LONG, d)
     subprocess.run(["nrnivmodl"], cwd=d, check=True, stdout=subprocess.DEVNULL)
     return d
@@ -59,13 +62,13 @@ def main():
                 for seg in s:
                     setattr(seg, k + "_" + mech, value)
         for sec in LEAKS.get(name, []):
-            secs[sec].insert("caleak")
+            secs[sec].insert("hh" if name == "nadiff" else "caleak")
         stim = h.IClamp(secs["soma"](0.5))
         stim.delay, stim.dur, stim.amp = 1, 3, 0.5
         columns, vecs = ["t"], [h.Vector().record(h._ref_t)]
         for sec, x in SITES:
             for n in names:
-                ref = n.replace("[", "_" + mech + "[") if "[" in n else n + ("" if n == "cai" else "_" + mech)
+                ref = n.replace("[", "_" + mech + "[") if "[" in n else n + ("" if n in ("cai", "nai") else "_" + mech)
                 columns.append("%s(%g).%s" % (sec, x, n))
                 if "[" in n:
                     base, index = n[:-1].split("[")

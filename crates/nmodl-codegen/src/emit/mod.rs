@@ -161,13 +161,13 @@ pub fn generate(
         .filter(|s| s.method == nmodl_ir::SolveMethod::Derivimplicit)
         .map(|s| s.target);
     for f in breakpoint_derivimplicit.chain(nonlinear::extra_derivative_targets(mech)) {
-        if !derivative.contains_key(&f) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = derivative.entry(f) {
             let sig = derivimplicit::derivative_signature(module);
             let name = format!("{prefix}__{}__derivative", mech.functions[f].name);
             let id = module
                 .declare_function(&name, Linkage::Local, &sig)
                 .map_err(module_error)?;
-            derivative.insert(f, id);
+            slot.insert(id);
         }
     }
     let mut nonlinear = HashMap::new();

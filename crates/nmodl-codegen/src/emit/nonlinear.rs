@@ -263,11 +263,10 @@ pub(super) fn solve(e: &mut BodyEmitter, s: &Solve) -> Result<()> {
 /// blocks too: it does so once any SOLVE outside BREAKPOINT uses derivimplicit (checked for
 /// `STEADYSTATE derivimplicit` of a cnexp block; a mechanism of cnexp blocks alone does not).
 pub(super) fn halves_dt_in_state(mech: &Mechanism) -> bool {
-    let outside = all_solves(mech).len() - mech.solves.len();
+    // all_solves lists BREAKPOINT's first.
     all_solves(mech)
         .iter()
         .skip(mech.solves.len())
-        .take(outside)
         .any(|s| s.method == SolveMethod::Derivimplicit)
 }
 
