@@ -32,6 +32,14 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
                 out.functions[solve.target].body = lowered;
                 out.functions[solve.target].kind = FunctionKind::Derivative;
             }
+            // runge keeps the derivatives: the state kernel evaluates the block four times
+            // (emit::runge); a KINETIC block's reactions become derivatives first.
+            (SolveMethod::Runge, FunctionKind::Derivative) => {}
+            (SolveMethod::Runge, FunctionKind::Kinetic) => {
+                let (body, _) = crate::kinetic_ode::to_derivatives(&mut out, solve.target)?;
+                // It stays a KINETIC block: the state kernel runs it once more after the step.
+                out.functions[solve.target].body = body;
+            }
             (SolveMethod::Euler, FunctionKind::Derivative) => {
                 let body = out.functions[solve.target].body.clone();
                 let lowered = lower_euler_block(&mut out, &body)?;

@@ -25,6 +25,12 @@ SCENARIOS = {
     "sscnexp2": ("sscnexp", ["a_sscnexp", "b_sscnexp", "i_sscnexp"], 2),
     "kineuler": ("kineuler", ["a_kineuler", "b_kineuler", "c_kineuler", "d_kineuler",
                               "flux_kineuler", "i_kineuler"]),
+    "kinrunge": ("kinrunge", ["a_kinrunge", "b_kinrunge", "c_kinrunge", "d_kinrunge",
+                              "flux_kinrunge", "i_kinrunge"]),
+    "kinrunge2": ("kinrunge", ["a_kinrunge", "b_kinrunge", "c_kinrunge", "d_kinrunge",
+                               "flux_kinrunge", "i_kinrunge"], 2),
+    "derivrunge": ("derivrunge", ["a_derivrunge", "b_derivrunge", "i_derivrunge"]),
+    "derivrunge2": ("derivrunge", ["a_derivrunge", "b_derivrunge", "i_derivrunge"], 2),
 }
 # A third element is the secondorder of the run (0 without it).
 

@@ -81,6 +81,8 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     pub residual_sink: Option<super::nonlinear::ResidualSink>,
     /// What `dt` reads instead of the context's (`STEADYSTATE derivimplicit` of a cnexp block).
     pub dt_override: Option<Value>,
+    /// What `t` reads instead of the context's (the stages of a runge step).
+    pub t_override: Option<Value>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -111,6 +113,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             equation_sink: None,
             residual_sink: None,
             dt_override: None,
+            t_override: None,
         }
     }
 
@@ -514,6 +517,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         let ctx = self.env.ctx;
         if let (Builtin::Dt, Some(dt)) = (b, self.dt_override) {
             return dt;
+        }
+        if let (Builtin::T, Some(t)) = (b, self.t_override) {
+            return t;
         }
         if let Some(h) = &self.hoisted {
             match b {

@@ -19,6 +19,7 @@ mod net_receive;
 mod nonlinear;
 mod printf;
 mod random;
+mod runge;
 mod tables;
 mod writer;
 
@@ -196,6 +197,7 @@ pub fn generate(
         if derivative.contains_key(&h)
             || kinetic.contains_key(&h)
             || matches!(f.kind, FunctionKind::Kinetic | FunctionKind::NonLinear)
+            || runge::solves(mech, h)
         {
             exact.push(None);
             callable.push(None);
@@ -245,6 +247,7 @@ pub fn generate(
         if symbols.derivative(h).is_some()
             || symbols.kinetic(h).is_some()
             || matches!(f.kind, FunctionKind::Kinetic | FunctionKind::NonLinear)
+            || runge::solves(mech, h)
         {
             continue;
         }
