@@ -129,3 +129,46 @@ FUNCTION get(k) {
     );
     model.fadvance().unwrap();
 }
+
+/// nocmodl refuses cnexp and derivimplicit for KINETIC blocks; so do we, at the METHOD.
+#[test]
+fn kinetic_block_by_cnexp_is_refused_at_the_method() {
+    let text = "NEURON { SUFFIX k }\nSTATE { a b }\nBREAKPOINT { SOLVE kin METHOD cnexp }\nKINETIC kin { ~ a <-> b (1, 2) }\n";
+    let err = compile_source("k.mod", text).err().expect("refused");
+    assert_eq!(err.stage, Stage::Analyze);
+    assert!(
+        err.rendered.contains("METHOD cnexp cannot integrate kin")
+            && err.rendered.contains("k.mod:3:"),
+        "{}",
+        err.rendered
+    );
+}
+
+/// A NONLINEAR block needs one equation per STATE it mentions.
+#[test]
+fn nonlinear_block_with_too_few_equations_is_an_error() {
+    let text = "NEURON { SUFFIX n }\nSTATE { a b }\nBREAKPOINT { SOLVE eq }\nNONLINEAR eq { ~ a*a + b = 2 }\n";
+    let err = compile_source("n.mod", text).err().expect("refused");
+    assert!(
+        err.rendered
+            .contains("NONLINEAR eq has 1 equations for 2 STATEs"),
+        "{}",
+        err.rendered
+    );
+}
+
+/// A Newton iteration that cannot converge stops the run naming the mechanism.
+#[test]
+fn nonlinear_block_without_a_solution_stops_the_run() {
+    let text = "NEURON { SUFFIX nosol }\nSTATE { x }\nINITIAL { x = 1 }\nBREAKPOINT { SOLVE eq }\nNONLINEAR eq { ~ x*x = -1 }\n";
+    let compiled = compile_source("nosol.mod", text).expect("compiles");
+    let mut model = rsnrn::builtins::model().unwrap();
+    rsnrn::register(&mut model, compiled).unwrap();
+    let soma = model.create_section("soma").unwrap();
+    model.insert(soma, "nosol").unwrap();
+    let err = model
+        .finitialize(-65.0)
+        .and_then(|_| model.continuerun(1.0));
+    let err = err.unwrap_err().to_string();
+    assert!(err.contains("nosol"), "{err}");
+}

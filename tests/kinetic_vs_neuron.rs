@@ -25,6 +25,15 @@ const FILES: &[(&str, &str)] = &[
     ("caL", "140828/caL3d.mod"),
     ("cadifus", "3263/cadiv.mod"),
     ("iar", "3343/Ih.mod"),
+    ("iar_euler", "3343/Ih.mod"),
+    ("iar_runge", "3343/Ih.mod"),
+];
+
+/// Variants of a file (as make_reference.py's VARIANTS): suffix -> (the file's SUFFIX, the
+/// METHOD that replaces BREAKPOINT's sparse).
+const VARIANTS: &[(&str, (&str, &str))] = &[
+    ("iar_euler", ("iar", "euler")),
+    ("iar_runge", ("iar", "runge")),
 ];
 
 struct Scenario {
@@ -52,9 +61,19 @@ const EVERY: usize = 4;
 /// Runs `s` and returns the traces of `columns`, every EVERY-th sample.
 fn run(shared: &Path, s: &Scenario, columns: &[String]) -> Vec<Vec<f64>> {
     let mut model = rsnrn::builtins::model().unwrap();
-    for (_, file) in FILES.iter().filter(|(m, _)| s.mechanisms.contains(m)) {
+    for (mech, file) in FILES.iter().filter(|(m, _)| s.mechanisms.contains(m)) {
         let path = shared.join("corpus/modeldb").join(file);
-        let compiled = rsnrn::compile::compile_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        let compiled = match VARIANTS.iter().find(|(v, _)| v == mech) {
+            Some((_, (suffix, method))) => {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let text = text
+                    .replace(&format!("SUFFIX {suffix}"), &format!("SUFFIX {mech}"))
+                    .replace("METHOD sparse", &format!("METHOD {method}"));
+                rsnrn::compile::compile_source(&format!("{mech}.mod"), &text)
+            }
+            None => rsnrn::compile::compile_file(&path),
+        }
+        .unwrap_or_else(|e| panic!("{e}"));
         rsnrn::register(&mut model, compiled).unwrap();
     }
     let soma = model.create_section("soma").unwrap();
@@ -215,5 +234,32 @@ fn calcium_scenario_on_three_segments() {
         tstop: 50.0,
         secondorder: 0,
         nseg: 3,
+    });
+}
+
+/// Ih.mod with its KINETIC block solved by euler instead of sparse (nocmodl turns the
+/// reactions into derivatives and ignores the two CONSERVEs).
+#[test]
+fn ih_kinetic_by_euler() {
+    check(Scenario {
+        name: "ih_euler",
+        mechanisms: &["iar_euler"],
+        clamp: (5.0, 60.0, -0.03),
+        tstop: 100.0,
+        secondorder: 0,
+        nseg: 1,
+    });
+}
+
+/// Ih.mod with its KINETIC block solved by runge, under secondorder 2.
+#[test]
+fn ih_kinetic_by_runge_with_secondorder_2() {
+    check(Scenario {
+        name: "ih_runge",
+        mechanisms: &["iar_runge"],
+        clamp: (5.0, 60.0, -0.03),
+        tstop: 100.0,
+        secondorder: 2,
+        nseg: 1,
     });
 }

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 6;
+pub const ABI_VERSION: u32 = 7;
 
 /// State shared by all mechanisms during one kernel call.
 ///
@@ -60,6 +60,8 @@ pub type DerivativeFn = unsafe extern "C" fn(
 
 /// `METHOD derivimplicit` for one instance: advances the `n` states in `x` over the step
 /// in `ctx` (dt, secondorder) by NEURON's Newton iteration on the backward-Euler equations.
+/// The low 32 bits of `n` count the states; the bits above are [`NEWTON_ALGEBRAIC`] and
+/// [`NEWTON_STEADY_STATE`].
 pub type DerivimplicitFn = unsafe extern "C" fn(
     n: u64,
     x: *mut f64,
@@ -69,6 +71,21 @@ pub type DerivimplicitFn = unsafe extern "C" fn(
     inst: u64,
     v: f64,
 ) -> KernelStatus;
+
+/// [`DerivimplicitFn`] flag (in `n`): the function computes the residuals of a NONLINEAR
+/// block's equations (its `~ lhs = rhs` as `rhs − lhs`), which Newton's method drives to zero
+/// with `ctx` as it is: no time step, no secondorder correction.
+pub const NEWTON_ALGEBRAIC: u64 = 1 << 32;
+/// [`DerivimplicitFn`] flag (in `n`): INITIAL's `SOLVE x STEADYSTATE derivimplicit`, which
+/// NEURON 9.0.2 runs as one backward-Euler step of [`STEADY_STATE_DERIVIMPLICIT_DT`] ms (the
+/// block sees that as `dt`), then with secondorder ≠ 0 adds the real `dt` times the
+/// derivatives at the solution.
+pub const NEWTON_STEADY_STATE: u64 = 1 << 33;
+/// The time step of NEURON 9.0.2's `STEADYSTATE derivimplicit` (scopmath's
+/// `_ss_derivimplicit_thread` sets dt to 1e-9 ms, not to a long time).
+pub const STEADY_STATE_DERIVIMPLICIT_DT: f64 = 1e-9;
+/// The state count in a [`DerivimplicitFn`]'s `n`.
+pub const NEWTON_COUNT_MASK: u64 = (1 << 32) - 1;
 
 /// Functions generated code calls through [`KernelContext::services`]: numerical methods
 /// whose code lives in the simulator rather than in every mechanism.
@@ -517,6 +534,24 @@ pub struct MechanismInfo {
     /// The mechanism's `FUNCTION_TABLE`s, numbered as [`Services::function_table`] numbers them.
     #[serde(default)]
     pub function_tables: Vec<FunctionTableInfo>,
+    /// The STATEs a KINETIC block's LONGITUDINAL_DIFFUSION names: the runtime diffuses them
+    /// along the section tree after the state kernels (NEURON's fixed step does).
+    #[serde(default)]
+    pub longitudinal_diffusion: Vec<DiffusionInfo>,
+}
+
+/// One diffusing STATE: range fields by name (`state` may instead name an ion concentration,
+/// `nai`, that the mechanism reaches through its [`SlotInfo::Ion`] slot). After every state
+/// kernel, element k of
+/// `coefficient` holds the rate of `LONGITUDINAL_DIFFUSION` (diffusion constant × cross
+/// section, um⁴/ms for um² areas) and element k of `volume` the STATE's COMPARTMENT volume,
+/// for element k of `state`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffusionInfo {
+    pub state: String,
+    pub elements: u32,
+    pub coefficient: String,
+    pub volume: String,
 }
 
 /// A `FUNCTION_TABLE name(args)` whose values hoc gives with `table_<name>_<suffix>(...)`.

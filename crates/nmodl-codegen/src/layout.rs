@@ -300,7 +300,15 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
 
     let mut failure_global = None;
     let function_tables = crate::emit::function_table::tables(mech);
-    if mech.variables.iter().any(|(_, v)| v.size.is_some()) || !function_tables.is_empty() {
+    // A NONLINEAR block's Newton iteration can fail inside a PROCEDURE or FUNCTION too.
+    let solves_nonlinear = mech
+        .functions
+        .iter()
+        .any(|(_, f)| f.kind == nmodl_ir::FunctionKind::NonLinear);
+    if mech.variables.iter().any(|(_, v)| v.size.is_some())
+        || !function_tables.is_empty()
+        || solves_nonlinear
+    {
         failure_global = Some(global + hidden);
         hidden += 1;
     }
@@ -348,7 +356,10 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
         failure_global,
         functions: Vec::new(),
         randoms,
+        longitudinal_diffusion: Vec::new(),
     };
+    let mut info = info;
+    crate::longitudinal::describe(&mut info);
     Ok(Layout {
         info,
         places,

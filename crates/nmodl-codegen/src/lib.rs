@@ -9,7 +9,9 @@
 pub mod emit;
 mod error;
 mod jit;
+mod kinetic_ode;
 pub mod layout;
+mod longitudinal;
 pub mod lower;
 mod math;
 mod object;

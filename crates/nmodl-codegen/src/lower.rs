@@ -16,6 +16,7 @@ use nmodl_ir::{
 /// equations replaced by assignments.
 pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
     let mut out = mech.clone();
+    crate::longitudinal::lower(&mut out)?;
     for solve in &mech.solves {
         let func = &mech.functions[solve.target];
         match (solve.method, func.kind) {
@@ -23,6 +24,21 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
                 let body = out.functions[solve.target].body.clone();
                 let lowered = lower_cnexp_block(&mut out, &body)?;
                 out.functions[solve.target].body = lowered;
+            }
+            (SolveMethod::Euler, FunctionKind::Kinetic) => {
+                let (body, rerun) = crate::kinetic_ode::to_derivatives(&mut out, solve.target)?;
+                let mut lowered = lower_euler_block(&mut out, &body)?;
+                lowered.statements.extend(rerun.statements);
+                out.functions[solve.target].body = lowered;
+                out.functions[solve.target].kind = FunctionKind::Derivative;
+            }
+            // runge keeps the derivatives: the state kernel evaluates the block four times
+            // (emit::runge); a KINETIC block's reactions become derivatives first.
+            (SolveMethod::Runge, FunctionKind::Derivative) => {}
+            (SolveMethod::Runge, FunctionKind::Kinetic) => {
+                let (body, _) = crate::kinetic_ode::to_derivatives(&mut out, solve.target)?;
+                // It stays a KINETIC block: the state kernel runs it once more after the step.
+                out.functions[solve.target].body = body;
             }
             (SolveMethod::Euler, FunctionKind::Derivative) => {
                 let body = out.functions[solve.target].body.clone();
@@ -38,6 +54,8 @@ pub fn lower_solves(mech: &Mechanism) -> Result<Mechanism, CodegenError> {
             (SolveMethod::Sparse, FunctionKind::Kinetic) => {}
             // A LINEAR block is solved by the same service, in one pass (emit::kinetic).
             (SolveMethod::None, FunctionKind::Linear) => {}
+            // A NONLINEAR block is solved by the Newton service (emit::nonlinear).
+            (SolveMethod::None, FunctionKind::NonLinear) => {}
             // The fixed step calls after_cvode procedures in the state update, with the
             // other SOLVEs (NUMERICS §1 item 10).
             (SolveMethod::AfterCvode, FunctionKind::Procedure) => {}

@@ -360,7 +360,13 @@ impl Validator<'_> {
             }
             Statement::Verbatim { .. } | Statement::Mutex { .. } => {}
             Statement::Solve(solve) => {
-                self.only_in(place, &[Place::Initial], "SOLVE outside BREAKPOINT");
+                // LINEAR and NONLINEAR blocks are solved wherever a statement may stand.
+                let algebraic = self.mech.functions.get(solve.target).is_some_and(|f| {
+                    matches!(f.kind, FunctionKind::Linear | FunctionKind::NonLinear)
+                });
+                if !algebraic {
+                    self.only_in(place, &[Place::Initial], "SOLVE outside BREAKPOINT");
+                }
                 self.solve(solve);
             }
             Statement::Reaction(r) => {

@@ -568,10 +568,6 @@ impl Context {
         steadystate: Option<&ast::Ident>,
         out: &mut Block,
     ) {
-        if !matches!(scope.owner, Owner::Breakpoint | Owner::Initial) {
-            self.error("SOLVE belongs in the BREAKPOINT or INITIAL block", at);
-            return;
-        }
         let Some(&target) = self.functions.get(&block.name) else {
             self.error(
                 format!(
@@ -584,6 +580,16 @@ impl Context {
         };
         let kind = self.mech.functions[target].kind;
         let name = self.mech.functions[target].name.clone();
+        // nocmodl solves LINEAR and NONLINEAR blocks wherever a statement may stand (a
+        // PROCEDURE, a FUNCTION, a DERIVATIVE block); everything else only in BREAKPOINT and
+        // INITIAL.
+        let algebraic = matches!(kind, FunctionKind::Linear | FunctionKind::NonLinear)
+            && method.is_none()
+            && steadystate.is_none();
+        if !algebraic && !matches!(scope.owner, Owner::Breakpoint | Owner::Initial) {
+            self.error("SOLVE belongs in the BREAKPOINT or INITIAL block", at);
+            return;
+        }
         let method_ident = steadystate.or(method);
         let explicit = match method_ident {
             None => None,
@@ -614,6 +620,9 @@ impl Context {
             ),
             (SolveMethod::Sparse, FunctionKind::Kinetic) => true,
             (SolveMethod::Derivimplicit, FunctionKind::Derivative) => true,
+            // nocmodl turns the reactions into derivatives for euler and runge (and ignores
+            // CONSERVE); it refuses cnexp and derivimplicit for KINETIC blocks.
+            (SolveMethod::Euler | SolveMethod::Runge, FunctionKind::Kinetic) => !steady_state,
             (
                 SolveMethod::Cnexp | SolveMethod::Euler | SolveMethod::Runge,
                 FunctionKind::Derivative,

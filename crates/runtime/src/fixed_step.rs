@@ -431,6 +431,7 @@ impl CableModel {
             self.update_vi();
         }
         self.call_kernels(Phase::State, self.t)?;
+        self.longitudinal_diffusion();
         self.call_kernels(Phase::Hook(HookKind::AfterSolve), self.t)?;
         self.call_kernels(Phase::Hook(HookKind::BeforeStep), self.t)?;
         self.lap(Part::StateKernels);

@@ -83,6 +83,7 @@ pub mod geometry;
 mod hines;
 pub mod ions;
 mod layout;
+mod longitudinal;
 mod mechanisms;
 mod model;
 mod morphology;

@@ -188,6 +188,11 @@ impl InstanceStore {
         new_of_old
     }
 
+    /// Where slot `slot` of `instance` points (after [`bind`](Self::bind)).
+    pub fn slot_target(&self, slot: usize, instance: usize) -> *mut f64 {
+        self.slot_arrays[slot][instance]
+    }
+
     /// Points slot `slot` of `instance` at `target` (after [`bind`](Self::bind)).
     pub fn set_slot(&mut self, slot: usize, instance: usize, target: *mut f64) {
         self.slot_arrays[slot][instance] = target;

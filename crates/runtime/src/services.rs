@@ -7,10 +7,15 @@
 //! relative change (over states with |s| > 1e-8) is at most 1e-6 and the largest residual at
 //! most 1e-8; at most 50 iterations. With secondorder > 0 the solve uses dt/2 and then
 //! `s += (dt/2)·f(s)`.
+//!
+//! The same iteration solves a NONLINEAR block (`rsnrn_abi::NEWTON_ALGEBRAIC`: the residuals
+//! are the block's equations, as scopmath's `newton`) and INITIAL's `STEADYSTATE
+//! derivimplicit` (`rsnrn_abi::NEWTON_STEADY_STATE`: one step of 1e-9 ms, as NEURON 9.0.2).
 
 use rsnrn_abi::{
-    DerivativeFn, KernelContext, KernelStatus, MechanismData, Services, STATUS_NO_CONVERGENCE,
-    STATUS_OK,
+    DerivativeFn, KernelContext, KernelStatus, MechanismData, Services, NEWTON_ALGEBRAIC,
+    NEWTON_COUNT_MASK, NEWTON_STEADY_STATE, STATUS_NO_CONVERGENCE, STATUS_OK,
+    STEADY_STATE_DERIVIMPLICIT_DT,
 };
 
 /// The services every kernel context points to.
@@ -137,11 +142,13 @@ impl System {
         }
     }
 
-    /// r = f(x) − (x − x_old)/dt
-    fn residual(&self, x: &[f64], x_old: &[f64], dt: f64, r: &mut [f64]) {
+    /// r = f(x) − (x − x_old)/dt, or r = f(x) for an algebraic system (no `dt`).
+    fn residual(&self, x: &[f64], x_old: &[f64], dt: Option<f64>, r: &mut [f64]) {
         self.derivatives(x, r);
-        for i in 0..x.len() {
-            r[i] -= (x[i] - x_old[i]) / dt;
+        if let Some(dt) = dt {
+            for i in 0..x.len() {
+                r[i] -= (x[i] - x_old[i]) / dt;
+            }
         }
     }
 }
@@ -197,9 +204,10 @@ pub(crate) fn lu_solve(n: usize, lu: &[f64], perm: &[usize], b: &[f64], x: &mut 
     }
 }
 
-/// Newton iteration for the backward-Euler step of length `dt`; `x` holds the old states on
-/// entry and the new ones on success.
-fn newton(system: &System, x: &mut [f64], dt: f64) -> bool {
+/// Newton iteration for the backward-Euler step of length `dt` (or, without `dt`, for the
+/// zero of the system's own residuals); `x` holds the old states on entry and the new ones on
+/// success.
+fn newton(system: &System, x: &mut [f64], dt: Option<f64>) -> bool {
     let n = x.len();
     let x_old = x.to_vec();
     let mut jacobian = vec![0.0; n * n];
@@ -260,32 +268,59 @@ unsafe extern "C" fn derivimplicit(
     inst: u64,
     v: f64,
 ) -> KernelStatus {
-    // SAFETY: the caller passes `n` states at `x` and its own context.
-    let (x, ctx_ref) = unsafe { (std::slice::from_raw_parts_mut(x, n as usize), &*ctx) };
-    let system = System {
+    let count = (n & NEWTON_COUNT_MASK) as usize;
+    // SAFETY: the caller passes `count` states at `x` and its own context.
+    let (x, ctx_ref) = unsafe { (std::slice::from_raw_parts_mut(x, count), &*ctx) };
+    let mut system = System {
         derivative,
         ctx,
         data,
         inst,
         v,
     };
+    if n & NEWTON_ALGEBRAIC != 0 {
+        return match newton(&system, x, None) {
+            true => STATUS_OK,
+            false => STATUS_NO_CONVERGENCE,
+        };
+    }
+    if n & NEWTON_STEADY_STATE != 0 {
+        // The block sees the tiny step as `dt` (NEURON sets the thread's dt around the solve).
+        let tiny = KernelContext {
+            dt: STEADY_STATE_DERIVIMPLICIT_DT,
+            ..*ctx_ref
+        };
+        system.ctx = &tiny;
+        if !newton(&system, x, Some(STEADY_STATE_DERIVIMPLICIT_DT)) {
+            return STATUS_NO_CONVERGENCE;
+        }
+        if ctx_ref.secondorder != 0.0 {
+            add_derivatives(&system, x, ctx_ref.dt);
+        }
+        return STATUS_OK;
+    }
     let second_order = ctx_ref.secondorder != 0.0;
     let dt = if second_order {
         ctx_ref.dt / 2.0
     } else {
         ctx_ref.dt
     };
-    if !newton(&system, x, dt) {
+    if !newton(&system, x, Some(dt)) {
         return STATUS_NO_CONVERGENCE;
     }
     if second_order {
-        let mut dxdt = vec![0.0; x.len()];
-        system.derivatives(x, &mut dxdt);
-        for (s, d) in x.iter_mut().zip(&dxdt) {
-            *s += dt * d;
-        }
+        add_derivatives(&system, x, dt);
     }
     STATUS_OK
+}
+
+/// `x += dt·f(x)`, secondorder's correction after a derivimplicit solve.
+fn add_derivatives(system: &System, x: &mut [f64], dt: f64) {
+    let mut dxdt = vec![0.0; x.len()];
+    system.derivatives(x, &mut dxdt);
+    for (s, d) in x.iter_mut().zip(&dxdt) {
+        *s += dt * d;
+    }
 }
 
 #[cfg(test)]

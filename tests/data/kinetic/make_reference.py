@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the NEURON 9.0.2 traces of tests/kinetic_vs_neuron.rs: ModelDB mechanisms whose
-KINETIC blocks are solved by METHOD sparse (and STEADYSTATE sparse in INITIAL), in one
-compartment under an IClamp.
+KINETIC blocks are solved by METHOD sparse (and STEADYSTATE sparse in INITIAL), and variants
+of one solved by euler and runge (VARIANTS), in one compartment under an IClamp.
 
 The .mod files are read from $RSNRN_SHARED/corpus/modeldb (they are not committed) and compiled
 with nrnivmodl in a temporary folder. Each scenario is built here with NEURON's Python API and in
@@ -38,7 +38,12 @@ MECHANISMS = {
     "Golgi_SK2": ("112685/Golgi_SK2.mod", ["c1", "c2", "c3", "c4", "o1", "o2"]),
     "Kca1_1": ("229585/Kca11.mod", ["C0", "C2", "C4", "O0", "O2", "O4"]),
     "iar": ("3343/Ih.mod", ["c1", "o1", "o2", "p0", "p1", "m"]),
+    "iar_euler": ("3343/Ih.mod", ["c1", "o1", "o2", "p0", "p1", "m"]),
+    "iar_runge": ("3343/Ih.mod", ["c1", "o1", "o2", "p0", "p1", "m"]),
 }
+# Variants: the file with its SUFFIX renamed to the key and BREAKPOINT's METHOD sparse
+# replaced (written as <key>.mod in the build folder; the Rust test does the same in memory).
+VARIANTS = {"iar_euler": ("iar", "euler"), "iar_runge": ("iar", "runge")}
 
 # name: (mechanisms inserted besides pas, IClamp (del, dur, amp) at 0.5, tstop, secondorder,
 #        extra columns (range names read directly)); values are recorded at soma(0.5).
@@ -51,6 +56,8 @@ SCENARIOS = {
     "calcium_secondorder2": (["caL", "cadifus", "Golgi_SK2", "Kca1_1"], (5.0, 30.0, 0.1),
                              50.0, 2, ["cai", "ica", "ik"]),
     "ih": (["iar"], (5.0, 60.0, -0.03), 100.0, 0, ["ih"]),
+    "ih_euler": (["iar_euler"], (5.0, 60.0, -0.03), 100.0, 0, ["ih"]),
+    "ih_runge": (["iar_runge"], (5.0, 60.0, -0.03), 100.0, 2, ["ih"]),
     "calcium_nseg3": (["caL", "cadifus", "Golgi_SK2", "Kca1_1"], (5.0, 30.0, 0.3), 50.0, 0,
                       ["cai", "ica", "ik"]),
 }
@@ -59,8 +66,17 @@ NSEG = {"calcium_nseg3": 3}
 
 def compile_mods():
     build = tempfile.mkdtemp(prefix="rsnrn-kinetic-")
-    for path, _ in MECHANISMS.values():
-        shutil.copy(os.path.join(MODELDB, path), build)
+    for key, (path, _) in MECHANISMS.items():
+        if key in VARIANTS:
+            suffix, method = VARIANTS[key]
+            with open(os.path.join(MODELDB, path)) as f:
+                text = f.read()
+            text = text.replace("SUFFIX " + suffix, "SUFFIX " + key)
+            text = text.replace("METHOD sparse", "METHOD " + method)
+            with open(os.path.join(build, key + ".mod"), "w") as f:
+                f.write(text)
+        else:
+            shutil.copy(os.path.join(MODELDB, path), build)
     nrnivmodl = os.path.join(os.path.dirname(sys.executable), "nrnivmodl")
     subprocess.run([nrnivmodl], cwd=build, check=True, stdout=subprocess.DEVNULL)
     return build

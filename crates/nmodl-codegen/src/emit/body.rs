@@ -77,6 +77,12 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     pub kinetic_sink: Option<super::kinetic::KineticSink>,
     /// While emitting a LINEAR block's system function: where its equations go.
     pub equation_sink: Option<super::linear::EquationSink>,
+    /// While emitting a NONLINEAR block's residual function: where its equations go.
+    pub residual_sink: Option<super::nonlinear::ResidualSink>,
+    /// What `dt` reads instead of the context's (`STEADYSTATE derivimplicit` of a cnexp block).
+    pub dt_override: Option<Value>,
+    /// What `t` reads instead of the context's (the stages of a runge step).
+    pub t_override: Option<Value>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -105,6 +111,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             span: Span::default(),
             kinetic_sink: None,
             equation_sink: None,
+            residual_sink: None,
+            dt_override: None,
+            t_override: None,
         }
     }
 
@@ -275,6 +284,25 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         self.b.ins().jump(done, &[zero.into()]);
         self.b.switch_to_block(done);
         Ok(Some(self.b.block_params(done)[0]))
+    }
+
+    /// Records failure `what` at the statement being emitted (the layout must have a
+    /// failure global); the caller's kernel returns it as its status.
+    pub fn record_failure(&mut self, what: &str) {
+        let failure = self
+            .layout
+            .failure_global
+            .expect("the layout reserves a failure global for mechanisms that can fail");
+        let place = self
+            .mech
+            .source_map
+            .as_ref()
+            .map(|m| format!(" ({})", m.locate(self.span)))
+            .unwrap_or_default();
+        let site = self.symbols.failure_site(format!("{what}{place}"));
+        let a = self.global_addr(failure, None);
+        let code = self.f64(f64::from(site + 1));
+        self.store_f64(code, a);
     }
 
     fn local(&mut self, var: Handle<Variable>) -> CVar {
@@ -487,6 +515,12 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
 
     fn builtin(&mut self, b: Builtin) -> Value {
         let ctx = self.env.ctx;
+        if let (Builtin::Dt, Some(dt)) = (b, self.dt_override) {
+            return dt;
+        }
+        if let (Builtin::T, Some(t)) = (b, self.t_override) {
+            return t;
+        }
         if let Some(h) = &self.hoisted {
             match b {
                 Builtin::T => return h.t,
@@ -844,8 +878,16 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             }
             // Volumes were applied when the system function started (as nocmodl does).
             Statement::Compartment(_) if self.kinetic_sink.is_some() => {}
+            // Diffusion happens in the runtime after the state kernels (crate::longitudinal).
+            Statement::LongitudinalDiffusion(_) if self.kinetic_sink.is_some() => {}
             Statement::Equation { .. } if self.equation_sink.is_some() => {
                 super::linear::equation(self)?;
+            }
+            Statement::Equation { lhs, rhs, .. } if self.residual_sink.is_some() => {
+                super::nonlinear::equation(self, *lhs, *rhs)?;
+            }
+            Statement::Solve(solve) if super::nonlinear::handles(self, solve) => {
+                super::nonlinear::solve(self, solve)?;
             }
             Statement::Solve(solve)
                 if super::kinetic::solved_by_service(self.mech, solve)

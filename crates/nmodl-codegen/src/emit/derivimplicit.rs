@@ -95,6 +95,18 @@ pub(super) fn emit_solve(
     derivative: FuncId,
 ) -> Result<(), CodegenError> {
     let states = derivative_states(e.mech, f);
+    emit_newton(e, &states, derivative, 0)
+}
+
+/// For the current instance: the Newton service on `function` over `states` (in its order),
+/// `mode` ([`rsnrn_abi::NEWTON_ALGEBRAIC`], ...) added to the count; the solution is stored
+/// back, a failure returns the service's status from the kernel.
+pub(super) fn emit_newton(
+    e: &mut BodyEmitter,
+    states: &[Handle<Variable>],
+    function: FuncId,
+    mode: u64,
+) -> Result<(), CodegenError> {
     let n = states.len();
     let slot = e.b.create_sized_stack_slot(StackSlotData::new(
         StackSlotKind::ExplicitSlot,
@@ -108,11 +120,11 @@ pub(super) fn emit_solve(
     }
     let services = e.load_ptr(e.env.ctx, offset_of!(KernelContext, services));
     let solver = e.load_ptr(services, offset_of!(Services, derivimplicit));
-    let fref = e.module.declare_func_in_func(derivative, e.b.func);
+    let fref = e.module.declare_func_in_func(function, e.b.func);
     let derivative_addr = e.b.ins().func_addr(PTR, fref);
     let sig = solver_signature(e.module);
     let sigref = e.b.import_signature(sig);
-    let count = e.b.ins().iconst(PTR, n as i64);
+    let count = e.b.ins().iconst(PTR, (n as u64 | mode) as i64);
     let env = e.env;
     let call = e.b.ins().call_indirect(
         sigref,
@@ -132,7 +144,15 @@ pub(super) fn emit_solve(
     let solved = e.b.create_block();
     e.b.ins().brif(status, failed, &[], solved, &[]);
     e.b.switch_to_block(failed);
-    e.b.ins().return_(&[status]);
+    let in_kernel = e.b.func.signature.returns.first().map(|r| r.value_type) == Some(types::I32);
+    if in_kernel {
+        e.b.ins().return_(&[status]);
+    } else {
+        // Inside a PROCEDURE or FUNCTION (a NONLINEAR SOLVE there): record the failure for
+        // the kernel or front end that called it, and go on with the last iterate.
+        e.record_failure("Newton's method did not converge on this SOLVE");
+        e.b.ins().jump(solved, &[]);
+    }
     e.b.switch_to_block(solved);
     for (k, &s) in states.iter().enumerate() {
         let value = e.b.ins().load(F64, flags(), x, (k * 8) as i32);

@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Linkage, Module};
-use nmodl_ir::{Mechanism, MechanismKind, Storage, VariableKind};
+use nmodl_ir::{FunctionKind, Mechanism, MechanismKind, Storage, VariableKind};
 use rsnrn_abi::{HookKind, KernelContext, MechanismData};
 use std::mem::offset_of;
 
@@ -65,10 +65,20 @@ pub(super) fn emit_all(
                 for s in &mech.solves {
                     if let Some(derivative) = e.symbols.derivative(s.target) {
                         derivimplicit::emit_solve(e, s.target, derivative)?;
+                    } else if s.method == nmodl_ir::SolveMethod::Runge {
+                        let kinetic = mech.functions[s.target].kind == FunctionKind::Kinetic;
+                        super::runge::emit_solve(e, s.target, kinetic)?;
+                    } else if e.symbols.nonlinear(s.target).is_some() {
+                        super::nonlinear::solve(e, s)?;
                     } else if let Some(system) = e.symbols.kinetic(s.target) {
                         kinetic::emit_solve(e, s.target, system, false)?;
                     } else if e.symbols.inlinable(s.target) {
+                        if super::nonlinear::halves_dt_in_state(mech) {
+                            let dt = super::nonlinear::half_dt_under_secondorder(e);
+                            e.dt_override = Some(dt);
+                        }
                         e.inline_call(s.target, &[])?;
+                        e.dt_override = None;
                     } else {
                         call_body(e, e.symbols.callable(s.target), &[]);
                     }

@@ -173,12 +173,8 @@ impl KineticSystem {
                         volumes.insert(s, (c.index, c.volume));
                     }
                 }
-                Statement::LongitudinalDiffusion(c) => {
-                    return Err(CodegenError::unsupported(
-                        c.span,
-                        "LONGITUDINAL_DIFFUSION is not supported by the code generator yet".into(),
-                    ))
-                }
+                // The runtime diffuses after the state update (crate::longitudinal).
+                Statement::LongitudinalDiffusion(_) => {}
                 _ => {}
             }
         }

@@ -16,8 +16,10 @@ mod kernels;
 mod kinetic;
 mod linear;
 mod net_receive;
+mod nonlinear;
 mod printf;
 mod random;
+mod runge;
 mod tables;
 mod writer;
 
@@ -49,6 +51,8 @@ pub(crate) struct Symbols {
     failure_sites: RefCell<Vec<String>>,
     /// System functions of the blocks the sparse service solves (KINETIC by sparse, LINEAR).
     kinetic: HashMap<Handle<Function>, FuncId>,
+    /// Residual functions of the NONLINEAR blocks some SOLVE solves.
+    nonlinear: HashMap<Handle<Function>, FuncId>,
 }
 
 impl Symbols {
@@ -65,6 +69,11 @@ impl Symbols {
         let mut sites = self.failure_sites.borrow_mut();
         sites.push(message);
         sites.len() as u32 - 1
+    }
+
+    /// The residual function of NONLINEAR block `f`.
+    pub fn nonlinear(&self, f: Handle<Function>) -> Option<FuncId> {
+        self.nonlinear.get(&f).copied()
     }
 
     /// The system function of `f` when the sparse service solves it (KINETIC, LINEAR).
@@ -147,15 +156,29 @@ pub fn generate(
     }
 
     let mut derivative = HashMap::new();
-    for s in &mech.solves {
-        if s.method == nmodl_ir::SolveMethod::Derivimplicit && !derivative.contains_key(&s.target) {
+    let breakpoint_derivimplicit = mech
+        .solves
+        .iter()
+        .filter(|s| s.method == nmodl_ir::SolveMethod::Derivimplicit)
+        .map(|s| s.target);
+    for f in breakpoint_derivimplicit.chain(nonlinear::extra_derivative_targets(mech)) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = derivative.entry(f) {
             let sig = derivimplicit::derivative_signature(module);
-            let name = format!("{prefix}__{}__derivative", mech.functions[s.target].name);
+            let name = format!("{prefix}__{}__derivative", mech.functions[f].name);
             let id = module
                 .declare_function(&name, Linkage::Local, &sig)
                 .map_err(module_error)?;
-            derivative.insert(s.target, id);
+            slot.insert(id);
         }
+    }
+    let mut nonlinear = HashMap::new();
+    for f in nonlinear::nonlinear_targets(mech) {
+        let sig = derivimplicit::derivative_signature(module);
+        let name = format!("{prefix}__{}__residual", mech.functions[f].name);
+        let id = module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(module_error)?;
+        nonlinear.insert(f, id);
     }
     let mut kinetic = HashMap::new();
     for f in kinetic::sparse_targets(mech) {
@@ -173,7 +196,8 @@ pub fn generate(
         // block only as its system function (nothing calls either).
         if derivative.contains_key(&h)
             || kinetic.contains_key(&h)
-            || f.kind == FunctionKind::Kinetic
+            || matches!(f.kind, FunctionKind::Kinetic | FunctionKind::NonLinear)
+            || runge::solves(mech, h)
         {
             exact.push(None);
             callable.push(None);
@@ -204,6 +228,7 @@ pub fn generate(
     let symbols = Symbols {
         derivative,
         kinetic,
+        nonlinear,
         math: math_ids,
         callable,
         exact,
@@ -221,7 +246,8 @@ pub fn generate(
     for (h, f) in mech.functions.iter() {
         if symbols.derivative(h).is_some()
             || symbols.kinetic(h).is_some()
-            || f.kind == FunctionKind::Kinetic
+            || matches!(f.kind, FunctionKind::Kinetic | FunctionKind::NonLinear)
+            || runge::solves(mech, h)
         {
             continue;
         }
@@ -242,6 +268,12 @@ pub fn generate(
         ctx.func.signature = derivimplicit::derivative_signature(module);
         ctx.func.name = UserFuncName::user(0, id.as_u32());
         derivimplicit::emit_derivative_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
+        define(module, id, &mut ctx)?;
+    }
+    for (&f, &id) in &symbols.nonlinear {
+        ctx.func.signature = derivimplicit::derivative_signature(module);
+        ctx.func.name = UserFuncName::user(0, id.as_u32());
+        nonlinear::emit_residual_fn(module, &mut ctx, &mut fctx, mech, layout, &symbols, f)?;
         define(module, id, &mut ctx)?;
     }
     for (&f, &id) in &symbols.kinetic {
