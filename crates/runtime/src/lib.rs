@@ -75,6 +75,7 @@ mod delivery;
 mod error;
 mod events;
 mod extracellular;
+mod fcurrent;
 mod fixed_step;
 mod function_tables;
 mod functions;

@@ -1,6 +1,7 @@
 //! Built-in functions and classes, and the dispatch of object members to them.
 
 pub mod file;
+mod fstim;
 mod funcs;
 mod gui;
 mod list;
@@ -173,6 +174,7 @@ pub fn obj_value(o: ObjRef) -> Res<Value> {
 /// Registers the built-in names.
 pub fn install(it: &mut Interp) {
     funcs::install(it);
+    fstim::install(it);
     simfuncs::install(it);
     gui::install(it);
     random::install(it);

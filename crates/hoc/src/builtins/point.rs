@@ -19,7 +19,7 @@ pub fn pid(o: &ObjRef) -> Res<PointProcessId> {
 
 /// NEURON places a point process on a node: x inside a section becomes the centre of the
 /// segment containing it (x = 0 and 1 stay on the end nodes).
-fn node_x(x: f64, nseg: usize) -> f64 {
+pub(crate) fn node_x(x: f64, nseg: usize) -> f64 {
     if x <= 0.0 || x >= 1.0 {
         return x;
     }

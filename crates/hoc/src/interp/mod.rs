@@ -98,6 +98,10 @@ pub struct Interp {
     pub distance_origin: Option<(SecId, f64)>,
     /// GUI calls seen (one notice is printed).
     pub gui_noticed: bool,
+    /// `cvode.active(1)` was called (and not undone): fadvance refuses, rsnrn has no CVODE.
+    pub cvode_active: bool,
+    /// The IClamps standing for old-style `fstim()` stimuli (None: not placed yet).
+    pub fstims: Vec<Option<rsnrn_runtime::PointProcessId>>,
     /// `execute1(cmd, 0)`: errors are not printed.
     pub quiet: usize,
     pub mechs: mechs::MechTables,
@@ -153,6 +157,8 @@ impl Interp {
             start: std::time::Instant::now(),
             distance_origin: None,
             gui_noticed: false,
+            cvode_active: false,
+            fstims: Vec::new(),
             quiet: 0,
             mechs: mechs::MechTables::default(),
             sym,
