@@ -3,6 +3,7 @@
 pub mod file;
 mod fstim;
 mod funcs;
+mod ion_style;
 mod gui;
 mod list;
 mod matrix;
@@ -175,6 +176,7 @@ pub fn obj_value(o: ObjRef) -> Res<Value> {
 pub fn install(it: &mut Interp) {
     funcs::install(it);
     fstim::install(it);
+    ion_style::install(it);
     simfuncs::install(it);
     gui::install(it);
     random::install(it);
