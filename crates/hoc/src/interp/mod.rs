@@ -1,6 +1,7 @@
 //! The hoc interpreter: a tree walker over [`crate::ast`] with NEURON's scoping (top level,
 //! template instances, procedure locals), the section stack, and the simulator behind it.
 
+mod assigned;
 mod call;
 mod eval;
 mod exec;
@@ -223,6 +224,7 @@ impl Interp {
                 src: src.clone(),
                 pos,
             });
+            self.declare_assigned_names(&stmt);
             let saved = std::mem::replace(&mut self.cur_src, src.clone());
             // Sections pushed by a top-level statement (push_section, get_loc) are popped
             // when it ends, as NEURON does.
