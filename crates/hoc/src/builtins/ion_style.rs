@@ -17,7 +17,9 @@ fn ion_style(it: &mut Interp, v: Vec<Value>) -> Res<Value> {
     let a = Args::new("ion_style", v);
     let name = a.str(0)?;
     let Some(ion) = name.strip_suffix("_ion") else {
-        return err(format!("ion_style: {name} is not an ion (ion names end in _ion)"));
+        return err(format!(
+            "ion_style: {name} is not an ion (ion names end in _ion)"
+        ));
     };
     let sec = it.cas()?;
     let rt = it.rt(sec)?;

@@ -3,8 +3,8 @@
 pub mod file;
 mod fstim;
 mod funcs;
-mod ion_style;
 mod gui;
+mod ion_style;
 mod list;
 mod matrix;
 mod netcon;
