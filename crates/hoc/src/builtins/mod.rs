@@ -8,6 +8,7 @@ mod ion_style;
 mod list;
 mod matrix;
 mod netcon;
+pub mod pnm;
 pub mod point;
 pub mod random;
 mod secref;
@@ -192,6 +193,7 @@ pub fn install(it: &mut Interp) {
         ClassKind::CVode,
         ClassKind::Random,
         ClassKind::NetCon,
+        ClassKind::ParallelContext,
     ] {
         it.define_builtin(k.name(), Builtin::Class(k));
     }
@@ -207,7 +209,6 @@ pub fn install(it: &mut Interp) {
         "IntFire4",
         "PointProcessMark",
         "FInitializeHandler",
-        "ParallelContext",
         "Impedance",
         "LinearMechanism",
     ] {
@@ -261,7 +262,9 @@ pub fn construct(it: &mut Interp, k: ClassKind, args: Vec<Value>) -> Res<ObjRef>
         ClassKind::Vector => vector::construct(it, &a)?,
         ClassKind::List => list::construct(it, &a)?,
         ClassKind::File => file::construct(&a)?,
-        ClassKind::StringFunctions | ClassKind::CVode => ObjData::Plain,
+        ClassKind::StringFunctions | ClassKind::CVode | ClassKind::ParallelContext => {
+            ObjData::Plain
+        }
         ClassKind::SectionRef => ObjData::SectionRef(it.cas()?),
         ClassKind::SectionList => ObjData::SectionList(Vec::new()),
         ClassKind::Matrix => matrix::construct(&a)?,
@@ -307,6 +310,7 @@ pub fn call_method(
             ClassKind::CVode => gui::cvode_method(it, o, m, a),
             ClassKind::Random => random::method(o, m, a),
             ClassKind::NetCon => netcon::method(it, o, m, a),
+            ClassKind::ParallelContext => pnm::method(it, o, m, a),
             ClassKind::Gui(_) => gui::gui_method(it, o, m, a),
             ClassKind::Missing(_) => not_member(o, m),
         },

@@ -103,6 +103,8 @@ pub struct Interp {
     pub cvode_active: bool,
     /// The IClamps standing for old-style `fstim()` stimuli (None: not placed yet).
     pub fstims: Vec<Option<rsnrn_runtime::PointProcessId>>,
+    /// ParallelContext's gids and id-carrying spike recordings.
+    pub parallel: crate::builtins::pnm::ParallelState,
     /// `execute1(cmd, 0)`: errors are not printed.
     pub quiet: usize,
     pub mechs: mechs::MechTables,
@@ -160,6 +162,7 @@ impl Interp {
             gui_noticed: false,
             cvode_active: false,
             fstims: Vec::new(),
+            parallel: Default::default(),
             quiet: 0,
             mechs: mechs::MechTables::default(),
             sym,
@@ -317,6 +320,7 @@ impl Interp {
                 }
             }
         }
+        crate::builtins::pnm::sync(self);
     }
 }
 
