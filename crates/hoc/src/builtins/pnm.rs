@@ -180,6 +180,11 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
         "step_time" => num(it.parallel.step_seconds),
         "wait_time" | "send_time" | "event_time" | "integ_time" | "vtransfer_time" => num(0.0),
         "runworker" | "done" | "barrier" | "context" => num(0.0),
+        "max_histogram" => {
+            // Spikes per exchange: one host exchanges nothing, so the histogram stays empty.
+            vector_arg(&a, 0)?;
+            num(0.0)
+        }
         "spike_statistics" => {
             // One host sends and receives nothing.
             for i in 0..a.len() {
