@@ -21,7 +21,7 @@ fn fstim(it: &mut Interp, v: Vec<Value>) -> Res<Value> {
     match a.len() {
         1 => {
             let n = a.num(0)?;
-            if !(n >= 0.0) {
+            if n.is_nan() || n < 0.0 {
                 return err(format!("fstim({n}): the number of stimuli must be >= 0"));
             }
             for p in std::mem::take(&mut it.fstims).into_iter().flatten() {
@@ -35,7 +35,7 @@ fn fstim(it: &mut Interp, v: Vec<Value>) -> Res<Value> {
         5 => {
             let i = a.num(0)?;
             let count = it.fstims.len();
-            if !(i >= 0.0 && (i as usize) < count) {
+            if i.is_nan() || i < 0.0 || (i as usize) >= count {
                 return err(format!(
                     "fstim: stimulus index {i} out of range (fstim({count}) made room for {count})"
                 ));
