@@ -440,7 +440,7 @@ impl Interp {
     /// Runs `cmd` as top-level code, inside template instance `ctx` if given.
     pub fn execute_in(&mut self, cmd: &str, ctx: Option<ObjRef>) -> Res<()> {
         let src = self.cur_src.clone();
-        self.in_context(None, ctx, src, |it| it.run_string("execute", cmd))
+        self.in_context(None, ctx, src, |it| it.run_string_quietly("execute", cmd))
     }
 
     /// `load_file([force,] name)`: runs a file once (again with force), with its folder as

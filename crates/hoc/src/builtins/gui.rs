@@ -82,6 +82,12 @@ pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value>
             }
             num(0.0)
         }
+        "event" => {
+            let statement = if a.len() > 1 { Some(a.str(1)?) } else { None };
+            let now = it.model.t();
+            it.hoc_events.add(a.num(0)?, statement, now)?;
+            num(0.0)
+        }
         "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
         _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),
     }

@@ -292,6 +292,10 @@ fn psolve(it: &mut Interp, tstop: f64) -> Res<()> {
         if t >= tstop - dt / 2.0 {
             break Ok(());
         }
+        if let Err(e) = super::hoc_events::deliver(it, t + dt / 2.0) {
+            break Err(e);
+        }
+        it.flush();
         if let Err(e) = it.model.fadvance() {
             break err(e.to_string());
         }

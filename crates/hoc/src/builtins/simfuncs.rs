@@ -204,16 +204,20 @@ pub fn install(it: &mut Interp) {
             let v0 = a.num(0)?;
             // NMODL printf writes to stdout directly: what hoc printed before comes first.
             it.flush();
+            it.hoc_events.clear();
             it.model.finitialize(v0)
         };
         r.or_else(rt_err)?;
         it.sync_recordings();
+        crate::builtins::hoc_events::deliver(it, 0.0)?;
         num(1.0)
     });
     def(it, "fadvance", |it, _| {
         if it.cvode_active {
             return err("fadvance: the variable step method is active (cvode.active(1)) and rsnrn has only the fixed-step method; call cvode.active(0)");
         }
+        let due = it.model.t() + it.model.dt() / 2.0;
+        crate::builtins::hoc_events::deliver(it, due)?;
         it.flush();
         it.model.fadvance().or_else(rt_err)?;
         it.sync_recordings();

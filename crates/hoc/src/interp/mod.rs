@@ -105,6 +105,10 @@ pub struct Interp {
     pub fstims: Vec<Option<rsnrn_runtime::PointProcessId>>,
     /// ParallelContext's gids and id-carrying spike recordings.
     pub parallel: crate::builtins::pnm::ParallelState,
+    /// `cvode.event(t, "statement")` events waiting for their time.
+    pub hoc_events: crate::builtins::hoc_events::HocEvents,
+    /// Inside execute() or an event's statement: expression statements do not echo.
+    pub no_echo: usize,
     /// `execute1(cmd, 0)`: errors are not printed.
     pub quiet: usize,
     pub mechs: mechs::MechTables,
@@ -163,6 +167,8 @@ impl Interp {
             cvode_active: false,
             fstims: Vec::new(),
             parallel: Default::default(),
+            hoc_events: Default::default(),
+            no_echo: 0,
             quiet: 0,
             mechs: mechs::MechTables::default(),
             sym,
@@ -253,6 +259,15 @@ impl Interp {
         self.run_source(src)
     }
 
+    /// Runs a string as top-level code whose expression statements do not print their
+    /// values, as NEURON runs `execute()` arguments and event statements.
+    pub fn run_string_quietly(&mut self, name: &str, text: &str) -> Res<()> {
+        self.no_echo += 1;
+        let r = self.run_string(name, text);
+        self.no_echo -= 1;
+        r
+    }
+
     /// Reads and runs a file as top-level code.
     pub fn run_file(&mut self, name: &str, path: &Path) -> Res<()> {
         let src = match Source::from_file(name, path.to_path_buf()) {
@@ -269,6 +284,9 @@ impl Interp {
 
     /// A top-level statement: an expression statement echoes its value.
     fn exec_top(&mut self, s: &Stmt) -> Res<()> {
+        if self.no_echo > 0 {
+            return self.exec(s);
+        }
         if let StmtKind::Expr(e) = &s.kind {
             let src = self.cur_src.clone();
             return self.echo(e).map_err(|f| f.locate(&src, s.pos));
