@@ -88,6 +88,9 @@ pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value>
             it.hoc_events.add(a.num(0)?, statement, now)?;
             num(0.0)
         }
+        "spike_stat" => err(
+            "cvode.spike_stat: rsnrn keeps no statistics of its event queue (NEURON counts its splay-tree operations here)",
+        ),
         "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
         _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),
     }
