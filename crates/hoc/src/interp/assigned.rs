@@ -12,7 +12,9 @@ use super::{Interp, Resolved};
 impl Interp {
     /// Declares (as 0) every plain name the statement assigns that means nothing yet.
     pub(super) fn declare_assigned_names(&mut self, s: &Stmt) {
-        if self.obj_ctx.is_some() || self.cur_frame.is_some() {
+        // Code run inside a template instance (execute(cmd, obj)) declares nothing at the
+        // top level; a file xopen'd from a procedure is top-level code all the same.
+        if self.obj_ctx.is_some() {
             return;
         }
         let mut names = Vec::new();
