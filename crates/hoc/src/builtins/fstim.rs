@@ -25,9 +25,7 @@ fn fstim(it: &mut Interp, v: Vec<Value>) -> Res<Value> {
                 return err(format!("fstim({n}): the number of stimuli must be >= 0"));
             }
             for p in std::mem::take(&mut it.fstims).into_iter().flatten() {
-                it.model
-                    .remove_point_process(p)
-                    .or_else(fail)?;
+                discard(it, p)?;
             }
             it.fstims = vec![None; n as usize];
             num(0.0)
@@ -48,9 +46,7 @@ fn fstim(it: &mut Interp, v: Vec<Value>) -> Res<Value> {
             let rt = it.rt(sec)?;
             let stim = place(it, rt, x, [delay, duration, amp])?;
             if let Some(old) = it.fstims[i as usize].replace(stim) {
-                it.model
-                    .remove_point_process(old)
-                    .or_else(fail)?;
+                discard(it, old)?;
             }
             num(0.0)
         }
@@ -80,4 +76,12 @@ fn place(
 
 fn fail<T>(e: rsnrn_runtime::RuntimeError) -> Res<T> {
     err(format!("fstim: {e}"))
+}
+
+/// Removes a stimulus; one that went with its deleted section is already gone.
+fn discard(it: &mut Interp, p: PointProcessId) -> Res<()> {
+    match it.model.remove_point_process(p) {
+        Ok(()) | Err(rsnrn_runtime::RuntimeError::UnknownPointProcess { .. }) => Ok(()),
+        Err(e) => fail(e),
+    }
 }
