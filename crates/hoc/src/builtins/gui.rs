@@ -85,7 +85,8 @@ pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value>
         "event" => {
             let statement = if a.len() > 1 { Some(a.str(1)?) } else { None };
             let now = it.model.t();
-            it.hoc_events.add(a.num(0)?, statement, now)?;
+            let context = it.obj_ctx.clone();
+            it.hoc_events.add(a.num(0)?, statement, context, now)?;
             num(0.0)
         }
         "spike_stat" => err(
