@@ -1,8 +1,9 @@
 //! The reference scenarios run by rsnrniv exactly as run_neuron.sh runs nrniv
 //! (`rsnrniv -nogui -c 'strdef outdir' -c 'outdir="OUT"' SCENARIO.hoc -c 'quit()'` from the
 //! scenarios folder) and compared with NEURON 9.0.2's traces by compare.py at the "exact"
-//! level of ../shared/reference/README.md. The STN scenarios get the 16 mechanisms of
-//! ../shared/models/stn151460 built by rsnrnivmodl and passed with `-dll`, and `modeldir`.
+//! level of ../shared/reference/README.md. A scenario whose first line is `//@mods NAME` gets
+//! the mechanisms of ../shared/models/NAME (the .mod and .inc files of the folder) built by
+//! rsnrnivmodl and passed with `-dll`, and `modeldir` set to the folder.
 
 #[path = "../../../tests/common/mod.rs"]
 mod common;
@@ -10,14 +11,21 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// How a scenario is run: plain, or with the STN model's mechanisms and folder.
-enum Mods {
-    BuiltIn,
-    Stn,
+/// The model folder a scenario's first line names (`//@mods NAME ...`); None for
+/// `//@mods none` (built-in mechanisms only) or no such line.
+fn mods_folder(script: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(script)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", script.display()));
+    let first = text.lines().next()?;
+    let rest = first.strip_prefix("//@mods")?;
+    rest.split_whitespace()
+        .next()
+        .filter(|name| *name != "none")
+        .map(str::to_string)
 }
 
 /// Runs one scenario and compares each of its trace files with compare.py's `options`.
-fn scenario(test: &str, name: &str, mods: Mods, files: &[&str], options: &[&str]) {
+fn scenario(test: &str, name: &str, files: &[&str], options: &[&str]) {
     let Some(shared) = common::shared_dir(test) else {
         return;
     };
@@ -29,9 +37,9 @@ fn scenario(test: &str, name: &str, mods: Mods, files: &[&str], options: &[&str]
     command
         .current_dir(reference.join("scenarios"))
         .arg("-nogui");
-    if let Mods::Stn = mods {
-        let model = shared.join("models/stn151460");
-        let library = build_stn_library(&model, &out.join("mods"));
+    if let Some(folder) = mods_folder(&reference.join("scenarios").join(&script)) {
+        let model = shared.join("models").join(folder);
+        let library = build_library(&model, &out.join("mods"));
         command.arg("-dll").arg(library);
         command.args(["-c", "strdef modeldir"]);
         command
@@ -57,27 +65,19 @@ fn scenario(test: &str, name: &str, mods: Mods, files: &[&str], options: &[&str]
     }
 }
 
-/// Copies the model's .mod and .inc files into `build` and runs rsnrnivmodl there, as
-/// run_neuron.sh does with nrnivmodl; returns the library's path.
-fn build_stn_library(model: &Path, build: &Path) -> PathBuf {
+/// Copies the model's .mod and .inc files into `build` and runs rsnrnivmodl there, as run_neuron.sh does with nrnivmodl; returns the
+/// library's path.
+fn build_library(model: &Path, build: &Path) -> PathBuf {
     std::fs::create_dir_all(build).expect("creating the mechanism build folder");
-    let entries = std::fs::read_dir(model).expect("reading the STN model folder");
-    for entry in entries {
-        let path = entry.expect("listing the STN model folder").path();
-        if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("mod" | "inc")
-        ) {
-            std::fs::copy(&path, build.join(path.file_name().unwrap())).expect("copying a .mod");
-        }
-    }
+    copy_mechanism_files(model, build);
     let built = Command::new(env!("CARGO_BIN_EXE_rsnrnivmodl"))
         .current_dir(build)
         .output()
         .expect("running rsnrnivmodl");
     assert!(
         built.status.success(),
-        "rsnrnivmodl failed on the STN model:\n{}{}",
+        "rsnrnivmodl failed on {}:\n{}{}",
+        model.display(),
         String::from_utf8_lossy(&built.stdout),
         String::from_utf8_lossy(&built.stderr)
     );
@@ -90,12 +90,25 @@ fn build_stn_library(model: &Path, build: &Path) -> PathBuf {
     library
 }
 
+fn copy_mechanism_files(folder: &Path, build: &Path) {
+    let entries = std::fs::read_dir(folder)
+        .unwrap_or_else(|e| panic!("reading the model folder {}: {e}", folder.display()));
+    for entry in entries {
+        let path = entry.expect("listing the model folder").path();
+        if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("mod" | "inc")
+        ) {
+            std::fs::copy(&path, build.join(path.file_name().unwrap())).expect("copying a .mod");
+        }
+    }
+}
+
 #[test]
 fn hh_soma_hoc_matches_neuron() {
     scenario(
         "hh_soma_hoc_matches_neuron",
         "hh_soma",
-        Mods::BuiltIn,
         &["hh_soma.txt", "hh_soma_usetable0.txt"],
         common::EXACT,
     );
@@ -106,7 +119,6 @@ fn passive_cable_hoc_matches_neuron() {
     scenario(
         "passive_cable_hoc_matches_neuron",
         "passive_cable",
-        Mods::BuiltIn,
         &["passive_cable.txt"],
         common::EXACT,
     );
@@ -117,7 +129,6 @@ fn hh_cable_cn_hoc_matches_neuron() {
     scenario(
         "hh_cable_cn_hoc_matches_neuron",
         "hh_cable_cn",
-        Mods::BuiltIn,
         &[
             "hh_cable_cn_secondorder2.txt",
             "hh_cable_cn_secondorder0.txt",
@@ -131,7 +142,6 @@ fn synapses_hoc_matches_neuron() {
     scenario(
         "synapses_hoc_matches_neuron",
         "synapses",
-        Mods::BuiltIn,
         &["synapses.txt", "synapses_spikes.txt"],
         common::EXACT,
     );
@@ -142,7 +152,6 @@ fn stn_seed_example_hoc_matches_neuron() {
     scenario(
         "stn_seed_example_hoc_matches_neuron",
         "stn_seed_example",
-        Mods::Stn,
         &["stn_seed_example.txt", "stn_seed_example_spikes.txt"],
         common::EXACT,
     );
@@ -153,7 +162,6 @@ fn stn_dbs_extracellular_hoc_matches_neuron() {
     scenario(
         "stn_dbs_extracellular_hoc_matches_neuron",
         "stn_dbs_extracellular",
-        Mods::Stn,
         &["stn_dbs_extracellular.txt"],
         common::EXACT,
     );
@@ -164,7 +172,6 @@ fn stn_lfp_hoc_matches_neuron() {
     scenario(
         "stn_lfp_hoc_matches_neuron",
         "stn_lfp",
-        Mods::Stn,
         &["stn_lfp.txt"],
         common::EXACT,
     );
@@ -177,7 +184,6 @@ fn gillies_small_run_hoc_matches_neuron() {
     scenario(
         "gillies_small_run_hoc_matches_neuron",
         "gillies_small_run",
-        Mods::Stn,
         &["gillies_small_run.txt", "gillies_small_run_usetable0.txt"],
         &options,
     );
@@ -193,7 +199,7 @@ fn stn_template_geometry_matches_neuron() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/stn_geometry");
     let model = shared.join("models/stn151460");
     let out = common::out_dir("rsnrniv_stn_geometry");
-    let library = build_stn_library(&model, &out.join("mods"));
+    let library = build_library(&model, &out.join("mods"));
     let run = Command::new(env!("CARGO_BIN_EXE_rsnrniv"))
         .current_dir(&data)
         .arg("-nogui")
@@ -221,4 +227,58 @@ fn stn_template_geometry_matches_neuron() {
         assert_eq!(a, b, "line {} of stn_areas differs from NEURON's", n + 1);
     }
     assert_eq!(ours.lines().count(), expected.lines().count());
+}
+
+#[test]
+fn modeldb_3810_hoc_matches_neuron() {
+    scenario(
+        "modeldb_3810_hoc_matches_neuron",
+        "modeldb_3810",
+        &["modeldb_3810.txt", "modeldb_3810_spikes.txt"],
+        common::EXACT,
+    );
+}
+
+#[test]
+fn modeldb_2488_hoc_matches_neuron() {
+    scenario(
+        "modeldb_2488_hoc_matches_neuron",
+        "modeldb_2488",
+        &["modeldb_2488.txt", "modeldb_2488_spikes.txt"],
+        common::EXACT,
+    );
+}
+
+#[test]
+fn modeldb_2796_hoc_matches_neuron() {
+    // The dendritic traces never cross 0 mV: the README detects spikes at -20 mV.
+    let options = [common::EXACT, &["--spike-thresh", "-20"]].concat();
+    scenario(
+        "modeldb_2796_hoc_matches_neuron",
+        "modeldb_2796",
+        &[
+            "modeldb_2796_syn.txt",
+            "modeldb_2796_syn_spikes.txt",
+            "modeldb_2796_nosyn.txt",
+            "modeldb_2796_nosyn_spikes.txt",
+        ],
+        &options,
+    );
+}
+
+#[test]
+fn modeldb_3263_hoc_matches_neuron() {
+    scenario(
+        "modeldb_3263_hoc_matches_neuron",
+        "modeldb_3263",
+        &[
+            "modeldb_3263_burst.txt",
+            "modeldb_3263_burst_spikes.txt",
+            "modeldb_3263_nburst_short.txt",
+            "modeldb_3263_nburst_short_spikes.txt",
+            "modeldb_3263_nburst_long.txt",
+            "modeldb_3263_nburst_long_spikes.txt",
+        ],
+        common::EXACT,
+    );
 }

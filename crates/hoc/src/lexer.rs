@@ -102,6 +102,9 @@ impl<'a> Lexer<'a> {
         loop {
             match self.peek_byte(0) {
                 b' ' | b'\t' | b'\r' | 0x0c | 0x1a => self.pos += 1,
+                // A backslash at the end of a line continues the statement on the next one.
+                b'\\' if self.peek_byte(1) == b'\n' => self.pos += 2,
+                b'\\' if self.peek_byte(1) == b'\r' && self.peek_byte(2) == b'\n' => self.pos += 3,
                 b'/' if self.peek_byte(1) == b'/' => {
                     while self.pos < self.text.len() && self.text[self.pos] != b'\n' {
                         self.pos += 1;

@@ -175,6 +175,7 @@ pub enum ClassKind {
     FInitializeHandler,
     /// A host object (a Python callable) as hoc sees it.
     PythonObject,
+    ParallelContext,
     /// GUI classes (Graph, Shape, ...): inert headless.
     Gui(&'static str),
     /// Not provided yet by rsnrn; `new` reports it.
@@ -197,6 +198,7 @@ impl ClassKind {
             ClassKind::NetCon => "NetCon",
             ClassKind::FInitializeHandler => "FInitializeHandler",
             ClassKind::PythonObject => "PythonObject",
+            ClassKind::ParallelContext => "ParallelContext",
             ClassKind::Gui(n) | ClassKind::Missing(n) => n,
         }
     }

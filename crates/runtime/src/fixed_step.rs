@@ -16,7 +16,7 @@ use crate::model::CableModel;
 
 /// Which kernel of the mechanism tables to call.
 #[derive(Debug, Clone, Copy)]
-enum Phase {
+pub(crate) enum Phase {
     TableCheck,
     Initialize,
     Current,
@@ -126,7 +126,7 @@ impl CableModel {
     /// Calls one kernel of every mechanism that has instances, in NEURON's order
     /// (`Registry::kernel_order`), with `ctx.t = t`. During initialization, e of written-concentration ions follows each
     /// writer's INITIAL (nrn_wrote_conc).
-    fn call_kernels(&mut self, phase: Phase, t: f64) -> Result<()> {
+    pub(crate) fn call_kernels(&mut self, phase: Phase, t: f64) -> Result<()> {
         self.sync_ctx(t);
         let celsius = self.celsius;
         // Electrode currents apart from the membrane's, seeing vi (NUMERICS §9).
@@ -229,6 +229,11 @@ impl CableModel {
     /// between internal potentials vi.
     fn setup_matrix(&mut self, t: f64) -> Result<()> {
         self.call_kernels(Phase::Hook(HookKind::BeforeBreakpoint), t)?;
+        self.assemble_matrix(t)
+    }
+
+    /// The matrix setup proper, without BEFORE BREAKPOINT blocks (fcurrent runs only this).
+    pub(crate) fn assemble_matrix(&mut self, t: f64) -> Result<()> {
         let cfac = self.cfac();
         {
             let l = &mut self.layout;

@@ -475,6 +475,8 @@ impl CableModel {
             .collect();
         sec.mechs.push(DensityInstances { mech, instances });
         self.structure_dirty = true;
+        let uses: Vec<_> = self.reg.mech(mech).ion_uses.iter().map(|u| u.0).collect();
+        self.forget_ion_styles(id, &uses);
         if self.reg.mech(mech).table.constructor.is_some() {
             self.ensure_layout();
             let sec = &self.sections[id.index()];

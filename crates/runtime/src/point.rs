@@ -25,3 +25,27 @@ pub(crate) struct PointProcess {
     /// Instance in the mechanism's store.
     pub instance: u32,
 }
+
+impl crate::model::CableModel {
+    /// The Random123 stream of a point process's RANDOM variable number `var` (declaration
+    /// order), e.g. for NetStim's `noiseFromRandom`.
+    pub fn point_random_stream(
+        &mut self,
+        id: PointProcessId,
+        var: usize,
+    ) -> crate::error::Result<&mut crate::random::Random123Stream> {
+        let p = *self.pp(id)?;
+        let m = &mut self.reg.mechs[p.mech.index()];
+        let count = m.store.randoms.len();
+        let name = m.info.name.clone();
+        m.store
+            .randoms
+            .get_mut(var)
+            .and_then(|streams| streams.get_mut(p.instance as usize))
+            .ok_or(crate::error::RuntimeError::IndexOutOfRange {
+                name: format!("RANDOM variable of {name}"),
+                index: var,
+                size: count,
+            })
+    }
+}

@@ -144,6 +144,7 @@ impl CableModel {
             m.store.bind(globals, slot_arrays);
         }
         self.layout = layout;
+        self.apply_ion_styles();
     }
 
     fn resolve_records(&mut self) -> Result<()> {

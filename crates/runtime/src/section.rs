@@ -71,6 +71,8 @@ pub(crate) struct Section {
     pub layout_angle: Option<f32>,
     /// `insert extracellular` (values live per node in the layout).
     pub extracellular: bool,
+    /// `ion_style` settings of this section (see `ion_style.rs`).
+    pub ion_styles: Vec<(crate::ions::IonId, crate::ion_style::IonStyleSetting)>,
 }
 
 /// NEURON's defaults (membdef.h).
@@ -95,6 +97,7 @@ impl Section {
             diam_pending: false,
             layout_angle: None,
             extracellular: false,
+            ion_styles: Vec::new(),
         }
     }
 

@@ -19,6 +19,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("noload.hoc", include_str!("../../lib/stdrun.hoc")),
     ("stdgui.hoc", include_str!("../../lib/stdrun.hoc")),
     ("stdlib.hoc", include_str!("../../lib/stdrun.hoc")),
+    ("netparmpi.hoc", include_str!("../../lib/netparmpi.hoc")),
 ];
 
 fn def(it: &mut Interp, name: &str, f: crate::interp::BFn) {
@@ -439,7 +440,7 @@ impl Interp {
     /// Runs `cmd` as top-level code, inside template instance `ctx` if given.
     pub fn execute_in(&mut self, cmd: &str, ctx: Option<ObjRef>) -> Res<()> {
         let src = self.cur_src.clone();
-        self.in_context(None, ctx, src, |it| it.run_string("execute", cmd))
+        self.in_context(None, ctx, src, |it| it.run_string_quietly("execute", cmd))
     }
 
     /// `load_file([force,] name)`: runs a file once (again with force), with its folder as
@@ -483,8 +484,12 @@ impl Interp {
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         if let Some((lib, text)) = LIBRARY.iter().find(|(n, _)| *n == base) {
-            // All the library names are the same text: load it once.
-            let key = PathBuf::from("<rsnrn library>");
+            // Names with the same text (stdrun.hoc, nrngui.hoc, ...) load it once.
+            let first = LIBRARY
+                .iter()
+                .find(|(_, t)| t == text)
+                .map_or(*lib, |(n, _)| *n);
+            let key = PathBuf::from(format!("<rsnrn library {first}>"));
             if self.loaded.contains(&key) && !force {
                 return num(1.0);
             }

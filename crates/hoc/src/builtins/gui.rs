@@ -1,7 +1,7 @@
 //! GUI calls and classes: accepted and inert (rsnrniv is headless), with one notice the first
 //! time; CVode's fixed-step answers.
 
-use super::{num, Args};
+use super::{bool_num, num, Args};
 use crate::error::{err, Res};
 use crate::interp::{Builtin, Interp};
 use crate::value::*;
@@ -63,13 +63,15 @@ pub fn gui_method(_: &mut Interp, _o: &ObjRef, m: &str, _a: Args) -> Res<Value> 
 }
 
 /// CVode in rsnrn: only the fixed-step method exists.
+/// `cvode.active(1)` is remembered (models switch it on while loading and off again before
+/// running) and returned by `cvode.active()`; fadvance refuses to step while it is on.
 pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     match m {
         "active" => {
-            if !a.is_empty() && a.num(0)? != 0.0 {
-                return err("cvode.active(1): rsnrn has only the fixed-step method");
+            if !a.is_empty() {
+                it.cvode_active = a.num(0)? != 0.0;
             }
-            num(0.0)
+            bool_num(it.cvode_active)
         }
         "use_local_dt" | "use_daspk" | "condition_order" | "queue_mode" | "cache_efficient" => {
             num(0.0)
@@ -83,6 +85,9 @@ pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value>
             num(if before { 1.0 } else { 0.0 })
         }
         "event" => super::simhooks::cvode_event(it, &a),
+        "spike_stat" => err(
+            "cvode.spike_stat: rsnrn keeps no statistics of its event queue (NEURON counts its splay-tree operations here)",
+        ),
         "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
         _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),
     }

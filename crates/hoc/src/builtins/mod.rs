@@ -2,11 +2,15 @@
 
 pub mod file;
 mod front_record;
+mod fstim;
 mod funcs;
 mod gui;
+mod ion_style;
 mod list;
 mod matrix;
 pub mod netcon;
+mod object_id;
+pub mod pnm;
 pub mod point;
 pub mod random;
 mod secref;
@@ -176,6 +180,9 @@ pub fn obj_value(o: ObjRef) -> Res<Value> {
 /// Registers the built-in names.
 pub fn install(it: &mut Interp) {
     funcs::install(it);
+    fstim::install(it);
+    ion_style::install(it);
+    object_id::install(it);
     simfuncs::install(it);
     gui::install(it);
     random::install(it);
@@ -194,6 +201,7 @@ pub fn install(it: &mut Interp) {
         ClassKind::NetCon,
         ClassKind::FInitializeHandler,
         ClassKind::PythonObject,
+        ClassKind::ParallelContext,
     ] {
         it.define_builtin(k.name(), Builtin::Class(k));
     }
@@ -208,7 +216,6 @@ pub fn install(it: &mut Interp) {
         "IntFire2",
         "IntFire4",
         "PointProcessMark",
-        "ParallelContext",
         "Impedance",
         "LinearMechanism",
     ] {
@@ -267,9 +274,10 @@ pub fn construct(it: &mut Interp, k: ClassKind, args: Vec<Value>) -> Res<ObjRef>
         ClassKind::Vector => vector::construct(it, &a)?,
         ClassKind::List => list::construct(it, &a)?,
         ClassKind::File => file::construct(&a)?,
-        ClassKind::StringFunctions | ClassKind::CVode | ClassKind::FInitializeHandler => {
-            ObjData::Plain
-        }
+        ClassKind::StringFunctions
+        | ClassKind::CVode
+        | ClassKind::FInitializeHandler
+        | ClassKind::ParallelContext => ObjData::Plain,
         ClassKind::PythonObject => return simhooks::host_main(it),
         ClassKind::SectionRef => ObjData::SectionRef(it.cas()?),
         ClassKind::SectionList => ObjData::SectionList(Vec::new()),
@@ -316,6 +324,7 @@ pub fn call_method(
             ClassKind::CVode => gui::cvode_method(it, o, m, a),
             ClassKind::Random => random::method(o, m, a),
             ClassKind::NetCon => netcon::method(it, o, m, a),
+            ClassKind::ParallelContext => pnm::method(it, o, m, a),
             ClassKind::Gui(_) => gui::gui_method(it, o, m, a),
             ClassKind::PythonObject => {
                 let how = if called {

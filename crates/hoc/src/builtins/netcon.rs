@@ -89,6 +89,12 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             rt(it.model.netcon_event(nc, a.num(0)?))?;
             num(0.0)
         }
+        "record" if a.len() == 3 => {
+            // record(tvec, idvec, id): spike times and this NetCon's id.
+            let (tvec, idvec, id) = (a.some_obj(0)?, a.some_obj(1)?, a.num(2)?);
+            super::pnm::record_with_ids(it, &tvec, &idvec, vec![(nc, id)])?;
+            num(0.0)
+        }
         "record" => {
             let v = a.some_obj(0)?;
             match &mut *v.data.borrow_mut() {

@@ -19,7 +19,7 @@ pub fn pid(o: &ObjRef) -> Res<PointProcessId> {
 
 /// NEURON places a point process on a node: x inside a section becomes the centre of the
 /// segment containing it (x = 0 and 1 stay on the end nodes).
-fn node_x(x: f64, nseg: usize) -> f64 {
+pub(crate) fn node_x(x: f64, nseg: usize) -> f64 {
     if x <= 0.0 || x >= 1.0 {
         return x;
     }
@@ -120,6 +120,27 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
                 .or_else(|e| err(e.to_string()))?;
             num(x)
         }
+        "noiseFromRandom" | "noiseFromRandom123" if is_netstim(it, p) => {
+            // NEURON 9's NetStim: its RANDOM stream takes the ids (and position) of a
+            // Random123 generator, or the ids given.
+            let (ids, seq) = if m == "noiseFromRandom" {
+                let r = a.some_obj(0)?;
+                match super::random::random123_state(&r) {
+                    Some(state) => state,
+                    None => return err("NetStim: Random.Random123 generator is required."),
+                }
+            } else {
+                let id = |k: usize| a.num(k).map(|x| x as u32);
+                ([id(0)?, id(1)?, id(2)?], 0)
+            };
+            let stream = it
+                .model
+                .point_random_stream(p, 0)
+                .or_else(|e| err(e.to_string()))?;
+            stream.set_ids(ids[0], ids[1], ids[2]);
+            stream.set_seq(seq);
+            num(0.0)
+        }
         _ => {
             let mechanism = it
                 .model
@@ -133,4 +154,8 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             }
         }
     }
+}
+
+fn is_netstim(it: &Interp, p: PointProcessId) -> bool {
+    it.model.point_mechanism(p).is_ok_and(|m| m == "NetStim")
 }

@@ -78,6 +78,20 @@ pub fn construct(_: &Args) -> Res<ObjData> {
     Ok(ObjData::Random(RandomData { random: None }))
 }
 
+/// The ids and position of a Random whose generator is Random123 (None otherwise).
+pub fn random123_state(o: &ObjRef) -> Option<([u32; 3], u64)> {
+    match &*o.data.borrow() {
+        ObjData::Random(RandomData {
+            random:
+                Some(Random {
+                    generator: Generator::Random123(s),
+                    ..
+                }),
+        }) => Some((s.ids(), s.seq())),
+        _ => None,
+    }
+}
+
 fn with<R>(o: &ObjRef, f: impl FnOnce(&mut RandomData) -> Res<R>) -> Res<R> {
     match &mut *o.data.borrow_mut() {
         ObjData::Random(r) => f(r),

@@ -215,6 +215,9 @@ pub fn install(it: &mut Interp) {
         num(1.0)
     });
     def(it, "fadvance", |it, _| {
+        if it.cvode_active {
+            return err("fadvance: the variable step method is active (cvode.active(1)) and rsnrn has only the fixed-step method; call cvode.active(0)");
+        }
         super::simhooks::fadvance(it)?;
         it.progress.step(it.model.t());
         num(1.0)
@@ -229,8 +232,9 @@ pub fn install(it: &mut Interp) {
         it.progress.end();
         num(0.0)
     });
-    def(it, "fcurrent", |_, _| {
-        err("fcurrent() is not available in rsnrn yet (the runtime has no separate current evaluation)")
+    def(it, "fcurrent", |it, _| {
+        it.model.fcurrent().or_else(rt_err)?;
+        num(1.0)
     });
     def(it, "this_section", |it, _| {
         let s = it.cas()?;

@@ -1,4 +1,5 @@
-//! StringFunctions: len, substr, head, tail, left, right, is_name, rtrim, ltrim.
+//! StringFunctions: len, substr, head, tail, left, right, is_name, rtrim, ltrim,
+//! is_artificial.
 
 use super::{bool_num, num, Args};
 use crate::error::{err, Res};
@@ -8,6 +9,21 @@ use crate::value::*;
 pub fn method(it: &mut Interp, _o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     match m {
         "len" => num(a.str(0)?.len() as f64),
+        "is_artificial" => {
+            let kind = match a.obj(0)? {
+                Some(o) => match &*o.data.borrow() {
+                    ObjData::Point(p) => {
+                        let mech = it.model.point_mechanism(*p).ok().map(str::to_string);
+                        mech.and_then(|m| it.model.mechanism_id(&m).ok())
+                            .and_then(|id| it.model.mechanism_info(id))
+                            .map(|i| i.kind)
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            bool_num(kind == Some(rsnrn_abi::MechanismKind::ArtificialCell))
+        }
         "substr" => {
             let (s, t) = (a.str(0)?, a.str(1)?);
             num(s.find(&t).map_or(-1.0, |i| i as f64))

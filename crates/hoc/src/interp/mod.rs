@@ -1,6 +1,7 @@
 //! The hoc interpreter: a tree walker over [`crate::ast`] with NEURON's scoping (top level,
 //! template instances, procedure locals), the section stack, and the simulator behind it.
 
+mod assigned;
 mod call;
 mod eval;
 mod exec;
@@ -98,6 +99,14 @@ pub struct Interp {
     pub distance_origin: Option<(SecId, f64)>,
     /// GUI calls seen (one notice is printed).
     pub gui_noticed: bool,
+    /// `cvode.active(1)` was called (and not undone): fadvance refuses, rsnrn has no CVODE.
+    pub cvode_active: bool,
+    /// The IClamps standing for old-style `fstim()` stimuli (None: not placed yet).
+    pub fstims: Vec<Option<rsnrn_runtime::PointProcessId>>,
+    /// ParallelContext's gids and id-carrying spike recordings.
+    pub parallel: crate::builtins::pnm::ParallelState,
+    /// Inside execute() or an event's statement: expression statements do not echo.
+    pub no_echo: usize,
     /// `execute1(cmd, 0)`: errors are not printed.
     pub quiet: usize,
     pub mechs: mechs::MechTables,
@@ -157,6 +166,10 @@ impl Interp {
             start: std::time::Instant::now(),
             distance_origin: None,
             gui_noticed: false,
+            cvode_active: false,
+            fstims: Vec::new(),
+            parallel: Default::default(),
+            no_echo: 0,
             quiet: 0,
             mechs: mechs::MechTables::default(),
             progress: Default::default(),
@@ -225,6 +238,7 @@ impl Interp {
                 src: src.clone(),
                 pos,
             });
+            self.declare_assigned_names(&stmt);
             let saved = std::mem::replace(&mut self.cur_src, src.clone());
             // Sections pushed by a top-level statement (push_section, get_loc) are popped
             // when it ends, as NEURON does.
@@ -250,6 +264,15 @@ impl Interp {
         self.run_source(src)
     }
 
+    /// Runs a string as top-level code whose expression statements do not print their
+    /// values, as NEURON runs `execute()` arguments and event statements.
+    pub fn run_string_quietly(&mut self, name: &str, text: &str) -> Res<()> {
+        self.no_echo += 1;
+        let r = self.run_string(name, text);
+        self.no_echo -= 1;
+        r
+    }
+
     /// Reads and runs a file as top-level code.
     pub fn run_file(&mut self, name: &str, path: &Path) -> Res<()> {
         let src = match Source::from_file(name, path.to_path_buf()) {
@@ -266,6 +289,9 @@ impl Interp {
 
     /// A top-level statement: an expression statement echoes its value.
     fn exec_top(&mut self, s: &Stmt) -> Res<()> {
+        if self.no_echo > 0 {
+            return self.exec(s);
+        }
         if let StmtKind::Expr(e) = &s.kind {
             let src = self.cur_src.clone();
             return self.echo(e).map_err(|f| f.locate(&src, s.pos));
@@ -317,6 +343,7 @@ impl Interp {
                 }
             }
         }
+        crate::builtins::pnm::sync(self);
     }
 }
 
