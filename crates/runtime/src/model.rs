@@ -61,6 +61,8 @@ pub struct CableModel {
     pub(crate) lap_start: Option<std::time::Instant>,
     /// NetCons, the event queue and the requests of event services.
     pub(crate) events: crate::events::Events,
+    /// `set_threads(n)` with n > 1: the pool and the split into groups of cells.
+    pub(crate) threads: Option<crate::threads::Threads>,
 }
 
 // SAFETY: the raw pointers inside (kernel context, mechanism data, tables) point into memory
@@ -127,6 +129,7 @@ impl CableModel {
             profile: None,
             lap_start: None,
             events: crate::events::Events::default(),
+            threads: None,
         }
     }
 
