@@ -44,7 +44,8 @@ use crate::mechanisms::SlotBinding;
 use crate::model::CableModel;
 use crate::random::Random123Stream;
 
-/// The pool and the current split of the model into groups of cells.
+/// The pool (one thread fewer than the count: the calling thread steps a group too) and the
+/// current split of the model into groups of cells.
 pub(crate) struct Threads {
     count: usize,
     pool: Arc<rayon::ThreadPool>,
@@ -220,7 +221,7 @@ impl CableModel {
             return Ok(());
         }
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
+            .num_threads(n - 1)
             .thread_name(|k| format!("rsnrn-cells-{k}"))
             .build()
             .map_err(|e| RuntimeError::InvalidValue {
@@ -304,18 +305,15 @@ impl CableModel {
         self.spread_globals(plan);
         self.bind_views(plan);
         let ctx = SharedCtx(copy_ctx(&self.ctx));
-        pool.install(|| {
-            use rayon::prelude::*;
-            plan.groups.par_iter_mut().for_each(|g| {
-                g.ctx = KernelContext {
-                    services: &THREADED_SERVICES,
-                    events: g.state.get().cast(),
-                    ..ctx.get()
-                };
-                g.outcome = Outcome::default();
-                // SAFETY: groups address disjoint nodes and instances (module comment).
-                unsafe { g.setup_solve_update(&shared) };
-            })
+        on_groups(&pool, &mut plan.groups, |g| {
+            g.ctx = KernelContext {
+                services: &THREADED_SERVICES,
+                events: g.state.get().cast(),
+                ..ctx.get()
+            };
+            g.outcome = Outcome::default();
+            // SAFETY: groups address disjoint nodes and instances (module comment).
+            unsafe { g.setup_solve_update(&shared) };
         });
         self.gather_globals(plan);
         let mut first_failure = None;
@@ -347,14 +345,11 @@ impl CableModel {
         self.sync_ctx(self.t);
         self.spread_globals(plan);
         let t = self.t;
-        pool.install(|| {
-            use rayon::prelude::*;
-            plan.groups.par_iter_mut().for_each(|g| {
-                g.ctx.t = t;
-                g.outcome = Outcome::default();
-                // SAFETY: as above.
-                unsafe { g.states(&shared) };
-            })
+        on_groups(&pool, &mut plan.groups, |g| {
+            g.ctx.t = t;
+            g.outcome = Outcome::default();
+            // SAFETY: as above.
+            unsafe { g.states(&shared) };
         });
         self.gather_globals(plan);
         let mut first_failure = None;
@@ -585,6 +580,22 @@ impl CableModel {
         }
         Ok(())
     }
+}
+
+/// Runs `job` on every group: the first on the calling thread, the others on the pool (which
+/// has one thread fewer than the count set), so that no pool thread competes with the caller
+/// for a core while the caller does the serial parts of the step.
+fn on_groups(pool: &rayon::ThreadPool, groups: &mut [Group], job: impl Fn(&mut Group) + Sync) {
+    let Some((first, rest)) = groups.split_first_mut() else {
+        return;
+    };
+    let job = &job;
+    pool.in_place_scope(|scope| {
+        for g in rest {
+            scope.spawn(move |_| job(g));
+        }
+        job(first);
+    });
 }
 
 /// A kernel context read by every task (each makes its own from it).
