@@ -172,6 +172,7 @@ pub enum ClassKind {
     CVode,
     Random,
     NetCon,
+    ParallelContext,
     /// GUI classes (Graph, Shape, ...): inert headless.
     Gui(&'static str),
     /// Not provided yet by rsnrn; `new` reports it.
@@ -192,6 +193,7 @@ impl ClassKind {
             ClassKind::CVode => "CVode",
             ClassKind::Random => "Random",
             ClassKind::NetCon => "NetCon",
+            ClassKind::ParallelContext => "ParallelContext",
             ClassKind::Gui(n) | ClassKind::Missing(n) => n,
         }
     }

@@ -6,6 +6,7 @@ mod gui;
 mod list;
 mod matrix;
 mod netcon;
+mod parallel;
 pub mod point;
 pub mod random;
 mod secref;
@@ -188,6 +189,7 @@ pub fn install(it: &mut Interp) {
         ClassKind::CVode,
         ClassKind::Random,
         ClassKind::NetCon,
+        ClassKind::ParallelContext,
     ] {
         it.define_builtin(k.name(), Builtin::Class(k));
     }
@@ -203,7 +205,6 @@ pub fn install(it: &mut Interp) {
         "IntFire4",
         "PointProcessMark",
         "FInitializeHandler",
-        "ParallelContext",
         "Impedance",
         "LinearMechanism",
     ] {
@@ -257,7 +258,9 @@ pub fn construct(it: &mut Interp, k: ClassKind, args: Vec<Value>) -> Res<ObjRef>
         ClassKind::Vector => vector::construct(it, &a)?,
         ClassKind::List => list::construct(it, &a)?,
         ClassKind::File => file::construct(&a)?,
-        ClassKind::StringFunctions | ClassKind::CVode => ObjData::Plain,
+        ClassKind::StringFunctions | ClassKind::CVode | ClassKind::ParallelContext => {
+            ObjData::Plain
+        }
         ClassKind::SectionRef => ObjData::SectionRef(it.cas()?),
         ClassKind::SectionList => ObjData::SectionList(Vec::new()),
         ClassKind::Matrix => matrix::construct(&a)?,
@@ -301,6 +304,7 @@ pub fn call_method(
                 _ => not_member(o, m),
             },
             ClassKind::CVode => gui::cvode_method(it, o, m, a),
+            ClassKind::ParallelContext => parallel::method(it, o, m, a),
             ClassKind::Random => random::method(o, m, a),
             ClassKind::NetCon => netcon::method(it, o, m, a),
             ClassKind::Gui(_) => gui::gui_method(it, o, m, a),
