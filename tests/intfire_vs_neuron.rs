@@ -1,6 +1,11 @@
-//! The artificial cells IntFire2 (and IntFire4) of nmodl/ against NEURON 9.0.2: the scenario of
-//! tests/data/intfire/make_reference.py built again through the Rust API. Spike times agree to
-//! 1e-10 ms (both compute firing times to round-off) and the final m and i to 1e-12.
+//! The artificial cells IntFire2 and IntFire4 of nmodl/ against NEURON 9.0.2: the scenario of
+//! tests/data/intfire/make_reference.py built again through the Rust API. IntFire2's spike
+//! times agree to 1e-10 ms (both find the crossing to round-off) and its final m and i to
+//! 1e-12; IntFire4's to 5e-5 ms (1.9e-5 at most here): NEURON's search for IntFire4's firing
+//! time stops short of the exact crossing (restarted from NEURON's own earlier spike times, the
+//! exact solution of the documented equations crosses 2.2e-6 ms after NEURON's third spike of
+//! c4, and up to ~2e-5 later on), while ours bisects to the last bit; the normalization of the
+//! weights is NEURON's to round-off (the trough after a weight -1 event agrees to 1e-16).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,6 +13,7 @@ use std::path::{Path, PathBuf};
 use rsnrn::runtime::{CableModel, NetConSource, PointProcessId};
 
 const T_TOL: f64 = 1e-10;
+const T_TOL_INTFIRE4: f64 = 5e-5;
 const STATE_TOL: f64 = 1e-12;
 
 fn data(name: &str) -> PathBuf {
@@ -70,7 +76,7 @@ fn reference_finals() -> BTreeMap<String, f64> {
 }
 
 #[test]
-fn intfire2_matches_neuron() {
+fn intfire2_and_intfire4_match_neuron() {
     let mut m = rsnrn::builtins::model().unwrap();
     let mut cells = Vec::new();
     for (name, taum, taus, ib) in [
@@ -85,18 +91,41 @@ fn intfire2_matches_neuron() {
         );
         cells.push((name, c));
     }
-    let (c1, c2, c3) = (cells[0].1, cells[1].1, cells[2].1);
+    for (name, taue, taui1, taui2, taum) in
+        [("c4", 5.0, 10.0, 20.0, 50.0), ("c5", 2.0, 6.0, 9.0, 15.0)]
+    {
+        let c = artificial(
+            &mut m,
+            "IntFire4",
+            &[
+                ("taue", taue),
+                ("taui1", taui1),
+                ("taui2", taui2),
+                ("taum", taum),
+            ],
+        );
+        cells.push((name, c));
+    }
+    let (c1, c2, c3, c4, c5) = (cells[0].1, cells[1].1, cells[2].1, cells[3].1, cells[4].1);
     let s = [
         stim(&mut m, 3.0, 7.0, 25.0),
         stim(&mut m, 30.5, 3.0, 10.0),
         stim(&mut m, 5.0, 11.0, 15.0),
         stim(&mut m, 10.0, 2.0, 12.0),
+        stim(&mut m, 1.0, 3.0, 30.0),
+        stim(&mut m, 20.0, 5.0, 5.0),
+        stim(&mut m, 10.0, 2.0, 40.0),
     ];
     link(&mut m, s[0], c1, 0.15, 1.0);
     link(&mut m, s[1], c1, -0.1, 0.5);
     link(&mut m, s[2], c2, -0.6, 1.0);
     link(&mut m, c1, c2, 0.5, 2.0);
     link(&mut m, s[3], c3, 0.4, 1.0);
+    link(&mut m, s[4], c4, 0.4, 0.0);
+    link(&mut m, s[5], c4, -0.5, 0.0);
+    link(&mut m, s[6], c5, 0.4, 1.0);
+    link(&mut m, c4, c5, -0.8, 1.0);
+    link(&mut m, c1, c5, 0.9, 3.0);
     let recorders: Vec<_> = cells
         .iter()
         .map(|&(name, c)| {
@@ -118,12 +147,17 @@ fn intfire2_matches_neuron() {
             theirs.len(),
             "{name}: {ours:?} vs NEURON {theirs:?}"
         );
+        let tol = if matches!(*name, "c4" | "c5") {
+            T_TOL_INTFIRE4
+        } else {
+            T_TOL
+        };
         for (a, b) in ours.iter().zip(theirs) {
-            assert!((a - b).abs() <= T_TOL, "{name}: spike at {a} vs NEURON {b}");
+            assert!((a - b).abs() <= tol, "{name}: spike at {a} vs NEURON {b}");
         }
     }
     let finals = reference_finals();
-    for &(name, c) in &cells {
+    for &(name, c) in &cells[..3] {
         for var in ["m", "i"] {
             let ours = m.get_point(c, var).unwrap();
             let theirs = finals[&format!("{name}.{var}")];

@@ -22,7 +22,9 @@
 //! The exchange interval of NEURON's parallel fixed step (minimum NetCon delay) matters to
 //! its MPI and per-thread event queues; here the event queue is one and is served between the
 //! parallel parts of every step, which is what keeps equal-time events in the single-threaded
-//! order. The price is two fork-joins per step (measured in `cargo xtask bench`).
+//! order. The price is one fork-join per step (measured in `cargo xtask bench`). When a step
+//! fails (a kernel status, a NaN), the error is the one a single thread reports, but groups
+//! that did not fail may already have run their state kernels.
 //!
 //! Steps stay on one thread (with the reason in [`CableModel::threads_serial_reason`]) when
 //! cells are not independent or order matters: extracellular layers or fast i_membrane_,
@@ -299,12 +301,14 @@ impl CableModel {
         let plan = threads.plan.as_mut().expect("just made");
         let pool = threads.pool.clone();
 
-        // Matrix setup, solve and voltage update at t_n + dt/2.
+        // Matrix setup, solve and voltage update at t_n + dt/2, then (in groups whose cells
+        // stayed finite) states and the hooks after the solve at t_{n+1}: one fork-join.
         self.sync_ctx(self.t);
         let shared = self.shared();
         self.spread_globals(plan);
         self.bind_views(plan);
         let ctx = SharedCtx(copy_ctx(&self.ctx));
+        let t_end = self.t + 0.5 * self.dt;
         on_groups(&pool, &mut plan.groups, |g| {
             g.ctx = KernelContext {
                 services: &THREADED_SERVICES,
@@ -313,9 +317,17 @@ impl CableModel {
             };
             g.outcome = Outcome::default();
             // SAFETY: groups address disjoint nodes and instances (module comment).
-            unsafe { g.setup_solve_update(&shared) };
+            unsafe {
+                g.setup_solve_update(&shared);
+                if g.outcome.failure.is_none() && g.outcome.bad.is_none() {
+                    g.ctx.t = t_end;
+                    g.states(&shared);
+                }
+            }
         });
         self.gather_globals(plan);
+        // What the single-threaded step would report first: a failure before the solve, a
+        // non-finite v, a failure after it.
         let mut first_failure = None;
         let mut origin = None;
         let mut bad = None;
@@ -325,11 +337,12 @@ impl CableModel {
             origin = min_some(origin, o.origin);
             bad = min_some(bad, o.bad);
         }
-        if let Some((_, _, e)) = first_failure {
-            return Err(e);
-        }
-        self.take_group_requests(plan, self.t)?;
-        self.t += 0.5 * self.dt;
+        let failure = |before_solve: bool| match &first_failure {
+            Some((phase, _, e)) if (*phase < PHASE_STATE) == before_solve => Err(e.clone()),
+            _ => Ok(()),
+        };
+        failure(true)?;
+        self.t = t_end;
         if let Some(node) = bad {
             let node = origin.unwrap_or(node);
             let (sec, x) = self.layout.node_location(node);
@@ -340,26 +353,9 @@ impl CableModel {
                 value: self.layout.v.get(node),
             });
         }
-
-        // States and the hooks after the solve at t_{n+1}.
-        self.sync_ctx(self.t);
-        self.spread_globals(plan);
-        let t = self.t;
-        on_groups(&pool, &mut plan.groups, |g| {
-            g.ctx.t = t;
-            g.outcome = Outcome::default();
-            // SAFETY: as above.
-            unsafe { g.states(&shared) };
-        });
-        self.gather_globals(plan);
-        let mut first_failure = None;
-        for g in &plan.groups {
-            pick_failure(&mut first_failure, &g.outcome.failure);
-        }
-        if let Some((_, _, e)) = first_failure {
-            return Err(e);
-        }
+        failure(false)?;
         self.take_group_requests(plan, self.t)?;
+        self.sync_ctx(self.t);
         Ok(())
     }
 
