@@ -172,6 +172,9 @@ fn criterion_dir() -> std::path::PathBuf {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
+    if args.iter().any(|a| a == "--network") {
+        return print_network();
+    }
     cargo_bench("kernels", quick)?;
     println!();
     println!("channel kernels (JIT-compiled nmodl/hh.mod), {KERNEL_INSTANCES} instances per call:");

@@ -46,7 +46,7 @@ use crate::mechanisms::SlotBinding;
 use crate::model::CableModel;
 use crate::random::Random123Stream;
 
-/// The pool (one thread fewer than the count: the calling thread steps a group too) and the
+/// The pool (one thread fewer than the count: the calling thread takes groups too) and the
 /// current split of the model into groups of cells.
 pub(crate) struct Threads {
     count: usize,
@@ -186,6 +186,9 @@ struct PhaseKernels {
     before_step: Option<Kernel>,
 }
 
+/// Groups per thread: small enough pieces that threads balance them by stealing.
+const GROUPS_PER_THREAD: usize = 4;
+
 /// Phases of the parallel parts, numbered in the single-threaded order (for choosing which
 /// failure to report).
 const PHASE_BEFORE_BREAKPOINT: usize = 0;
@@ -296,7 +299,7 @@ impl CableModel {
             .as_ref()
             .is_none_or(|p| p.generation != self.layout.generation)
         {
-            threads.plan = Some(self.plan(threads.count));
+            threads.plan = Some(self.plan(GROUPS_PER_THREAD * threads.count));
         }
         let plan = threads.plan.as_mut().expect("just made");
         let pool = threads.pool.clone();
@@ -578,20 +581,51 @@ impl CableModel {
     }
 }
 
-/// Runs `job` on every group: the first on the calling thread, the others on the pool (which
-/// has one thread fewer than the count set), so that no pool thread competes with the caller
-/// for a core while the caller does the serial parts of the step.
+/// Runs `job` on every group: the calling thread and the pool's threads (one fewer than the
+/// count set) take groups one at a time until none is left, so a thread the system
+/// deschedules holds up one small group, not a fixed share of the cells. The event phases stay
+/// on the calling thread (NET_RECEIVE blocks see its NMODL random generator, as with one
+/// thread).
 fn on_groups(pool: &rayon::ThreadPool, groups: &mut [Group], job: impl Fn(&mut Group) + Sync) {
-    let Some((first, rest)) = groups.split_first_mut() else {
-        return;
-    };
-    let job = &job;
-    pool.in_place_scope(|scope| {
-        for g in rest {
-            scope.spawn(move |_| job(g));
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let all = GroupsPtr(groups.as_mut_ptr(), groups.len());
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        if k >= all.len() {
+            break;
         }
-        job(first);
+        // SAFETY: k < len, and the counter hands out every index once, so no two threads
+        // hold the same group; `groups` is borrowed mutably until the scope ends.
+        job(unsafe { all.get(k) });
+    };
+    let work = &work;
+    pool.in_place_scope(|scope| {
+        for _ in 0..pool.current_num_threads() {
+            scope.spawn(move |_| work());
+        }
+        work();
     });
+}
+
+/// The groups of one parallel part, handed out by index (see `on_groups`).
+struct GroupsPtr(*mut Group, usize);
+
+// SAFETY: see `on_groups`; `Group` is Send.
+unsafe impl Sync for GroupsPtr {}
+
+impl GroupsPtr {
+    fn len(&self) -> usize {
+        self.1
+    }
+
+    /// # Safety
+    /// `k < len`, and no other reference to group `k` exists while the result lives.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn get(&self, k: usize) -> &mut Group {
+        // SAFETY: see above.
+        unsafe { &mut *self.0.add(k) }
+    }
 }
 
 /// A kernel context read by every task (each makes its own from it).
