@@ -208,3 +208,31 @@ fn ten_cells_match_neuron() {
         }
     }
 }
+
+/// NMODL's one global generator, drawn in a kernel: instance order would decide the numbers.
+const NOISY: &str = r#"
+NEURON { SUFFIX noisy  RANGE x }
+ASSIGNED { x }
+BREAKPOINT { x = normrand(0, 1) }
+"#;
+
+#[test]
+fn scop_random_in_a_kernel_stops_a_threaded_run() {
+    let mut net = network(4);
+    let noisy = rsnrn::compile::compile_source("noisy.mod", NOISY).unwrap();
+    rsnrn::register(&mut net.m, noisy).unwrap();
+    let somas: Vec<_> = net
+        .m
+        .sections()
+        .filter(|&s| net.m.section_name(s).unwrap().starts_with("soma"))
+        .collect();
+    for s in somas {
+        net.m.insert(s, "noisy").unwrap();
+    }
+    net.m.finitialize(-65.0).unwrap();
+    net.m.continuerun(1.0).unwrap();
+    net.m.set_threads(2).unwrap();
+    net.m.finitialize(-65.0).unwrap();
+    let e = net.m.continuerun(1.0).unwrap_err().to_string();
+    assert!(e.contains("noisy") && e.contains("one thread"), "{e}");
+}

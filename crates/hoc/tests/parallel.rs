@@ -1,4 +1,5 @@
-//! ParallelContext.nthread: hoc sets the runtime's threads; results equal one thread's.
+//! ParallelContext.nthread: hoc sets the runtime's threads; results equal one thread's. And the
+//! IntFire2 / IntFire4 built-ins are hoc classes.
 
 use rsnrn_hoc::interp::Output;
 use rsnrn_hoc::{Flow, Interp};
@@ -56,4 +57,12 @@ fn other_members_and_bad_counts_are_refused() {
     assert!(err
         .unwrap()
         .contains("'set_gid2node' not a public member of 'ParallelContext'"));
+}
+
+#[test]
+fn intfire2_and_intfire4_are_classes() {
+    let (out, err) =
+        run("objref a, b\na = new IntFire2()\nb = new IntFire4()\nprint a.taus, b.taum\n");
+    assert_eq!(err, None);
+    assert_eq!(out, "20 50 \n");
 }

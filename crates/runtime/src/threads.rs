@@ -3,7 +3,7 @@
 //! Between the event phases of a fixed step, cells (connected trees of sections) do not see
 //! each other: the matrix of one cell, its kernels' instances and ion values are its own. So
 //! the continuous part of a step — BEFORE BREAKPOINT, matrix setup, current kernels, Hines
-//! solve, second-order ion currents, voltage update, then (after the NaN check) the state
+//! solve, second-order ion currents, voltage update, then (where v stayed finite) the state
 //! kernels and AFTER SOLVE / BEFORE STEP — runs per group of cells on the pool, while
 //! threshold detection, event delivery and recording stay on the calling thread in NEURON's
 //! order. Every per-node and per-instance operation is the one the single-threaded step does,
@@ -16,8 +16,10 @@
 //! instance ranges. Kernels are called on views of those ranges (a [`MechanismData`] whose
 //! columns start at the first instance of the range), each group with its own
 //! [`KernelContext`], request list and copy of every mechanism's globals (a kernel that
-//! assigns a GLOBAL writes the group's copy; the last group's writes are kept, as the last
-//! instances' would be in one thread).
+//! assigns a GLOBAL writes the group's copy; the copy of the last group, in cell order, that
+//! changed it is kept, as the last instances' writes would be on one thread; a kernel that
+//! reads a GLOBAL another cell's instance wrote in the same step is not thread-safe, as in
+//! NEURON).
 //!
 //! The exchange interval of NEURON's parallel fixed step (minimum NetCon delay) matters to
 //! its MPI and per-thread event queues; here the event queue is one and is served between the
