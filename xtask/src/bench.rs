@@ -24,6 +24,84 @@ wall0 = startsw()
 { printf("elapsed %.6f\n", startsw() - wall0) }
 "#;
 
+#[path = "../../benches/network_spec.rs"]
+mod network_spec;
+
+/// The network of `benches/network.rs` as hoc (the same spec, drawn by the same generator),
+/// run on `threads` threads (ParallelContext.nthread); prints `elapsed <s>` and the spike count.
+fn network_hoc(threads: usize) -> String {
+    use network_spec::*;
+    use std::fmt::Write;
+    let (stims, conns) = draw(NCELL);
+    let mut hoc = format!(
+        r#"{{ load_file("stdrun.hoc") }}
+create soma[{NCELL}], dend[{NCELL}]
+objref syn[{NCELL}], stim[{NCELL}], nc[{n}], pc, spikes, nil, rec
+spikes = new Vector()
+proc cell() {{
+    soma[$1] {{ L = 20  diam = 20  insert hh }}
+    dend[$1] {{ L = 200  diam = 1  nseg = 5  insert pas  g_pas = 0.001  e_pas = -65 }}
+    connect dend[$1](0), soma[$1](1)
+    dend[$1] syn[$1] = new ExpSyn(0.5)
+    syn[$1].tau = 2  syn[$1].e = 0
+    soma[$1] stim[$1] = new IClamp(0.5)
+    stim[$1].dur = 1  stim[$1].del = $2  stim[$1].amp = $3
+    soma[$1] rec = new NetCon(&v(0.5), nil)
+    rec.threshold = 0
+    rec.record(spikes)
+}}
+proc conn() {{
+    soma[$2] nc[$1] = new NetCon(&v(0.5), syn[$3])
+    nc[$1].threshold = 0  nc[$1].weight = $4  nc[$1].delay = $5
+}}
+"#,
+        n = conns.len()
+    );
+    for (k, s) in stims.iter().enumerate() {
+        let _ = writeln!(hoc, "cell({k}, {:?}, {:?})", s.delay, s.amp);
+    }
+    for (k, c) in conns.iter().enumerate() {
+        let _ = writeln!(
+            hoc,
+            "conn({k}, {}, {}, {:?}, {:?})",
+            c.source, c.target, c.weight, c.delay
+        );
+    }
+    let _ = write!(
+        hoc,
+        r#"pc = new ParallelContext()
+{{ pc.nthread({threads}) }}
+dt = {DT:?}
+steps_per_ms = {spm}
+tstop = {TSTOP:?}
+{{ finitialize(-65) }}
+wall0 = startsw()
+{{ continuerun(tstop) }}
+{{ printf("elapsed %.6f\nspikes %d\n", startsw() - wall0, spikes.size()) }}
+"#,
+        spm = 1.0 / DT
+    );
+    hoc
+}
+
+/// Seconds and spike count nrniv printed for `network_hoc`.
+fn neuron_network(nrniv: &std::path::PathBuf, threads: usize) -> Result<(f64, usize), String> {
+    let out = neuron::run_hoc(nrniv, &network_hoc(threads))?;
+    let field = |key: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|s| s.trim().to_string())
+            .ok_or_else(|| format!("no {key} in nrniv's output:\n{out}"))
+    };
+    let seconds = field("elapsed ")?
+        .parse()
+        .map_err(|e| format!("nrniv's time: {e}"))?;
+    let spikes = field("spikes ")?
+        .parse()
+        .map_err(|e| format!("nrniv's spike count: {e}"))?;
+    Ok((seconds, spikes))
+}
+
 /// Instances per iteration of the kernel benches (`benches/kernels.rs`).
 const KERNEL_INSTANCES: f64 = 1000.0;
 
@@ -97,6 +175,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "--scenarios") {
         return crate::bench_scenarios::run();
     }
+    if args.iter().any(|a| a == "--network") {
+        return print_network();
+    }
     cargo_bench("kernels", quick)?;
     println!();
     println!("channel kernels (JIT-compiled nmodl/hh.mod), {KERNEL_INSTANCES} instances per call:");
@@ -149,5 +230,33 @@ pub fn run(args: &[String]) -> Result<(), String> {
             );
         }
     }
+    print_network()?;
     crate::bench_scenarios::run()
+}
+
+/// The figures of benches/network.rs, and NEURON's for the same network on 1 and 2 threads.
+fn print_network() -> Result<(), String> {
+    use network_spec::{FANIN, NCELL, TSTOP};
+    cargo_bench("network", false)?;
+    println!();
+    println!(
+        "network: {NCELL} hh ball-and-stick cells (soma + 5-segment dend), ExpSyn, {} random NetCons, {TSTOP} ms at dt 0.025",
+        NCELL * FANIN
+    );
+    let nrniv = neuron::find_nrniv();
+    for threads in [1, 2] {
+        let ours = criterion_mean_ns("hh_network", &format!("threads_{threads}"))? / 1e9;
+        print!("  {threads} thread(s): rsnrn {ours:>7.3} s");
+        match &nrniv {
+            None => println!(", NEURON not measured (no nrniv)"),
+            Some(nrniv) => {
+                let (theirs, spikes) = neuron_network(nrniv, threads)?;
+                println!(
+                    ", NEURON {theirs:>7.3} s ({spikes} spikes), ratio {:.2}x (NEURON time / rsnrn time)",
+                    theirs / ours
+                );
+            }
+        }
+    }
+    Ok(())
 }

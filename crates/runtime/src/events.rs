@@ -158,6 +158,11 @@ impl Events {
         }
     }
 
+    /// Appends requests made through another context (a thread's, `threads.rs`).
+    pub fn add_requests(&mut self, requests: Vec<Request>) {
+        self.state.get_mut().requests.extend(requests);
+    }
+
     pub fn take_requests(&mut self) -> Vec<Request> {
         std::mem::take(&mut self.state.get_mut().requests)
     }

@@ -394,6 +394,12 @@ impl CableModel {
         self.deliver_events(self.t + 0.5 * self.dt)?;
         self.t += 0.5 * self.dt;
         self.play_continuous(self.t)?;
+        if self.threaded_step()? {
+            self.lap(Part::StateKernels);
+            self.sample_records();
+            self.lap(Part::Record);
+            return self.deliver_events(self.t);
+        }
         self.setup_matrix(self.t)?;
         // A non-finite current spreads to every node in the solve; remember where it entered
         // so the error can name that place.

@@ -81,6 +81,8 @@ pub(crate) struct Layout {
     /// Indexed by section.
     pub sections: Vec<SectionNodes>,
     pub kinds: Vec<NodeKind>,
+    /// Cell c (root node c) owns the non-root nodes `cell_nodes[c] .. cell_nodes[c + 1]`.
+    pub cell_nodes: Vec<u32>,
     pub matrix: HinesMatrix,
     pub v: Buf,
     pub rhs: Buf,
@@ -136,25 +138,36 @@ impl Layout {
     /// existed before. Returns the layout and, per new node, the old node ([`NO_INSTANCE`] if
     /// none) so other per-node data can be carried over too.
     pub fn build(sections: &[Section], old: &Layout) -> (Layout, Vec<u32>) {
-        // Section order: roots in creation order, then breadth first, so a parent section is
-        // numbered before its children.
-        let mut order: Vec<SectionId> = (0..sections.len())
+        // Section order: cell by cell (a cell is a root section and its subtree; roots in
+        // creation order), each cell breadth first, so a parent section is numbered before its
+        // children and every cell's non-root nodes are one contiguous block (threads step
+        // cells apart, `threads.rs`). Within a cell the order is what a breadth-first walk
+        // over all roots together gives, so the arithmetic per cell is the same either way.
+        let roots: Vec<SectionId> = (0..sections.len())
             .filter(|&s| sections[s].parent.is_none())
             .map(|s| SectionId(s as u32))
             .collect();
-        let ncell = order.len();
-        let mut i = 0;
-        while i < order.len() {
-            let s = order[i];
-            order.extend(sections[s.index()].children.iter().copied());
-            i += 1;
+        let ncell = roots.len();
+        let mut order: Vec<SectionId> = Vec::with_capacity(sections.len());
+        let mut cell_of_section = vec![0u32; sections.len()];
+        let mut cell_first_section = Vec::with_capacity(ncell + 1);
+        for (c, &r) in roots.iter().enumerate() {
+            cell_first_section.push(order.len());
+            let mut i = order.len();
+            order.push(r);
+            while i < order.len() {
+                let s = order[i];
+                cell_of_section[s.index()] = c as u32;
+                order.extend(sections[s.index()].children.iter().copied());
+                i += 1;
+            }
         }
+        cell_first_section.push(order.len());
         debug_assert_eq!(
             order.len(),
             sections.len(),
             "every section is reachable from a root"
         );
-
         let n: usize = ncell + sections.iter().map(|s| s.nseg() + 1).sum::<usize>();
         let mut kinds = Vec::with_capacity(n);
         let mut parent = vec![0u32; n];
@@ -169,14 +182,21 @@ impl Layout {
             };
             sections.len()
         ];
-        for &s in &order[..ncell] {
+        for &s in &roots {
             kinds.push(NodeKind::Root(s));
         }
         let mut next = ncell as u32;
+        let mut cell_nodes = Vec::with_capacity(ncell + 1);
         for (k, &s) in order.iter().enumerate() {
+            if cell_first_section.get(cell_nodes.len()) == Some(&k) {
+                cell_nodes.push(next);
+            }
             let sec = &sections[s.index()];
             let (parent_node, root) = match sec.parent {
-                None => (k as u32, Some(k as u32)),
+                None => {
+                    let c = cell_of_section[s.index()];
+                    (c, Some(c))
+                }
                 Some(c) => (secnodes[c.parent.index()].node_exact(c.parent_x), None),
             };
             let nseg = sec.nseg() as u32;
@@ -200,12 +220,15 @@ impl Layout {
             next += nseg + 1;
             secnodes[s.index()] = sn;
         }
+        cell_nodes.push(next);
         debug_assert_eq!(kinds.len(), n);
+        debug_assert_eq!(cell_nodes.len(), ncell + 1);
 
         let mut layout = Layout {
             generation: old.generation + 1,
             sections: secnodes,
             kinds,
+            cell_nodes,
             matrix: HinesMatrix::new(parent, ncell),
             v: Buf::new(n, DEFAULT_V),
             rhs: Buf::new(n, 0.0),

@@ -99,6 +99,7 @@ mod record;
 mod section;
 mod services;
 mod sparse;
+mod threads;
 pub mod trace_io;
 
 pub use error::{Result, RuntimeError};

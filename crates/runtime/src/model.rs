@@ -63,6 +63,8 @@ pub struct CableModel {
     pub(crate) events: crate::events::Events,
     /// Vector.play.
     pub(crate) plays: crate::play::Plays,
+    /// `set_threads(n)` with n > 1: the pool and the split into groups of cells.
+    pub(crate) threads: Option<crate::threads::Threads>,
 }
 
 // SAFETY: the raw pointers inside (kernel context, mechanism data, tables) point into memory
@@ -130,6 +132,7 @@ impl CableModel {
             lap_start: None,
             events: crate::events::Events::default(),
             plays: crate::play::Plays::default(),
+            threads: None,
         }
     }
 

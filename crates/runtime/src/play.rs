@@ -230,6 +230,15 @@ impl CableModel {
     }
 
     /// Continuous plays take their value at `tt`.
+    /// Some continuous play is active (it writes values inside the step).
+    pub(crate) fn has_continuous_plays(&self) -> bool {
+        self.plays
+            .list
+            .iter()
+            .flatten()
+            .any(|p| p.continuous && p.len() > 0)
+    }
+
     pub(crate) fn play_continuous(&mut self, tt: f64) -> Result<()> {
         for k in 0..self.plays.list.len() {
             let Some(p) = self.plays.list[k].as_ref() else {

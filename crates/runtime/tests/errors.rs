@@ -182,6 +182,24 @@ fn nan_voltage_stops_the_run() {
 }
 
 #[test]
+fn nan_voltage_stops_a_threaded_run_the_same_way() {
+    let mut m = common::model_with_basics();
+    // A second cell first, so that the NaN's cell is stepped by the second group.
+    let other = m.create_section("other").unwrap();
+    m.set_nseg(other, 4).unwrap();
+    common::soma_dend_with_nan(&mut m, 0.5, 0.5);
+    m.set_threads(2).unwrap();
+    m.finitialize(-65.0).unwrap();
+    assert_eq!(m.threads_serial_reason(), None);
+    let e = m.continuerun(5.0).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("the membrane potential in dend(0.5) became NaN at t = 0.525"),
+        "{e}"
+    );
+}
+
+#[test]
 fn failing_kernel_names_the_mechanism() {
     let mut m = common::model_with_basics();
     common::register_failing(&mut m);

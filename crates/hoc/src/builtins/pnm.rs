@@ -65,6 +65,21 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
     match m {
         "id" | "id_world" | "id_bbs" => num(0.0),
         "nhost" | "nhost_world" | "nhost_bbs" => num(1.0),
+        // nthread([n [, pinned]]): the number of threads, set first if n is given.
+        "nthread" => {
+            if !a.is_empty() {
+                let n = a.num(0)?;
+                if !(n >= 1.0 && n.is_finite()) {
+                    return err(format!(
+                        "ParallelContext.nthread({n}): needs at least 1 thread"
+                    ));
+                }
+                it.model
+                    .set_threads(n as usize)
+                    .or_else(|e| err(e.to_string()))?;
+            }
+            num(it.model.threads() as f64)
+        }
         "set_gid2node" => {
             let gid = gid_of(&a, 0)?;
             if a.num(1)? == 0.0 {
@@ -184,6 +199,8 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             num(0.0)
         }
         "set_maxstep" => num(a.num(0)?),
+        // Wall-clock seconds, as startsw().
+        "time" => num(it.start.elapsed().as_secs_f64()),
         // One host: every reduction is the value itself.
         "allreduce" => num(a.num(0)?),
         "threshold" => {

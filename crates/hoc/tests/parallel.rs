@@ -1,0 +1,68 @@
+//! ParallelContext.nthread: hoc sets the runtime's threads; results equal one thread's. And the
+//! IntFire2 / IntFire4 built-ins are hoc classes.
+
+use rsnrn_hoc::interp::Output;
+use rsnrn_hoc::{Flow, Interp};
+
+/// Runs `text`; returns what it printed and the error report if any.
+fn run(text: &str) -> (String, Option<String>) {
+    let mut hoc = Interp::new("rsnrniv").expect("built-in mechanisms compile");
+    hoc.out = Output::Buffer(Vec::new());
+    let report = match hoc.run_string("t.hoc", text) {
+        Err(Flow::Error(e)) => Some(hoc.render_error(&e)),
+        _ => None,
+    };
+    let Output::Buffer(b) = &hoc.out else {
+        unreachable!("set above")
+    };
+    (String::from_utf8_lossy(b).into_owned(), report)
+}
+
+/// Three hh cells of different sizes, each with its own IClamp; `SETUP` is replaced.
+const CELLS: &str = r#"
+{ load_file("stdrun.hoc") }
+create a, b, c
+forall { insert hh  nseg = 3 }
+a { L = 20  diam = 20 }
+b { L = 40  diam = 10 }
+c { L = 30  diam = 30 }
+objref s[3]
+a s[0] = new IClamp(0.5)
+b s[1] = new IClamp(0.5)
+c s[2] = new IClamp(0.5)
+for i = 0, 2 { s[i].del = 1 + i  s[i].dur = 20  s[i].amp = 0.2 + 0.1*i }
+SETUP
+tstop = 30
+run()
+forall printf("%s %.17g\n", secname(), v(0.5))
+"#;
+
+#[test]
+fn nthread_gives_the_one_thread_results() {
+    let (one, err) = run(&CELLS.replace("SETUP", ""));
+    assert_eq!(err, None);
+    let setup = "objref pc\npc = new ParallelContext()\nprint pc.nthread(2), pc.nthread(), pc.nhost(), pc.id()";
+    let (two, err) = run(&CELLS.replace("SETUP", setup));
+    assert_eq!(err, None);
+    let (head, rest) = two.split_once('\n').unwrap();
+    assert_eq!(head, "2 2 1 0 ");
+    assert_eq!(rest, one);
+}
+
+#[test]
+fn other_members_and_bad_counts_are_refused() {
+    let (_, err) = run("objref pc\npc = new ParallelContext()\npc.nthread(0)\n");
+    assert!(err.unwrap().contains("needs at least 1 thread"));
+    let (_, err) = run("objref pc\npc = new ParallelContext()\npc.set_gid2node(1, 0)\n");
+    assert!(err
+        .unwrap()
+        .contains("'set_gid2node' not a public member of 'ParallelContext'"));
+}
+
+#[test]
+fn intfire2_and_intfire4_are_classes() {
+    let (out, err) =
+        run("objref a, b\na = new IntFire2()\nb = new IntFire4()\nprint a.taus, b.taum\n");
+    assert_eq!(err, None);
+    assert_eq!(out, "20 50 \n");
+}

@@ -1,0 +1,238 @@
+//! Threads (`CableModel::set_threads`, NEURON's ParallelContext.nthread): a network of hh
+//! ball-and-stick cells with ExpSyn synapses and random NetCons (the scenario of
+//! tests/data/threads/make_reference.py, built from the same seeded LCG). With 1, 2 and 3
+//! threads every spike time and every recorded value is bit-identical; the 10-cell network
+//! equals NEURON 9.0.2's spike times exactly and its soma potentials to 1e-9 mV.
+
+use std::path::{Path, PathBuf};
+
+use rsnrn::runtime::trace_io::read_table;
+use rsnrn::runtime::{CableModel, NetConId, NetConSource, RecordId};
+use rsnrn::RecordTarget;
+
+const FANIN: usize = 3;
+const SEED: u64 = 20261130;
+const TSTOP: f64 = 50.0;
+/// Membrane potentials against NEURON (mV).
+const V_TOL: f64 = 1e-9;
+
+/// The generator of make_reference.py.
+struct Lcg(u64);
+
+impl Lcg {
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        lo + (hi - lo) * ((self.0 >> 11) as f64 * 2f64.powi(-53))
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.uniform(0.0, 1.0) * n as f64) as usize
+    }
+}
+
+struct Network {
+    m: CableModel,
+    /// One spike recorder per cell.
+    spikes: Vec<NetConId>,
+    /// t, then soma v and dend(0.5) v of every cell.
+    records: Vec<RecordId>,
+}
+
+fn network(ncell: usize) -> Network {
+    let mut m = rsnrn::builtins::model().unwrap();
+    let mut rng = Lcg(SEED);
+    let mut cells = Vec::new();
+    for k in 0..ncell {
+        let soma = m.create_section(&format!("soma{k}")).unwrap();
+        m.set_length(soma, 20.0).unwrap();
+        m.set_diam(soma, 20.0).unwrap();
+        m.insert(soma, "hh").unwrap();
+        let dend = m.create_section(&format!("dend{k}")).unwrap();
+        m.set_length(dend, 200.0).unwrap();
+        m.set_diam(dend, 1.0).unwrap();
+        m.set_nseg(dend, 5).unwrap();
+        m.insert(dend, "pas").unwrap();
+        m.set_range_all(dend, "g_pas", 0.001).unwrap();
+        m.set_range_all(dend, "e_pas", -65.0).unwrap();
+        m.connect(dend, 0.0, soma, 1.0).unwrap();
+        let syn = m.add_point_process(dend, 0.5, "ExpSyn").unwrap();
+        m.set_point(syn, "tau", 2.0).unwrap();
+        m.set_point(syn, "e", 0.0).unwrap();
+        let stim = m.add_point_process(soma, 0.5, "IClamp").unwrap();
+        m.set_point(stim, "dur", 1.0).unwrap();
+        m.set_point(stim, "del", rng.uniform(1.0, 20.0)).unwrap();
+        m.set_point(stim, "amp", rng.uniform(0.0, 0.4)).unwrap();
+        cells.push((soma, dend, syn));
+    }
+    let at_soma = |s| NetConSource::Voltage { section: s, x: 0.5 };
+    for k in 0..ncell {
+        for _ in 0..FANIN {
+            let src = (k + 1 + rng.below(ncell - 1)) % ncell;
+            let nc = m
+                .add_netcon(at_soma(cells[src].0), Some(cells[k].2))
+                .unwrap();
+            m.set_netcon_threshold(nc, 0.0).unwrap();
+            m.set_netcon_weight(nc, 0, rng.uniform(0.0, 0.02)).unwrap();
+            m.set_netcon_delay(nc, rng.uniform(1.0, 5.0)).unwrap();
+        }
+    }
+    let spikes = cells
+        .iter()
+        .map(|c| {
+            let nc = m.add_netcon(at_soma(c.0), None).unwrap();
+            m.set_netcon_threshold(nc, 0.0).unwrap();
+            m.netcon_record(nc).unwrap();
+            nc
+        })
+        .collect();
+    let mut records = vec![m.record(RecordTarget::Time).unwrap()];
+    for c in &cells {
+        records.push(m.record(RecordTarget::range(c.0, 0.5, "v")).unwrap());
+        records.push(m.record(RecordTarget::range(c.1, 0.5, "v")).unwrap());
+        records.push(m.record(RecordTarget::point(c.2, "g")).unwrap());
+    }
+    Network { m, spikes, records }
+}
+
+/// Spike times per cell and every recorded sample, after a run on `threads` threads.
+fn run(ncell: usize, threads: usize) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let mut net = network(ncell);
+    net.m.set_threads(threads).unwrap();
+    net.m.set_dt(0.025).unwrap();
+    net.m.finitialize(-65.0).unwrap();
+    if threads > 1 {
+        assert_eq!(
+            net.m.threads_serial_reason(),
+            None,
+            "the network must run on the threads"
+        );
+    }
+    net.m.continuerun(TSTOP).unwrap();
+    let spikes = net
+        .spikes
+        .iter()
+        .map(|&nc| net.m.netcon_spikes(nc).unwrap().to_vec())
+        .collect();
+    let records = net
+        .records
+        .iter()
+        .map(|&r| net.m.recording(r).unwrap().to_vec())
+        .collect();
+    (spikes, records)
+}
+
+fn bits(x: &[Vec<f64>]) -> Vec<Vec<u64>> {
+    x.iter()
+        .map(|c| c.iter().map(|v| v.to_bits()).collect())
+        .collect()
+}
+
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let ncell = 24;
+    let (spikes1, records1) = run(ncell, 1);
+    let total: usize = spikes1.iter().map(Vec::len).sum();
+    // Spikes caused by synaptic input alone, not only by the clamps: the network matters.
+    assert!(total > 2 * ncell, "only {total} spikes in {ncell} cells");
+    for threads in [2, 3] {
+        let (spikes, records) = run(ncell, threads);
+        assert_eq!(
+            bits(&spikes),
+            bits(&spikes1),
+            "spike times, {threads} threads"
+        );
+        for (k, (a, b)) in records.iter().zip(&records1).enumerate() {
+            assert_eq!(a.len(), b.len(), "record {k}, {threads} threads");
+            let first = a
+                .iter()
+                .zip(b)
+                .position(|(x, y)| x.to_bits() != y.to_bits());
+            assert_eq!(first, None, "record {k} differs, {threads} threads");
+        }
+    }
+}
+
+#[test]
+fn thread_count_is_checked_and_reported() {
+    let mut net = network(2);
+    assert!(net.m.set_threads(0).is_err());
+    assert_eq!(net.m.threads(), 1);
+    net.m.set_threads(2).unwrap();
+    assert_eq!(net.m.threads(), 2);
+    assert_eq!(net.m.threads_serial_reason(), None);
+    net.m.set_step_profiling(true);
+    assert!(net.m.threads_serial_reason().is_some());
+    net.m.set_step_profiling(false);
+    net.m.set_use_fast_imem(true);
+    assert!(net.m.threads_serial_reason().is_some());
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/threads")
+        .join(name)
+}
+
+#[test]
+fn ten_cells_match_neuron() {
+    let ncell = 10;
+    let reference = read_table(data("traces.txt")).unwrap();
+    let text = std::fs::read_to_string(data("spikes.txt")).unwrap();
+    let mut want: Vec<Vec<f64>> = vec![Vec::new(); ncell];
+    for line in text.lines().skip(1) {
+        let mut it = line.split_whitespace();
+        let cell: usize = it.next().unwrap().parse().unwrap();
+        want[cell].push(it.next().unwrap().parse().unwrap());
+    }
+    for threads in [1, 2] {
+        let (spikes, records) = run(ncell, threads);
+        assert_eq!(spikes, want, "spike times, {threads} threads");
+        let t = reference.column("t").unwrap();
+        let every = 10;
+        assert_eq!(records[0].len(), (t.len() - 1) * every + 1);
+        for k in 0..ncell {
+            let theirs = reference.column(&format!("v{k}")).unwrap();
+            let ours = &records[1 + 3 * k];
+            for (i, &v) in theirs.iter().enumerate() {
+                let d = (ours[i * every] - v).abs();
+                assert!(
+                    d <= V_TOL,
+                    "soma{k} v at t = {}: {} vs NEURON {v} ({threads} threads)",
+                    t[i],
+                    ours[i * every]
+                );
+            }
+        }
+    }
+}
+
+/// NMODL's one global generator, drawn in a kernel: instance order would decide the numbers.
+const NOISY: &str = r#"
+NEURON { SUFFIX noisy  RANGE x }
+ASSIGNED { x }
+BREAKPOINT { x = normrand(0, 1) }
+"#;
+
+#[test]
+fn scop_random_in_a_kernel_stops_a_threaded_run() {
+    let mut net = network(4);
+    let noisy = rsnrn::compile::compile_source("noisy.mod", NOISY).unwrap();
+    rsnrn::register(&mut net.m, noisy).unwrap();
+    let somas: Vec<_> = net
+        .m
+        .sections()
+        .filter(|&s| net.m.section_name(s).unwrap().starts_with("soma"))
+        .collect();
+    for s in somas {
+        net.m.insert(s, "noisy").unwrap();
+    }
+    net.m.finitialize(-65.0).unwrap();
+    net.m.continuerun(1.0).unwrap();
+    net.m.set_threads(2).unwrap();
+    net.m.finitialize(-65.0).unwrap();
+    let e = net.m.continuerun(1.0).unwrap_err().to_string();
+    assert!(e.contains("noisy") && e.contains("one thread"), "{e}");
+}
