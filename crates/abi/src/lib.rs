@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 7;
+pub const ABI_VERSION: u32 = 8;
 
 /// State shared by all mechanisms during one kernel call.
 ///
@@ -531,6 +531,9 @@ pub struct MechanismInfo {
     /// Number of WATCH clauses in the mechanism.
     #[serde(default)]
     pub watch_clauses: u32,
+    /// NET_RECEIVE has a FOR_NETCONS loop: deliveries must expose the target's NetCon weights.
+    #[serde(default)]
+    pub for_netcons: bool,
     /// The mechanism's `FUNCTION_TABLE`s, numbered as [`Services::function_table`] numbers them.
     #[serde(default)]
     pub function_tables: Vec<FunctionTableInfo>,

@@ -282,3 +282,16 @@ fn modeldb_3263_hoc_matches_neuron() {
         common::EXACT,
     );
 }
+
+#[test]
+fn modeldb_83319_hoc_matches_neuron() {
+    // Artificial-cell spike times are exact in NEURON (none on the step grid): the README's
+    // exact level compares them to 1e-6 ms.
+    let options = [common::EXACT, &["--spike-tol", "1e-6"]].concat();
+    scenario(
+        "modeldb_83319_hoc_matches_neuron",
+        "modeldb_83319",
+        &["modeldb_83319.txt", "modeldb_83319_spikes.txt"],
+        &options,
+    );
+}

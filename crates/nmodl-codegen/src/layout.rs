@@ -351,6 +351,7 @@ pub fn layout(mech: &Mechanism) -> Result<Layout, CodegenError> {
             .as_ref()
             .map(|nr| nr.parameters.len() as u32),
         watch_clauses: crate::emit::watch_conditions(mech).len() as u32,
+        for_netcons: crate::emit::uses_for_netcons(mech),
         function_tables: function_tables.into_iter().map(|(_, t)| t).collect(),
         failure_sites: Vec::new(),
         failure_global,

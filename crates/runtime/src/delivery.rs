@@ -51,6 +51,7 @@ impl CableModel {
             };
             if let Some(r) = &mut nc.record {
                 r.push(time);
+                events.record_changes += 1;
             }
             if nc.active && nc.target.is_some() {
                 let due = time + nc.delay;
@@ -157,7 +158,9 @@ impl CableModel {
                 continue; // the target was removed
             };
             self.sync_ctx(ev.time);
-            self.events.expose_targets(target);
+            if self.reg.mechs[p.mech.index()].info.for_netcons {
+                self.events.expose_targets(target);
+            }
             let m = &mut self.reg.mechs[p.mech.index()];
             let kernel = m.table.net_receive.expect("targets have NET_RECEIVE");
             let nargs = m.info.net_receive_args.unwrap_or(0).max(1) as usize;
@@ -244,13 +247,13 @@ impl CableModel {
                             t: now,
                         });
                     }
-                    self.events.cancelled.insert(mv.seq);
+                    self.events.cancel(mv.seq);
                     let kind = EventKind::SelfEvent {
                         target: pid,
                         flag: mv.flag,
                         weight: mv.weight,
                     };
-                    let seq = self.events.push(time, kind);
+                    let seq = self.events.push_moved(time, kind);
                     self.events.movable.insert(pid, Movable { seq, ..mv });
                 }
                 Request::Watch {

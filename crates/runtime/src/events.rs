@@ -115,9 +115,24 @@ pub(crate) struct ServiceState {
     pub targets: Vec<*mut f64>,
 }
 
+/// Operations on the event queue since the last finitialize (`cvode.spike_stat`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct QueueStatistics {
+    /// Events put in the queue (spikes through NetCons, net_send, NetCon.event, ...).
+    pub inserts: u64,
+    /// Self-events re-timed by net_move.
+    pub moves: u64,
+    /// Events taken out for delivery.
+    pub removes: u64,
+}
+
 /// Everything about events one model owns.
 #[derive(Debug, Default)]
 pub(crate) struct Events {
+    pub stats: QueueStatistics,
+    /// Grows whenever a NetCon record gains a spike or all records are emptied
+    /// (finitialize): front ends copy spikes only when it moved.
+    pub record_changes: u64,
     /// Boxed so that `KernelContext::events` keeps pointing at it when the model moves.
     state: Box<UnsafeCell<ServiceState>>,
     pub queue: BinaryHeap<Queued>,
@@ -168,6 +183,35 @@ impl Events {
     }
 
     pub fn push(&mut self, time: f64, kind: EventKind) -> u64 {
+        self.stats.inserts += 1;
+        self.enqueue(time, kind)
+    }
+
+    /// Takes a queued event out of play (it is skipped when popped). When skipped events
+    /// outnumber the live ones the queue is rebuilt without them: a cell whose predicted
+    /// firing is moved on every input (IF3 and other net_move users) would otherwise leave
+    /// one stale entry per input in the heap, far in the future, and make every push and pop
+    /// slower.
+    pub fn cancel(&mut self, seq: u64) {
+        self.cancelled.insert(seq);
+        if self.cancelled.len() > 1024 && 2 * self.cancelled.len() > self.queue.len() {
+            let cancelled = std::mem::take(&mut self.cancelled);
+            let live: Vec<Queued> = std::mem::take(&mut self.queue)
+                .into_vec()
+                .into_iter()
+                .filter(|q| !cancelled.contains(&q.seq))
+                .collect();
+            self.queue = BinaryHeap::from(live);
+        }
+    }
+
+    /// A net_move: the event goes back in the queue at `time` (counted as a move).
+    pub fn push_moved(&mut self, time: f64, kind: EventKind) -> u64 {
+        self.stats.moves += 1;
+        self.enqueue(time, kind)
+    }
+
+    fn enqueue(&mut self, time: f64, kind: EventKind) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.push(Queued { time, seq, kind });
@@ -177,6 +221,7 @@ impl Events {
     /// finitialize: no events, no watches, no pending requests, sources re-armed, spike
     /// records emptied.
     pub fn reset(&mut self) {
+        self.stats = QueueStatistics::default();
         self.queue.clear();
         self.cancelled.clear();
         self.movable.clear();
@@ -190,6 +235,7 @@ impl Events {
                 r.clear();
             }
         }
+        self.record_changes += 1;
     }
 
     /// Earliest event still to be delivered, at or before `tmax`.
@@ -201,6 +247,7 @@ impl Events {
             }
             let ev = self.queue.pop().expect("peeked");
             if !self.cancelled.remove(&ev.seq) {
+                self.stats.removes += 1;
                 return Some(ev);
             }
         }

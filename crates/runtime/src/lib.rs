@@ -103,6 +103,7 @@ mod threads;
 pub mod trace_io;
 
 pub use error::{Result, RuntimeError};
+pub use events::QueueStatistics;
 pub use extracellular::{EXT_NAMES, NLAYER};
 pub use fixed_step::StepProfile;
 pub use function_tables::{Axis, FunctionTable};

@@ -277,7 +277,20 @@ impl CableModel {
     /// NetCon.record: from now on (and from every finitialize) keep the source's spike times.
     pub fn netcon_record(&mut self, id: NetConId) -> Result<()> {
         self.nc_mut(id)?.record = Some(Vec::new());
+        self.events.record_changes += 1;
         Ok(())
+    }
+
+    /// The number of NetCons and the event queue's operations since the last finitialize.
+    pub fn event_statistics(&self) -> (usize, crate::events::QueueStatistics) {
+        let netcons = self.events.netcons.iter().flatten().count();
+        (netcons, self.events.stats)
+    }
+
+    /// A counter that moves whenever some NetCon's recorded spikes change (a new spike, or
+    /// finitialize emptying them): nothing to copy while it stays put.
+    pub fn spike_record_changes(&self) -> u64 {
+        self.events.record_changes
     }
 
     /// The spike times kept since [`netcon_record`](Self::netcon_record) (empty if not

@@ -85,9 +85,27 @@ pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value>
             num(if before { 1.0 } else { 0.0 })
         }
         "event" => super::simhooks::cvode_event(it, &a),
-        "spike_stat" => err(
-            "cvode.spike_stat: rsnrn keeps no statistics of its event queue (NEURON counts its splay-tree operations here)",
-        ),
+        // NEURON's 11 counters: eqn, NetCon, deliver, NC deliv, PS send, S deliv, S send,
+        // S move, Q insert, Q move, Q remove. rsnrn counts the NetCons and its own queue's
+        // operations; the other counters stay 0 (NEURON's are 0 too on one host with the
+        // fixed step, except for counts of its own queue's internals).
+        "spike_stat" => {
+            let (netcons, q) = it.model.event_statistics();
+            let v = a.some_obj(0)?;
+            let mut values = [0.0; 11];
+            values[1] = netcons as f64;
+            values[8] = q.inserts as f64;
+            values[9] = q.moves as f64;
+            values[10] = q.removes as f64;
+            match &mut *v.data.borrow_mut() {
+                ObjData::Vector(d) => {
+                    d.data.clear();
+                    d.data.extend_from_slice(&values);
+                }
+                _ => return err("cvode.spike_stat: the argument must be a Vector"),
+            }
+            num(0.0)
+        }
         "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
         _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),
     }

@@ -22,6 +22,8 @@ pub struct ParallelState {
     id_recordings: Vec<IdRecording>,
     /// Wall time spent in psolve (s), for step_time().
     step_seconds: f64,
+    /// The runtime's spike-record counter at the last sync (nothing new while it stays).
+    synced_changes: Option<u64>,
 }
 
 struct GidCell {
@@ -305,6 +307,11 @@ pub fn record_with_ids(
 /// Appends the spikes recorded since the last call, in time order (ties in source order);
 /// after a finitialize emptied the sources the vectors start again.
 pub fn sync(it: &mut Interp) {
+    let changes = it.model.spike_record_changes();
+    if it.parallel.synced_changes == Some(changes) {
+        return;
+    }
+    it.parallel.synced_changes = Some(changes);
     let model = &it.model;
     it.parallel
         .id_recordings

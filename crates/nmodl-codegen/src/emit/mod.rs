@@ -23,7 +23,7 @@ mod runge;
 mod tables;
 mod writer;
 
-pub use net_receive::{for_netcons_argument, watch_conditions, EventKernelIds};
+pub use net_receive::{for_netcons_argument, uses_for_netcons, watch_conditions, EventKernelIds};
 
 use crate::layout::Layout;
 use crate::{math, CodegenError};

@@ -71,6 +71,23 @@ pub fn watch_conditions(mech: &Mechanism) -> Vec<WatchClause> {
     out
 }
 
+/// Whether NET_RECEIVE (or its INITIAL) loops over the target's NetCons.
+pub fn uses_for_netcons(mech: &Mechanism) -> bool {
+    fn walk(block: &Block) -> bool {
+        block.statements.iter().any(|s| match s {
+            Statement::ForNetcons { .. } => true,
+            Statement::If { accept, reject, .. } => walk(accept) || walk(reject),
+            Statement::While { body, .. }
+            | Statement::For { body, .. }
+            | Statement::Protect { body, .. } => walk(body),
+            _ => false,
+        })
+    }
+    mech.net_receive
+        .as_ref()
+        .is_some_and(|nr| nr.initial.as_ref().is_some_and(walk) || walk(&nr.body))
+}
+
 /// Position of `var` among the arguments of the FOR_NETCONS statement that declares it.
 pub fn for_netcons_argument(mech: &Mechanism, var: Handle<Variable>) -> Option<u32> {
     fn walk(block: &Block, var: Handle<Variable>) -> Option<u32> {
