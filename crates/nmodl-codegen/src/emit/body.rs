@@ -704,7 +704,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     /// gives 0, NaN stays NaN. A table built before INITIAL sets what it divides by (1/0 in
     /// the exponent) thus holds large finite values in NEURON, not infinities.
     fn hoc_exp(&mut self, x: Value) -> Value {
-        let raw = self.call_math(MathFunction::Exp, &[x]);
+        // The clamps below replace what exp_moderate gives beyond ±700.
+        let fused = self.fused();
+        let raw = super::exp::exp_moderate(&mut self.b, x, fused);
         let high = self.f64(700.0);
         let low = self.f64(-700.0);
         let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, high);
@@ -713,6 +715,11 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         let zero = self.f64(0.0);
         let capped = self.b.ins().select(above, cap, raw);
         self.b.ins().select(below, zero, capped)
+    }
+
+    /// Whether generated arithmetic may use fused multiply-add (the target has it).
+    fn fused(&self) -> bool {
+        self.module.isa().has_native_fma()
     }
 
     /// The imported C library function `f`.
@@ -726,7 +733,8 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     /// x/(exp(x) - 1), continuous at 0 where it is 1 (when 1 + x rounds to 1).
     fn exprelr(&mut self, x: Value) -> Value {
         let one = self.f64(1.0);
-        let e = self.call_math(MathFunction::Exp, &[x]);
+        let fused = self.fused();
+        let e = super::exp::exp(&mut self.b, x, fused);
         let em1 = self.b.ins().fsub(e, one);
         let ratio = self.b.ins().fdiv(x, em1);
         let one_plus_x = self.b.ins().fadd(one, x);
