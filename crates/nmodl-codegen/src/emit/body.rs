@@ -705,6 +705,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     /// the exponent) thus holds large finite values in NEURON, not infinities.
     fn hoc_exp(&mut self, x: Value) -> Value {
         // The clamps below replace what exp_moderate gives beyond ±700.
+        const _: () = assert!(700.0 <= super::exp::MODERATE_LIMIT);
         let fused = self.fused();
         let raw = super::exp::exp_moderate(&mut self.b, x, fused);
         let high = self.f64(700.0);

@@ -91,7 +91,7 @@ impl Lanes {
         b.ins().bitcast(self.int, little(), x)
     }
 
-    fn from_bits(&self, b: &mut FunctionBuilder, x: Value) -> Value {
+    fn float_of_bits(&self, b: &mut FunctionBuilder, x: Value) -> Value {
         b.ins().bitcast(self.float, little(), x)
     }
 }
@@ -184,7 +184,7 @@ fn power_of_two(b: &mut FunctionBuilder, lanes: &Lanes, k_bits: Value) -> Value 
     let bias = lanes.int(b, 1023);
     let e = b.ins().iadd(k_bits, bias);
     let e = b.ins().ishl_imm_u(e, 52);
-    lanes.from_bits(b, e)
+    lanes.float_of_bits(b, e)
 }
 
 #[cfg(test)]
@@ -316,10 +316,10 @@ mod tests {
             709.79,
             710.0,
             1000.0,
-            -708.39641853226408,
+            -708.396_418_532_264_1,
             -708.4,
             -720.0,
-            -744.44007192138122,
+            -744.440_071_921_381_2,
             -745.1332191019411,
             -745.1332191019412,
             -745.2,
