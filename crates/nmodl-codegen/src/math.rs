@@ -6,7 +6,7 @@
 //! Shared libraries import the same names from the system libm. `fabs`, `sqrt`, `floor` and
 //! `ceil` are exact Cranelift instructions and `exprelr` is generated inline: none of these
 //! four is imported. `exp` is generated inline too (emit/exp.rs: within 1 ulp of libm's, not
-//! always bit-identical); its symbol stays bound for code that still names it.
+//! always bit-identical) unless RSNRN_LIBM_EXP is set when code is generated.
 
 use nmodl_ir::MathFunction;
 

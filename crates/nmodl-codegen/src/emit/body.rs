@@ -706,8 +706,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     fn hoc_exp(&mut self, x: Value) -> Value {
         // The clamps below replace what exp_moderate gives beyond ±700.
         const _: () = assert!(700.0 <= super::exp::MODERATE_LIMIT);
-        let fused = self.fused();
-        let raw = super::exp::exp_moderate(&mut self.b, x, fused);
+        let raw = self.exp_value(x, true);
         let high = self.f64(700.0);
         let low = self.f64(-700.0);
         let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, high);
@@ -718,9 +717,19 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         self.b.ins().select(below, zero, capped)
     }
 
-    /// Whether generated arithmetic may use fused multiply-add (the target has it).
-    fn fused(&self) -> bool {
-        self.module.isa().has_native_fma()
+    /// e^x generated inline ([`super::exp`]; `moderate`: only |x| <= 700 matters), or the C
+    /// library's when RSNRN_LIBM_EXP is set (bit-identical to NEURON's, and slower).
+    fn exp_value(&mut self, x: Value, moderate: bool) -> Value {
+        if super::exp::libm_requested() {
+            return self.call_math(MathFunction::Exp, &[x]);
+        }
+        // Fused multiply-add only where the target has it.
+        let fused = self.module.isa().has_native_fma();
+        if moderate {
+            super::exp::exp_moderate(&mut self.b, x, fused)
+        } else {
+            super::exp::exp(&mut self.b, x, fused)
+        }
     }
 
     /// The imported C library function `f`.
@@ -734,8 +743,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     /// x/(exp(x) - 1), continuous at 0 where it is 1 (when 1 + x rounds to 1).
     fn exprelr(&mut self, x: Value) -> Value {
         let one = self.f64(1.0);
-        let fused = self.fused();
-        let e = super::exp::exp(&mut self.b, x, fused);
+        let e = self.exp_value(x, false);
         let em1 = self.b.ins().fsub(e, one);
         let ratio = self.b.ins().fdiv(x, em1);
         let one_plus_x = self.b.ins().fadd(one, x);

@@ -16,6 +16,12 @@
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
+/// Whether the environment asks for the C library's exp instead (RSNRN_LIBM_EXP set, to
+/// anything): results then are bit-identical to NEURON's, for tracing a difference.
+pub(crate) fn libm_requested() -> bool {
+    std::env::var_os("RSNRN_LIBM_EXP").is_some()
+}
+
 /// 1.5 * 2^52: adding it to a number of magnitude below 2^51 rounds that number to the nearest
 /// integer, which then sits in the low bits of the sum's representation.
 const SHIFTER: f64 = 6755399441055744.0;
