@@ -5,7 +5,8 @@
 //! results are bit-identical to NEURON's C code compiled against the same libm.
 //! Shared libraries import the same names from the system libm. `fabs`, `sqrt`, `floor` and
 //! `ceil` are exact Cranelift instructions and `exprelr` is generated inline: none of these
-//! four is imported.
+//! four is imported. `exp` is generated inline too (emit/exp.rs: within 1 ulp of libm's, not
+//! always bit-identical) unless RSNRN_LIBM_EXP is set when code is generated.
 
 use nmodl_ir::MathFunction;
 

@@ -738,7 +738,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     /// gives 0, NaN stays NaN. A table built before INITIAL sets what it divides by (1/0 in
     /// the exponent) thus holds large finite values in NEURON, not infinities.
     fn hoc_exp(&mut self, x: Value) -> Value {
-        let raw = self.call_math(MathFunction::Exp, &[x]);
+        // The clamps below replace what exp_moderate gives beyond ±700.
+        const _: () = assert!(700.0 <= super::exp::MODERATE_LIMIT);
+        let raw = self.exp_value(x, true);
         let high = self.f64(700.0);
         let low = self.f64(-700.0);
         let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, high);
@@ -747,6 +749,21 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         let zero = self.f64(0.0);
         let capped = self.b.ins().select(above, cap, raw);
         self.b.ins().select(below, zero, capped)
+    }
+
+    /// e^x generated inline ([`super::exp`]; `moderate`: only |x| <= 700 matters), or the C
+    /// library's when RSNRN_LIBM_EXP is set (bit-identical to NEURON's, and slower).
+    fn exp_value(&mut self, x: Value, moderate: bool) -> Value {
+        if super::exp::libm_requested() {
+            return self.call_math(MathFunction::Exp, &[x]);
+        }
+        // Fused multiply-add only where the target has it.
+        let fused = self.module.isa().has_native_fma();
+        if moderate {
+            super::exp::exp_moderate(&mut self.b, x, fused)
+        } else {
+            super::exp::exp(&mut self.b, x, fused)
+        }
     }
 
     /// The imported C library function `f`.
@@ -760,7 +777,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     /// x/(exp(x) - 1), continuous at 0 where it is 1 (when 1 + x rounds to 1).
     fn exprelr(&mut self, x: Value) -> Value {
         let one = self.f64(1.0);
-        let e = self.call_math(MathFunction::Exp, &[x]);
+        let e = self.exp_value(x, false);
         let em1 = self.b.ins().fsub(e, one);
         let ratio = self.b.ins().fdiv(x, em1);
         let one_plus_x = self.b.ins().fadd(one, x);

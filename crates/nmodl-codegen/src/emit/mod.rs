@@ -10,6 +10,7 @@
 mod body;
 mod calls;
 mod derivimplicit;
+mod exp;
 pub(crate) mod function_table;
 mod hoc_entry;
 mod kernels;
@@ -304,7 +305,15 @@ pub(crate) fn define(
     if std::env::var_os("RSNRN_DUMP_CLIF").is_some() {
         eprintln!("{}", ctx.func.display());
     }
+    // RSNRN_DUMP_ASM=1 prints the machine code Cranelift made of it (for performance work).
+    let dump_asm = std::env::var_os("RSNRN_DUMP_ASM").is_some();
+    ctx.set_disasm(dump_asm);
     let result = module.define_function(id, ctx);
+    if dump_asm {
+        if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
+            eprintln!("{}\n{code}", ctx.func.name);
+        }
+    }
     if let Err(e) = result {
         let text = ctx.func.display().to_string();
         module.clear_context(ctx);
