@@ -10,28 +10,15 @@ use rsnrn::runtime::trace_io::read_table;
 use rsnrn::runtime::{CableModel, NetConId, NetConSource, RecordId};
 use rsnrn::RecordTarget;
 
-const FANIN: usize = 3;
-const SEED: u64 = 20261130;
+#[path = "../benches/network_model.rs"]
+mod network_model;
+#[allow(dead_code)] // the bench's constants
+#[path = "../benches/network_spec.rs"]
+mod network_spec;
+
 const TSTOP: f64 = 50.0;
 /// Membrane potentials against NEURON (mV).
 const V_TOL: f64 = 1e-9;
-
-/// The generator of make_reference.py.
-struct Lcg(u64);
-
-impl Lcg {
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        lo + (hi - lo) * ((self.0 >> 11) as f64 * 2f64.powi(-53))
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.uniform(0.0, 1.0) * n as f64) as usize
-    }
-}
 
 struct Network {
     m: CableModel,
@@ -43,46 +30,12 @@ struct Network {
 
 fn network(ncell: usize) -> Network {
     let mut m = rsnrn::builtins::model().unwrap();
-    let mut rng = Lcg(SEED);
-    let mut cells = Vec::new();
-    for k in 0..ncell {
-        let soma = m.create_section(&format!("soma{k}")).unwrap();
-        m.set_length(soma, 20.0).unwrap();
-        m.set_diam(soma, 20.0).unwrap();
-        m.insert(soma, "hh").unwrap();
-        let dend = m.create_section(&format!("dend{k}")).unwrap();
-        m.set_length(dend, 200.0).unwrap();
-        m.set_diam(dend, 1.0).unwrap();
-        m.set_nseg(dend, 5).unwrap();
-        m.insert(dend, "pas").unwrap();
-        m.set_range_all(dend, "g_pas", 0.001).unwrap();
-        m.set_range_all(dend, "e_pas", -65.0).unwrap();
-        m.connect(dend, 0.0, soma, 1.0).unwrap();
-        let syn = m.add_point_process(dend, 0.5, "ExpSyn").unwrap();
-        m.set_point(syn, "tau", 2.0).unwrap();
-        m.set_point(syn, "e", 0.0).unwrap();
-        let stim = m.add_point_process(soma, 0.5, "IClamp").unwrap();
-        m.set_point(stim, "dur", 1.0).unwrap();
-        m.set_point(stim, "del", rng.uniform(1.0, 20.0)).unwrap();
-        m.set_point(stim, "amp", rng.uniform(0.0, 0.4)).unwrap();
-        cells.push((soma, dend, syn));
-    }
+    let cells = network_model::build(&mut m, ncell);
     let at_soma = |s| NetConSource::Voltage { section: s, x: 0.5 };
-    for k in 0..ncell {
-        for _ in 0..FANIN {
-            let src = (k + 1 + rng.below(ncell - 1)) % ncell;
-            let nc = m
-                .add_netcon(at_soma(cells[src].0), Some(cells[k].2))
-                .unwrap();
-            m.set_netcon_threshold(nc, 0.0).unwrap();
-            m.set_netcon_weight(nc, 0, rng.uniform(0.0, 0.02)).unwrap();
-            m.set_netcon_delay(nc, rng.uniform(1.0, 5.0)).unwrap();
-        }
-    }
     let spikes = cells
         .iter()
         .map(|c| {
-            let nc = m.add_netcon(at_soma(c.0), None).unwrap();
+            let nc = m.add_netcon(at_soma(c.soma), None).unwrap();
             m.set_netcon_threshold(nc, 0.0).unwrap();
             m.netcon_record(nc).unwrap();
             nc
@@ -90,9 +43,9 @@ fn network(ncell: usize) -> Network {
         .collect();
     let mut records = vec![m.record(RecordTarget::Time).unwrap()];
     for c in &cells {
-        records.push(m.record(RecordTarget::range(c.0, 0.5, "v")).unwrap());
-        records.push(m.record(RecordTarget::range(c.1, 0.5, "v")).unwrap());
-        records.push(m.record(RecordTarget::point(c.2, "g")).unwrap());
+        records.push(m.record(RecordTarget::range(c.soma, 0.5, "v")).unwrap());
+        records.push(m.record(RecordTarget::range(c.dend, 0.5, "v")).unwrap());
+        records.push(m.record(RecordTarget::point(c.syn, "g")).unwrap());
     }
     Network { m, spikes, records }
 }
