@@ -1,14 +1,14 @@
 //! A network run: 1000 hh ball-and-stick cells with ExpSyn synapses and random NetCons
-//! (`network_spec.rs`), 100 ms at dt 0.025, on 1 and 2 threads. `cargo xtask bench` reports it
+//! (`support/network_spec.rs`), 100 ms at dt 0.025, on 1 and 2 threads. `cargo xtask bench` reports it
 //! next to NEURON's figure for the same network (written out as hoc from the same spec).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rsnrn::CableModel;
 use std::time::Duration;
 
-#[path = "network_model.rs"]
+#[path = "support/network_model.rs"]
 mod network_model;
-#[path = "network_spec.rs"]
+#[path = "support/network_spec.rs"]
 mod network_spec;
 use network_spec::{DT, NCELL, TSTOP};
 

@@ -10,10 +10,10 @@ use rsnrn::runtime::trace_io::read_table;
 use rsnrn::runtime::{CableModel, NetConId, NetConSource, RecordId};
 use rsnrn::RecordTarget;
 
-#[path = "../benches/network_model.rs"]
+#[path = "../benches/support/network_model.rs"]
 mod network_model;
 #[allow(dead_code)] // the bench's constants
-#[path = "../benches/network_spec.rs"]
+#[path = "../benches/support/network_spec.rs"]
 mod network_spec;
 
 const TSTOP: f64 = 50.0;

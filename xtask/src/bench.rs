@@ -24,7 +24,7 @@ wall0 = startsw()
 { printf("elapsed %.6f\n", startsw() - wall0) }
 "#;
 
-#[path = "../../benches/network_spec.rs"]
+#[path = "../../benches/support/network_spec.rs"]
 mod network_spec;
 
 /// The network of `benches/network.rs` as hoc (the same spec, drawn by the same generator),

@@ -1,4 +1,5 @@
-//! The network of `benches/network.rs`, shared with `cargo xtask bench` (which writes it out
+//! The network of `benches/network.rs` (in benches/support/, so cargo does not take it for a
+//! bench of its own), shared with `cargo xtask bench` (which writes it out
 //! as hoc for NEURON): NCELL hh ball-and-stick cells, each with an ExpSyn on the dendrite, an
 //! IClamp pulse at the soma and FANIN NetCons from random other cells. Plain std Rust, so both
 //! crates include this file.
