@@ -210,7 +210,14 @@ fn run_handlers(it: &mut Interp, kind: u8) -> Res<()> {
 pub fn cvode_event(it: &mut Interp, a: &Args) -> Res<Value> {
     let time = a.num(0)?;
     if a.len() > 1 {
-        let action = callback_arg(a, 1, "CVode.event")?;
+        // A statement runs in the template instance that made the event, as in NEURON.
+        let action = match callback_arg(a, 1, "CVode.event")? {
+            Callback::Stmt { code, ctx: None } => Callback::Stmt {
+                code,
+                ctx: it.obj_ctx.clone(),
+            },
+            other => other,
+        };
         it.hooks.seq += 1;
         let seq = it.hooks.seq;
         it.hooks.pending.push(Pending { time, seq, action });
