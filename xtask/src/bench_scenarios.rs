@@ -1,30 +1,59 @@
-//! Whole reference scenarios of the STN cell timed under `rsnrniv` and `nrniv` in the same
-//! run: the tutorial's seed example (509 sections with extracellular, 500 ms: the solver) and
-//! the DBS scenario (a hoc loop setting e_extracellular of 509 sections before every step: the
-//! interpreter). Each scenario prints its `continuerun` wall time (startsw() in hoc); both
-//! programs get the same files and arguments, as run_neuron.sh runs nrniv, with the STN
-//! model's mechanisms built by rsnrnivmodl and by nrnivmodl respectively.
+//! Whole reference scenarios timed under `rsnrniv` and `nrniv` in the same run: the tutorial's
+//! seed example (509 sections with extracellular, 500 ms: the solver), the DBS scenario (a hoc
+//! loop setting e_extracellular of 509 sections before every step: the interpreter), and two
+//! ModelDB models (the 4000-cell CUBA network of 83319 and Mainen's 2488). Both programs get
+//! the same files and arguments, as run_neuron.sh runs nrniv, with the model's mechanisms built
+//! by rsnrnivmodl and by nrnivmodl respectively. Printed: the wall time of the whole process,
+//! and of `continuerun` where the scenario prints it (startsw() in hoc).
 
 use crate::{neuron, workspace_root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// (scenario, what it measures)
-const SCENARIOS: &[(&str, &str)] = &[
+/// (scenario, model folder under ../shared/models, what it measures)
+const SCENARIOS: &[(&str, &str, &str)] = &[
     (
         "stn_seed_example",
+        "stn151460",
         "STN seed example: 509 sections, extracellular everywhere, 20000 steps",
     ),
     (
         "stn_dbs_extracellular",
+        "stn151460",
         "STN DBS: hoc loop over 509 sections' e_extracellular before each of 2000 steps",
     ),
+    (
+        "modeldb_83319",
+        "modeldb-83319",
+        "ModelDB 83319: 4000 IF3 cells, 320000 NetCons, 1 s (set-up and run)",
+    ),
+    (
+        "modeldb_2488",
+        "modeldb-2488",
+        "ModelDB 2488: L5 pyramid, 479 segments, 1000 ms",
+    ),
 ];
+
+/// One program's figures for a scenario: the whole process, and continuerun if printed.
+struct Timing {
+    total: f64,
+    continuerun: Option<f64>,
+}
+
+impl std::fmt::Display for Timing {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{:>8.3} s", self.total)?;
+        if let Some(c) = self.continuerun {
+            write!(f, " (continuerun {c:.3} s)")?;
+        }
+        Ok(())
+    }
+}
 
 pub fn run() -> Result<(), String> {
     let Some(shared) = std::env::var_os("RSNRN_SHARED").map(PathBuf::from) else {
         println!();
-        println!("STN scenarios: not measured (RSNRN_SHARED is unset)");
+        println!("reference scenarios: not measured (RSNRN_SHARED is unset)");
         return Ok(());
     };
     let root = workspace_root();
@@ -50,41 +79,48 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 fn measure(shared: &Path, bin: &Path, work: &Path) -> Result<(), String> {
-    let model = shared.join("models/stn151460");
-    let ours = build_mods(&model, &work.join("rsnrn"), &bin.join("rsnrnivmodl"), None)?
-        .join("librsnrnmech.so");
     let nrniv = neuron::find_nrniv();
-    let theirs = match &nrniv {
-        Some(nrniv) => {
-            let dir = nrniv.parent().expect("nrniv is in a folder");
-            let built = build_mods(
-                &model,
-                &work.join("neuron"),
-                &dir.join("nrnivmodl"),
-                Some(dir),
-            )?;
-            Some(built.join("libnrnmech.so"))
-        }
-        None => None,
-    };
+    let scenarios = shared.join("reference/scenarios");
     println!();
-    println!("STN reference scenarios (continuerun wall time, same files and arguments):");
-    for (name, what) in SCENARIOS {
+    println!("reference scenarios (wall time, same files and arguments):");
+    for (name, model_name, what) in SCENARIOS {
         println!("  {what}");
-        let scenarios = shared.join("reference/scenarios");
-        let ours_s = run_scenario(&bin.join("rsnrniv"), &ours, &model, &scenarios, name, work)?;
-        println!("    rsnrn    {ours_s:>8.3} s");
-        match (&nrniv, &theirs) {
-            (Some(nrniv), Some(lib)) => {
-                let theirs_s = run_scenario(nrniv, lib, &model, &scenarios, name, work)?;
-                println!("    NEURON   {theirs_s:>8.3} s ({})", nrniv.display());
-                println!(
-                    "    ratio    {:>8.2}x (NEURON time / rsnrn time)",
-                    theirs_s / ours_s
-                );
-            }
-            _ => println!("    NEURON   not measured: no nrniv (pip install neuron==9.0.2)"),
+        let model = shared.join("models").join(model_name);
+        let ours_lib = build_mods(
+            &model,
+            &work.join("rsnrn").join(model_name),
+            &bin.join("rsnrnivmodl"),
+            None,
+        )?
+        .join("librsnrnmech.so");
+        let ours = run_scenario(
+            &bin.join("rsnrniv"),
+            &ours_lib,
+            &model,
+            &scenarios,
+            name,
+            work,
+        )?;
+        println!("    rsnrn    {ours}");
+        let Some(nrniv) = &nrniv else {
+            println!("    NEURON   not measured: no nrniv (pip install neuron==9.0.2)");
+            continue;
+        };
+        let dir = nrniv.parent().expect("nrniv is in a folder");
+        let lib = build_mods(
+            &model,
+            &work.join("neuron").join(model_name),
+            &dir.join("nrnivmodl"),
+            Some(dir),
+        )?
+        .join("libnrnmech.so");
+        let theirs = run_scenario(nrniv, &lib, &model, &scenarios, name, work)?;
+        println!("    NEURON   {theirs} ({})", nrniv.display());
+        print!("    ratio    {:>8.2}x", theirs.total / ours.total);
+        if let (Some(a), Some(b)) = (ours.continuerun, theirs.continuerun) {
+            print!(" (continuerun {:.2}x)", b / a);
         }
+        println!(" (NEURON time / rsnrn time)");
     }
     Ok(())
 }
@@ -127,8 +163,9 @@ fn build_mods(
         .map_err(|e| format!("running {}: {e}", tool.display()))?;
     if !out.status.success() {
         return Err(format!(
-            "{} failed on the STN model:\n{}{}",
+            "{} failed on {}:\n{}{}",
             tool.display(),
+            model.display(),
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         ));
@@ -136,8 +173,8 @@ fn build_mods(
     Ok(dir.join(std::env::consts::ARCH))
 }
 
-/// Runs one scenario as run_neuron.sh does and returns the sum of the `continuerun wall time`
-/// figures it prints.
+/// Runs one scenario as run_neuron.sh does: its wall time, and the sum of the `continuerun
+/// wall time` figures it prints.
 fn run_scenario(
     program: &Path,
     library: &Path,
@@ -145,10 +182,11 @@ fn run_scenario(
     scenarios: &Path,
     name: &str,
     work: &Path,
-) -> Result<f64, String> {
+) -> Result<Timing, String> {
     let out_dir = work.join("out").join(name);
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("creating {}: {e}", out_dir.display()))?;
+    let start = std::time::Instant::now();
     let out = Command::new(program)
         .current_dir(scenarios)
         .arg("-nogui")
@@ -163,6 +201,7 @@ fn run_scenario(
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| format!("running {}: {e}", program.display()))?;
+    let total = start.elapsed().as_secs_f64();
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!(
@@ -176,11 +215,6 @@ fn run_scenario(
         .filter_map(|l| l.split("continuerun wall time ").nth(1))
         .filter_map(|rest| rest.trim_end_matches(" s").trim().parse().ok())
         .collect();
-    if times.is_empty() {
-        return Err(format!(
-            "{} printed no continuerun wall time:\n{stdout}",
-            program.display()
-        ));
-    }
-    Ok(times.iter().sum())
+    let continuerun = (!times.is_empty()).then(|| times.iter().sum());
+    Ok(Timing { total, continuerun })
 }

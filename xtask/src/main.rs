@@ -3,7 +3,7 @@
 //! - `bench [--quick]`: criterion benches of the hh kernels and of a whole hh-cable run, printed
 //!   as ns per instance-step / segment-step, next to NEURON's figure for the same cable model
 //!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found; then the
-//!   1000-cell network on 1 and 2 threads (`bench --network` alone) and the STN reference
+//!   1000-cell network on 1 and 2 threads (`bench --network` alone) and the STN and ModelDB reference
 //!   scenarios timed under rsnrniv and nrniv (bench_scenarios.rs; `bench --scenarios` alone).
 //! - `corpus`: the front end over the ModelDB corpus of `$RSNRN_SHARED/corpus`, per model:
 //!   files, accepted, rejected, agreement with NEURON's nocmodl, and code generation.
