@@ -204,41 +204,77 @@ pub(crate) fn lu_solve(n: usize, lu: &[f64], perm: &[usize], b: &[f64], x: &mut 
     }
 }
 
+/// The Newton iteration's arrays, kept per thread: derivimplicit runs once per instance and
+/// step, and allocating them each time cost more than the iteration (a quarter of a run).
+#[derive(Default)]
+struct NewtonWorkspace {
+    x_old: Vec<f64>,
+    jacobian: Vec<f64>,
+    perm: Vec<usize>,
+    value: Vec<f64>,
+    high: Vec<f64>,
+    low: Vec<f64>,
+    delta: Vec<f64>,
+}
+
+thread_local! {
+    static NEWTON_WORKSPACE: std::cell::RefCell<NewtonWorkspace> = Default::default();
+}
+
 /// Newton iteration for the backward-Euler step of length `dt` (or, without `dt`, for the
 /// zero of the system's own residuals); `x` holds the old states on entry and the new ones on
 /// success.
 fn newton(system: &System, x: &mut [f64], dt: Option<f64>) -> bool {
+    NEWTON_WORKSPACE.with(|w| match w.try_borrow_mut() {
+        Ok(mut w) => newton_in(&mut w, system, x, dt),
+        // A derivative function that itself solves (re-entry): arrays of its own.
+        Err(_) => newton_in(&mut NewtonWorkspace::default(), system, x, dt),
+    })
+}
+
+fn newton_in(w: &mut NewtonWorkspace, system: &System, x: &mut [f64], dt: Option<f64>) -> bool {
     let n = x.len();
-    let x_old = x.to_vec();
-    let mut jacobian = vec![0.0; n * n];
-    let mut perm = vec![0; n];
-    let mut value = vec![0.0; n];
-    let mut high = vec![0.0; n];
-    let mut low = vec![0.0; n];
-    let mut delta = vec![0.0; n];
+    w.x_old.clear();
+    w.x_old.extend_from_slice(x);
+    w.jacobian.resize(n * n, 0.0);
+    w.perm.resize(n, 0);
+    for v in [&mut w.value, &mut w.high, &mut w.low, &mut w.delta] {
+        v.resize(n, 0.0);
+    }
+    let NewtonWorkspace {
+        x_old,
+        jacobian,
+        perm,
+        value,
+        high,
+        low,
+        delta,
+    } = w;
+    let (x_old, jacobian, perm) = (&x_old[..], &mut jacobian[..], &mut perm[..]);
+    let (value, high, low, delta) = (&mut value[..], &mut high[..], &mut low[..], &mut delta[..]);
     let mut change = 0.0;
     for iteration in 0..MAX_ITERATIONS {
         if iteration == 0 || change > MAX_CHANGE {
             for j in 0..n {
                 let increment = (0.02 * x[j]).abs().max(STEP);
                 x[j] += increment;
-                system.residual(x, &x_old, dt, &mut high);
+                system.residual(x, x_old, dt, high);
                 x[j] -= 2.0 * increment;
-                system.residual(x, &x_old, dt, &mut low);
+                system.residual(x, x_old, dt, low);
                 for i in 0..n {
                     jacobian[i * n + j] = (high[i] - low[i]) / (2.0 * increment);
                 }
                 x[j] += increment;
             }
-            system.residual(x, &x_old, dt, &mut value);
-            if !lu_decompose(n, &mut jacobian, &mut perm) {
+            system.residual(x, x_old, dt, value);
+            if !lu_decompose(n, jacobian, perm) {
                 return false;
             }
         }
         for v in value.iter_mut() {
             *v = -*v;
         }
-        lu_solve(n, &jacobian, &perm, &value, &mut delta);
+        lu_solve(n, jacobian, perm, value, delta);
         change = 0.0;
         for i in 0..n {
             if x[i].abs() > ZERO {
@@ -246,7 +282,7 @@ fn newton(system: &System, x: &mut [f64], dt: Option<f64>) -> bool {
             }
             x[i] += delta[i];
         }
-        system.residual(x, &x_old, dt, &mut value);
+        system.residual(x, x_old, dt, value);
         let max_dev = value.iter().fold(0.0f64, |m, r| m.max(r.abs()));
         if !(change.is_finite() && max_dev.is_finite()) {
             return false;
