@@ -53,10 +53,10 @@ fn nthread_gives_the_one_thread_results() {
 fn other_members_and_bad_counts_are_refused() {
     let (_, err) = run("objref pc\npc = new ParallelContext()\npc.nthread(0)\n");
     assert!(err.unwrap().contains("needs at least 1 thread"));
-    let (_, err) = run("objref pc\npc = new ParallelContext()\npc.set_gid2node(1, 0)\n");
+    let (_, err) = run("objref pc\npc = new ParallelContext()\npc.nrnbbcore_write(\"x\")\n");
     assert!(err
         .unwrap()
-        .contains("'set_gid2node' not a public member of 'ParallelContext'"));
+        .contains("'nrnbbcore_write' not a public member of 'ParallelContext'"));
 }
 
 #[test]
