@@ -101,22 +101,9 @@ pub(crate) fn solved_by_service(mech: &Mechanism, s: &nmodl_ir::Solve) -> bool {
 /// The KINETIC and LINEAR blocks some SOLVE solves through the sparse service (in BREAKPOINT, INITIAL or elsewhere).
 pub(crate) fn sparse_targets(mech: &Mechanism) -> Vec<Handle<Function>> {
     let mut out = Vec::new();
-    let mut add = |s: &nmodl_ir::Solve| {
-        if solved_by_service(mech, s) && !out.contains(&s.target) {
+    for s in super::nonlinear::all_solves(mech) {
+        if solved_by_service(mech, &s) && !out.contains(&s.target) {
             out.push(s.target);
-        }
-    };
-    mech.solves.iter().for_each(&mut add);
-    let blocks = mech
-        .initial
-        .iter()
-        .chain(mech.breakpoint.iter())
-        .chain(mech.functions.iter().map(|(_, f)| &f.body));
-    for block in blocks {
-        for s in statements(block) {
-            if let Statement::Solve(solve) = s {
-                add(solve);
-            }
         }
     }
     out
