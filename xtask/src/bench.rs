@@ -175,6 +175,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "--scenarios") {
         return crate::bench_scenarios::run();
     }
+    if args.iter().any(|a| a == "--python") {
+        return crate::bench_python::run();
+    }
     if args.iter().any(|a| a == "--network") {
         return print_network();
     }
@@ -231,7 +234,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     print_network()?;
-    crate::bench_scenarios::run()
+    crate::bench_scenarios::run()?;
+    crate::bench_python::run()
 }
 
 /// The figures of benches/network.rs, and NEURON's for the same network on 1 and 2 threads.

@@ -72,7 +72,7 @@ pub fn run() -> Result<(), String> {
     result
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
@@ -127,7 +127,7 @@ fn measure(shared: &Path, bin: &Path, work: &Path) -> Result<(), String> {
 
 /// Copies the model's .mod/.inc files into `dir` and runs `tool` there; returns the folder
 /// the library went to (`dir/<arch>`).
-fn build_mods(
+pub(crate) fn build_mods(
     model: &Path,
     dir: &Path,
     tool: &Path,

@@ -4,13 +4,16 @@
 //!   as ns per instance-step / segment-step, next to NEURON's figure for the same cable model
 //!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found; then the
 //!   1000-cell network on 1 and 2 threads (`bench --network` alone) and the STN and ModelDB reference
-//!   scenarios timed under rsnrniv and nrniv (bench_scenarios.rs; `bench --scenarios` alone).
+//!   scenarios timed under rsnrniv and nrniv (bench_scenarios.rs; `bench --scenarios` alone),
+//!   and the tutorial's Python DBS script under rsneuron and NEURON (bench_python.rs;
+//!   `bench --python` alone).
 //! - `corpus`: the front end over the ModelDB corpus of `$RSNRN_SHARED/corpus`, per model:
 //!   files, accepted, rejected, agreement with NEURON's nocmodl, and code generation.
 //! - `neuron-diff [ENTRY ...]`: NEURON 9.0.2's tables for the differential tests
 //!   (tests/data/differential), for every entry of mechanisms.json or the ones named.
 
 mod bench;
+mod bench_python;
 mod bench_scenarios;
 mod corpus;
 mod neuron;
@@ -25,7 +28,7 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(&args[1..]),
         Some("neuron-diff") => neuron_diff::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask bench [--quick | --network | --scenarios] | cargo xtask corpus | cargo xtask neuron-diff [ENTRY ...]");
+            eprintln!("usage: cargo xtask bench [--quick | --network | --scenarios | --python] | cargo xtask corpus | cargo xtask neuron-diff [ENTRY ...]");
             return ExitCode::from(2);
         }
     };
