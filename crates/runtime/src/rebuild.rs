@@ -84,6 +84,15 @@ impl CableModel {
                     }
                 }
             }
+            for (si, sec) in self.sections.iter().enumerate() {
+                for &(_, s) in sec.kept_ions.iter().filter(|(i, _)| i.0 as usize == ii) {
+                    let nodes = &layout.sections[si];
+                    for j in 0..nodes.nseg as usize {
+                        let st = &mut style[nodes.segment_node(j) as usize];
+                        *st = Some(st.map_or(s, |o| o.merge(s)));
+                    }
+                }
+            }
             let old = std::mem::take(&mut ion.store);
             let s = &mut ion.store;
             s.at_node = vec![NO_INSTANCE; n];

@@ -73,6 +73,11 @@ pub(crate) struct Section {
     pub extracellular: bool,
     /// `ion_style` settings of this section (see `ion_style.rs`).
     pub ion_styles: Vec<(crate::ions::IonId, crate::ion_style::IonStyleSetting)>,
+    /// Ions that mechanisms since uninserted brought into the section, with the style they
+    /// had. NEURON inserts an ion's own mechanism beside the first mechanism that uses it and
+    /// leaves it there when that mechanism goes (`uninsert hh` keeps na_ion and k_ion, their
+    /// values and `ena`), so the ion stays present on the section's segments.
+    pub kept_ions: Vec<(crate::ions::IonId, crate::ions::IonStyle)>,
 }
 
 /// NEURON's defaults (membdef.h).
@@ -98,6 +103,7 @@ impl Section {
             layout_angle: None,
             extracellular: false,
             ion_styles: Vec::new(),
+            kept_ions: Vec::new(),
         }
     }
 

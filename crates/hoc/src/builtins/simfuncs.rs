@@ -81,17 +81,7 @@ pub fn install(it: &mut Interp) {
         let s = it.cas()?;
         let rt = it.rt(s)?;
         if let Some(ion) = name.strip_suffix("_ion") {
-            let users: Vec<String> = it
-                .mechs
-                .density
-                .iter()
-                .filter(|(_, ions)| ions.iter().any(|i| i == ion))
-                .map(|(m, _)| m.clone())
-                .collect();
-            let any = users
-                .iter()
-                .any(|m| it.model.has_mechanism(rt, m).unwrap_or(false));
-            return bool_num(any);
+            return bool_num(it.model.has_ion(rt, ion).unwrap_or(false));
         }
         if !it.mechs.density.contains_key(&name) {
             return num(0.0);

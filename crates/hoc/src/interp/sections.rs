@@ -111,6 +111,7 @@ impl Interp {
         for m in self.mechs.density_order.clone() {
             let _ = self.model.uninsert(rt, &m);
         }
+        let _ = self.model.remove_kept_ions(rt);
         self.secs[s as usize].alive = false;
         self.sec_stack.retain(|&x| x != s);
         Ok(())
