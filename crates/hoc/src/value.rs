@@ -246,6 +246,10 @@ pub enum ObjData {
     SectionRef(SecId),
     SectionList(Vec<SecId>),
     Point(PointProcessId),
+    /// A point process made without a location (`new IClamp()`, Python's `h.IClamp()`): no
+    /// runtime instance until `loc(x)` places it, as in NEURON, where its fields cannot be
+    /// read or set before that ("point process not located in a section").
+    UnlocatedPoint,
     NetCon(rsnrn_runtime::NetConId),
     Matrix(MatrixData),
     Timer(std::time::Instant),
@@ -261,6 +265,38 @@ pub struct Object {
     /// Instance number within the class (`Vector[3]`).
     pub index: usize,
     pub data: RefCell<ObjData>,
+    /// For point processes and NetCons: where to report that this object was freed.
+    pub on_free: Option<ReleaseSink>,
+}
+
+/// What a freed hoc object leaves for the simulator to remove.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Released {
+    Point(PointProcessId),
+    NetCon(rsnrn_runtime::NetConId),
+}
+
+/// Where freed point processes and NetCons are listed for the simulator to remove, in the
+/// order they went. Each interpreter's [`Registry`] owns one; the interpreter removes them
+/// from the model before it next simulates or reports on it (`Interp::release_freed_objects`):
+/// NEURON frees them at once, so a dropped IClamp stops injecting and a dropped NetCon stops
+/// delivering.
+pub type ReleaseSink = Rc<RefCell<Vec<Released>>>;
+
+impl Drop for Object {
+    fn drop(&mut self) {
+        let Some(sink) = &self.on_free else { return };
+        let released = match self.data.get_mut() {
+            ObjData::Point(p) => Released::Point(*p),
+            ObjData::NetCon(n) => Released::NetCon(*n),
+            _ => return,
+        };
+        // A sink still borrowed means the interpreter is draining it; cannot happen for
+        // drops the drain causes (it only talks to the model), but never panic in drop.
+        if let Ok(mut list) = sink.try_borrow_mut() {
+            list.push(released);
+        }
+    }
 }
 
 impl Object {
@@ -274,6 +310,8 @@ impl Object {
 pub struct Registry {
     pub counters: HashMap<String, usize>,
     pub instances: HashMap<String, Vec<Weak<Object>>>,
+    /// Point processes and NetCons freed since the interpreter last removed them.
+    pub released: ReleaseSink,
 }
 
 impl Registry {
@@ -290,10 +328,16 @@ impl Registry {
         }
         let index = *counter;
         *counter += 1;
+        let on_free = matches!(
+            data,
+            ObjData::Point(_) | ObjData::UnlocatedPoint | ObjData::NetCon(_)
+        )
+        .then(|| self.released.clone());
         let obj = Rc::new(Object {
             class,
             index,
             data: RefCell::new(data),
+            on_free,
         });
         let list = self.instances.entry(name).or_default();
         if list.len() > 64 && list.len().is_power_of_two() {

@@ -39,6 +39,7 @@ pub(crate) fn wrap(obj: &Bound<'_, PyAny>) -> Value {
         class: Class::Builtin(ClassKind::PythonObject),
         index,
         data: RefCell::new(data),
+        on_free: None,
     })))
 }
 

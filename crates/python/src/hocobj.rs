@@ -465,14 +465,33 @@ impl HocClass {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyObject> {
+        let obj = self.instantiate(args, kwargs)?;
+        HocObject { obj }.into_py_any(args.py())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<hoc class {}>", self.name)
+    }
+
+    fn __str__(&self) -> String {
+        self.name.clone()
+    }
+}
+
+impl HocClass {
+    /// The hoc object `h.<name>(*args, **kwargs)` makes; also the base of `hclass` subclasses.
+    fn instantiate(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<ObjRef> {
         let py = args.py();
         if self.name == "Vector" && args.len() == 1 {
             let a = args.get_item(0)?;
             let is_plain = a.extract::<f64>().is_ok() || a.downcast::<HocObject>().is_ok();
             if !is_plain && a.try_iter().is_ok() {
                 let data = numbers_of(&a)?;
-                let o = with_it(py, |it| Ok(new_vector(it, data)))?;
-                return HocObject { obj: o }.into_py_any(py);
+                return with_it(py, |it| Ok(new_vector(it, data)));
             }
         }
         if self.name == "SectionList" && args.len() == 1 {
@@ -490,11 +509,11 @@ impl HocClass {
                 }
                 Ok(o)
             })?;
-            return HocObject { obj: o }.into_py_any(py);
+            return Ok(o);
         }
         let (vals, sec) = call_args(args, kwargs)?;
         let name = self.name.clone();
-        let o = with_it(py, |it| {
+        with_it(py, |it| {
             let sym = it.names.intern(&name);
             let depth = it.sec_stack.len();
             if let Some(s) = sec {
@@ -503,16 +522,7 @@ impl HocClass {
             let r = it.new_object(sym, vals);
             it.sec_stack.truncate(depth);
             r.map_err(hoc_err)
-        })?;
-        HocObject { obj: o }.into_py_any(py)
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<hoc class {}>", self.name)
-    }
-
-    fn __str__(&self) -> String {
-        self.name.clone()
+        })
     }
 }
 
@@ -539,14 +549,41 @@ fn norm_index(i: isize, n: usize) -> PyResult<usize> {
 /// Methods of point processes that are not fields.
 const POINT_METHODS: &[&str] = &["get_loc", "has_loc", "loc", "get_segment"];
 
+/// Whether `name` is a PROCEDURE or FUNCTION of the point process's mechanism (`syn.f(x)`).
+fn point_function(py: Python<'_>, o: &ObjRef, name: &str) -> bool {
+    with_it(py, |it| {
+        let known = rsnrn_hoc::builtins::point::pid(o).ok().and_then(|p| {
+            let mech = it.model.point_mechanism(p).ok()?;
+            let functions = it.model.mechanism_functions(mech).ok()?;
+            Some(functions.iter().any(|f| f.name == name))
+        });
+        Ok(known.unwrap_or(false))
+    })
+    .unwrap_or(false)
+}
+
 /// A hoc object (Vector, List, a point process, a template instance, ...).
-#[pyclass(unsendable, module = "rsneuron")]
+/// Python classes may derive from it: that is what `rsneuron.hclass(h.Vector)` returns.
+#[pyclass(unsendable, subclass, module = "rsneuron")]
 pub struct HocObject {
     pub(crate) obj: ObjRef,
 }
 
 #[pymethods]
 impl HocObject {
+    /// `HocObject(h.Vector, *args)`: an instance of the hoc class, as `h.Vector(*args)`. Only
+    /// `hclass` subclasses call it (through their `__new__`).
+    #[new]
+    #[pyo3(signature = (hoc_class, *args, **kwargs))]
+    fn py_new(
+        hoc_class: &Bound<'_, HocClass>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let obj = hoc_class.borrow().instantiate(args, kwargs)?;
+        Ok(HocObject { obj })
+    }
+
     fn __str__(&self) -> String {
         self.obj.name()
     }
@@ -607,7 +644,12 @@ impl HocObject {
                 if name == "get_segment" {
                     return self.get_segment(py);
                 }
-                if POINT_METHODS.contains(&name) || (name == "record" && cls == "APCount") {
+                let noise = cls == "NetStim" && name.starts_with("noiseFromRandom");
+                if POINT_METHODS.contains(&name)
+                    || (name == "record" && cls == "APCount")
+                    || noise
+                    || point_function(py, &o, name)
+                {
                     return HocMethod {
                         target: Target::Obj(o.clone(), name.to_string()),
                     }

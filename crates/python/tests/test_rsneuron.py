@@ -305,3 +305,42 @@ def test_setpointer_matches_neuron():
         worst = max(abs(r[k] - o) / max(abs(r[k]), 1e-3) for r, o in zip(rows, ours))
         assert worst <= 1e-9, (name, worst)
     stim.amp = 0
+
+
+def test_hclass_subclass_of_a_hoc_class():
+    import rsneuron
+
+    class Doubling(rsneuron.hclass(h.Vector)):
+        def twice_sum(self):
+            return 2 * self.sum()
+
+    v = Doubling([1, 2, 3])
+    assert isinstance(v, Doubling)
+    assert v.hname().startswith("Vector[")
+    assert v.twice_sum() == 12.0
+    v.add(1)  # a hoc method on the subclass's hoc object
+    assert v.to_python() == [2.0, 3.0, 4.0]
+    with pytest.raises(TypeError):
+        rsneuron.hclass(3)
+
+
+def test_unlocated_point_process_until_loc():
+    s = h.Section(name="t_unloc")
+    ic = h.IClamp()
+    assert ic.has_loc() == 0
+    with pytest.raises(TypeError):
+        ic.amp
+    ic.loc(s(0.25))
+    assert ic.has_loc() == 1
+    assert ic.get_segment().sec is s
+    ic.amp = 0.5
+    assert ic.amp == 0.5
+
+
+def test_ions_stay_after_uninsert_with_their_values():
+    s = h.Section(name="t_ions")
+    s.insert("hh")
+    s(0.5).ena = 42
+    s.uninsert("hh")
+    assert sorted(m.name() for m in s(0.5)) == ["k_ion", "na_ion"]
+    assert s(0.5).ena == 42

@@ -502,9 +502,40 @@ impl CableModel {
             for i in dm.instances {
                 self.reg.mechs[mech.index()].store.kill(i);
             }
+            for &(ion, style) in &self.reg.mechs[mech.index()].ion_uses {
+                match sec.kept_ions.iter_mut().find(|k| k.0 == ion) {
+                    Some(kept) => kept.1 = kept.1.merge(style),
+                    None => sec.kept_ions.push((ion, style)),
+                }
+            }
             self.structure_dirty = true;
         }
         Ok(())
+    }
+
+    /// Removes the ions that uninserted mechanisms left in the section (see
+    /// `Section::kept_ions`); for a section that is being deleted.
+    pub fn remove_kept_ions(&mut self, id: SectionId) -> Result<()> {
+        let sec = self.sec_mut(id)?;
+        if !sec.kept_ions.is_empty() {
+            sec.kept_ions.clear();
+            self.structure_dirty = true;
+        }
+        Ok(())
+    }
+
+    /// Whether ion `ion` (`"na"`) is in the section (hoc `ismembrane("na_ion")`): a density
+    /// mechanism there uses it, or one that did was uninserted (NEURON keeps the ion).
+    pub fn has_ion(&self, id: SectionId, ion: &str) -> Result<bool> {
+        let sec = self.sec(id)?;
+        let Some(ion) = self.reg.ion_by_name(ion) else {
+            return Ok(false);
+        };
+        Ok(sec.kept_ions.iter().any(|k| k.0 == ion)
+            || sec
+                .mechs
+                .iter()
+                .any(|d| self.reg.mech(d.mech).ion_uses.iter().any(|u| u.0 == ion)))
     }
 
     /// Whether density mechanism `name` is inserted in the section (hoc `ismembrane`).
@@ -607,6 +638,16 @@ impl CableModel {
         self.reg.mechs[p.mech.index()].store.kill(p.instance);
         self.points[id.index()] = None;
         self.structure_dirty = true;
+        // Recordings of its variables stop (a front end's Vector keeps what it copied);
+        // NetCons that target it deliver nothing from now on.
+        for slot in self.records.iter_mut() {
+            let records_it = slot.as_ref().is_some_and(
+                |r| matches!(&r.target, RecordTarget::Point { point, .. } if *point == id),
+            );
+            if records_it {
+                *slot = None;
+            }
+        }
         Ok(())
     }
 

@@ -90,6 +90,7 @@ pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value>
         // operations; the other counters stay 0 (NEURON's are 0 too on one host with the
         // fixed step, except for counts of its own queue's internals).
         "spike_stat" => {
+            it.release_freed_objects()?;
             let (netcons, q) = it.model.event_statistics();
             let v = a.some_obj(0)?;
             let mut values = [0.0; 11];
@@ -106,7 +107,18 @@ pub fn cvode_method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value>
             }
             num(0.0)
         }
-        "re_init" | "simgraph_remove" | "atol" | "rtol" | "maxstep" => num(0.0),
+        "atol" | "rtol" | "maxstep" => {
+            let slot = match m {
+                "atol" => 0,
+                "rtol" => 1,
+                _ => 2,
+            };
+            if !a.is_empty() {
+                it.cvode_tolerances[slot] = a.num(0)?;
+            }
+            num(it.cvode_tolerances[slot])
+        }
+        "re_init" | "simgraph_remove" => num(0.0),
         _ => err(format!("'{m}' not a public member of '{}'", o.class.name())),
     }
 }

@@ -32,6 +32,10 @@ struct GidCell {
     source: NetConSource,
     /// The cell object, when the source is a point process or artificial cell.
     object: Option<ObjRef>,
+    /// The NetCon's hoc object, kept so that freeing the caller's reference does not remove
+    /// the runtime NetCon that stands for the gid's spike source (NEURON keeps only its
+    /// PreSyn; rsnrn's spike recording and threshold go through this NetCon).
+    _netcon_object: ObjRef,
 }
 
 /// Spike times of some NetCon sources into `tvec` and their ids into `idvec`, in time order.
@@ -126,6 +130,7 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
                         netcon,
                         source,
                         object,
+                        _netcon_object: nc.clone(),
                     });
                     num(0.0)
                 }

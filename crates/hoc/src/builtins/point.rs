@@ -13,6 +13,10 @@ use crate::value::*;
 pub fn pid(o: &ObjRef) -> Res<PointProcessId> {
     match &*o.data.borrow() {
         ObjData::Point(p) => Ok(*p),
+        ObjData::UnlocatedPoint => err(format!(
+            "{}: point process not located in a section",
+            o.name()
+        )),
         _ => err(format!("{} is not a point process", o.name())),
     }
 }
@@ -45,7 +49,12 @@ pub fn construct(it: &mut Interp, mech: &Rc<str>, args: Vec<Value>) -> Res<ObjRe
             .reg
             .new_object(Class::Point(mech.clone()), ObjData::Point(p)));
     }
-    let x = a.num_or(0, 0.5)?;
+    if a.is_empty() {
+        return Ok(it
+            .reg
+            .new_object(Class::Point(mech.clone()), ObjData::UnlocatedPoint));
+    }
+    let x = a.num(0)?;
     if !(0.0..=1.0).contains(&x) {
         return err(format!("{mech}: location {x} is outside 0 <= x <= 1"));
     }
@@ -92,6 +101,13 @@ fn hoc_section_of(it: &Interp, rt: rsnrn_runtime::SectionId) -> Res<SecId> {
 }
 
 pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
+    if matches!(&*o.data.borrow(), ObjData::UnlocatedPoint) {
+        match m {
+            "has_loc" => return bool_num(false),
+            "loc" => return place_unlocated(it, o, a),
+            _ => {}
+        }
+    }
     let p = pid(o)?;
     match m {
         "get_loc" => {
@@ -154,6 +170,27 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             }
         }
     }
+}
+
+/// `loc(x)` of a point process made without a location: it gets its runtime instance (and
+/// its CONSTRUCTOR runs) at `x` of the accessed section now.
+fn place_unlocated(it: &mut Interp, o: &ObjRef, a: Args) -> Res<Value> {
+    let Class::Point(mech) = &o.class else {
+        return err(format!("{} is not a point process", o.name()));
+    };
+    let x = a.num(0)?;
+    if !(0.0..=1.0).contains(&x) {
+        return err(format!("{mech}: location {x} is outside 0 <= x <= 1"));
+    }
+    let sec = it.cas()?;
+    let rt = it.rt(sec)?;
+    let nseg = it.model.nseg(rt).or_else(|e| err(e.to_string()))?;
+    let p = it
+        .model
+        .add_point_process(rt, node_x(x, nseg), mech)
+        .or_else(|e| err(e.to_string()))?;
+    *o.data.borrow_mut() = ObjData::Point(p);
+    num(x)
 }
 
 fn is_netstim(it: &Interp, p: PointProcessId) -> bool {

@@ -459,6 +459,7 @@ fn sync_spike_ids(it: &mut Interp) {
 pub fn finitialize(it: &mut Interp, v_init: Option<f64>) -> Res<()> {
     // NMODL printf writes to stdout directly: what hoc printed before comes first.
     it.flush();
+    it.release_freed_objects()?;
     run_handlers(it, 3)?;
     refresh_plays(it)?;
     it.model.init_begin(v_init).or_else(rt_err)?;
@@ -481,6 +482,7 @@ pub fn finitialize(it: &mut Interp, v_init: Option<f64>) -> Res<()> {
 /// `fadvance()`: one step, then hoc variables played into and the callbacks now due.
 pub fn fadvance(it: &mut Interp) -> Res<()> {
     it.flush();
+    it.release_freed_objects()?;
     if it.hooks.plays.iter().any(|l| l.vec.strong_count() == 0) {
         refresh_plays(it)?;
     }

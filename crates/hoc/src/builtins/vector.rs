@@ -73,6 +73,19 @@ fn range(a: &Args, at: usize, n: usize) -> Res<(usize, usize)> {
     }
 }
 
+/// `Vector.mean(start, end)` as NEURON 9.0.2 computes it, which is not the mean of the
+/// elements start..=end: measured on basis vectors, NEURON returns
+/// `sum(start..=end) / end + 1 - start` (e.g. 1.5, not 10/3, for `[3,1,4,1,5,9,2,6].mean(2, 4)`)
+/// and refuses `end <= start`. NEURON is the reference for every number, so scripts that print
+/// it print what nrniv prints (conformance/python 075_vector_stats); `mean()` is the true mean.
+fn mean_of_range(elements: &[f64], start: usize, end: usize) -> Res<Value> {
+    if end <= start {
+        return err("Vector.mean: end - start must be > 0");
+    }
+    let sum = elements.iter().fold(0.0, |a, x| a + x);
+    num(sum / end as f64 + 1.0 - start as f64)
+}
+
 /// The operand of add/sub/mul/div: a scalar or a Vector of the same size.
 fn operand(a: &Args, n: usize) -> Res<Vec<f64>> {
     if a.is_obj(0) {
@@ -200,6 +213,7 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
                 "sumsq" => num(d.iter().fold(0.0, |a, x| a + x * x)),
                 "mag" => num(d.iter().fold(0.0, |a, x| a + x * x).sqrt()),
                 _ if d.is_empty() => err(format!("Vector.{m}: the vector is empty")),
+                "mean" if a.len() > 1 => mean_of_range(d, s, e),
                 "mean" => num(stats(d).0),
                 _ if d.len() < 2 => err(format!("Vector.{m} needs at least 2 elements")),
                 "var" => num(stats(d).1),

@@ -101,6 +101,10 @@ pub struct Interp {
     pub gui_noticed: bool,
     /// `cvode.active(1)` was called (and not undone): fadvance refuses, rsnrn has no CVODE.
     pub cvode_active: bool,
+    /// CVode's tolerances and maximum step as set and read through `cvode.atol()`,
+    /// `rtol()` and `maxstep()` (NEURON's defaults 1e-3, 0, 1e9); kept for models that set
+    /// them, unused by the fixed step.
+    pub cvode_tolerances: [f64; 3],
     /// The IClamps standing for old-style `fstim()` stimuli (None: not placed yet).
     pub fstims: Vec<Option<rsnrn_runtime::PointProcessId>>,
     /// ParallelContext's gids and id-carrying spike recordings.
@@ -167,6 +171,7 @@ impl Interp {
             distance_origin: None,
             gui_noticed: false,
             cvode_active: false,
+            cvode_tolerances: [1e-3, 0.0, 1e9],
             fstims: Vec::new(),
             parallel: Default::default(),
             no_echo: 0,
@@ -289,14 +294,19 @@ impl Interp {
 
     /// A top-level statement: an expression statement echoes its value.
     fn exec_top(&mut self, s: &Stmt) -> Res<()> {
-        if self.no_echo > 0 {
-            return self.exec(s);
-        }
-        if let StmtKind::Expr(e) = &s.kind {
+        let result = if self.no_echo > 0 {
+            self.exec(s)
+        } else if let StmtKind::Expr(e) = &s.kind {
             let src = self.cur_src.clone();
-            return self.echo(e).map_err(|f| f.locate(&src, s.pos));
-        }
-        self.exec(s)
+            self.echo(e).map_err(|f| f.locate(&src, s.pos))
+        } else {
+            self.exec(s)
+        };
+        // Objects the statement freed go now, as NEURON frees them (their DESTRUCTORs run).
+        result?;
+        let src = self.cur_src.clone();
+        self.release_freed_objects()
+            .map_err(|f| f.locate(&src, s.pos))
     }
 
     /// `-dll` / nrn_load_dll: a library built by rsnrnivmodl, or a single `.mod` file
@@ -310,6 +320,29 @@ impl Interp {
         }
         self.refresh_mechanisms();
         Ok(())
+    }
+
+    /// Removes from the model the point processes and NetCons whose hoc objects were freed
+    /// (see `value::ReleaseSink`): their DESTRUCTORs run now, in the order they were freed.
+    pub fn release_freed_objects(&mut self) -> Res<()> {
+        if self.reg.released.borrow().is_empty() {
+            return Ok(());
+        }
+        let released = std::mem::take(&mut *self.reg.released.borrow_mut());
+        let mut first_error = None;
+        for r in released {
+            let result = match r {
+                crate::value::Released::Point(p) => self.model.remove_point_process(p),
+                crate::value::Released::NetCon(n) => self.model.remove_netcon(n),
+            };
+            if let Err(e) = result {
+                first_error.get_or_insert(e);
+            }
+        }
+        match first_error {
+            Some(e) => err(format!("freeing an object: {e}")),
+            None => Ok(()),
+        }
     }
 
     /// Copies new samples of every recording into its Vector (after finitialize/fadvance).
