@@ -54,20 +54,23 @@ pub fn construct(it: &mut Interp, mech: &Rc<str>, args: Vec<Value>) -> Res<ObjRe
             .reg
             .new_object(Class::Point(mech.clone()), ObjData::UnlocatedPoint));
     }
-    let x = a.num(0)?;
+    let p = add_at_cas(it, mech, a.num(0)?)?;
+    Ok(it
+        .reg
+        .new_object(Class::Point(mech.clone()), ObjData::Point(p)))
+}
+
+/// A new point process of `mech` at `x` of the accessed section (x as NEURON places it).
+fn add_at_cas(it: &mut Interp, mech: &str, x: f64) -> Res<PointProcessId> {
     if !(0.0..=1.0).contains(&x) {
         return err(format!("{mech}: location {x} is outside 0 <= x <= 1"));
     }
     let sec = it.cas()?;
     let rt = it.rt(sec)?;
     let nseg = it.model.nseg(rt).or_else(|e| err(e.to_string()))?;
-    let p = it
-        .model
+    it.model
         .add_point_process(rt, node_x(x, nseg), mech)
-        .or_else(|e| err(e.to_string()))?;
-    Ok(it
-        .reg
-        .new_object(Class::Point(mech.clone()), ObjData::Point(p)))
+        .or_else(|e| err(e.to_string()))
 }
 
 pub fn get_field(it: &mut Interp, o: &ObjRef, name: &str) -> Res<Value> {
@@ -179,16 +182,7 @@ fn place_unlocated(it: &mut Interp, o: &ObjRef, a: Args) -> Res<Value> {
         return err(format!("{} is not a point process", o.name()));
     };
     let x = a.num(0)?;
-    if !(0.0..=1.0).contains(&x) {
-        return err(format!("{mech}: location {x} is outside 0 <= x <= 1"));
-    }
-    let sec = it.cas()?;
-    let rt = it.rt(sec)?;
-    let nseg = it.model.nseg(rt).or_else(|e| err(e.to_string()))?;
-    let p = it
-        .model
-        .add_point_process(rt, node_x(x, nseg), mech)
-        .or_else(|e| err(e.to_string()))?;
+    let p = add_at_cas(it, mech, x)?;
     *o.data.borrow_mut() = ObjData::Point(p);
     num(x)
 }
