@@ -24,7 +24,7 @@ echo "== rsneuron: virtualenv $VENV"
 if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install -q --upgrade "maturin>=1.5,<2" numpy pytest
+"$VENV/bin/python" -m pip install -q --upgrade "maturin>=1.5,<2" numpy pytest matplotlib
 
 echo "== rsneuron: building the wheel"
 WHEELS="$TARGET/rsneuron-wheels"
@@ -33,7 +33,10 @@ rm -rf "$WHEELS"
 "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$WHEELS"/rsneuron-*.whl
 
 echo "== rsneuron: pytest"
-(cd "$HERE" && "$VENV/bin/python" -m pytest -q tests)
+# test_seed_examples.py builds the STN mechanisms with this rsnrnivmodl (same sources as the wheel).
+(cd "$ROOT" && cargo build --release --quiet -p rsnrn-cli --bin rsnrnivmodl)
+export RSNRNIVMODL="$TARGET/release/rsnrnivmodl"
+(cd "$HERE" && "$VENV/bin/python" -m pytest -q -rs tests)
 
 if [ -z "${RSNRN_SHARED:-}" ]; then
     echo "NOT RUN python conformance: RSNRN_SHARED is unset (set it to the shared data folder, e.g. ../shared)"
