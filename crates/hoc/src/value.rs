@@ -265,15 +265,18 @@ pub struct Object {
     /// Instance number within the class (`Vector[3]`).
     pub index: usize,
     pub data: RefCell<ObjData>,
-    /// For point processes and NetCons: where to report that this object was freed.
+    /// For point processes, NetCons and template instances: where to report that this object
+    /// was freed.
     pub on_free: Option<ReleaseSink>,
 }
 
 /// What a freed hoc object leaves for the simulator to remove.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Released {
     Point(PointProcessId),
     NetCon(rsnrn_runtime::NetConId),
+    /// The sections of a template instance (NEURON deletes them with the object).
+    Sections(Vec<SecId>),
 }
 
 /// Where freed point processes and NetCons are listed for the simulator to remove, in the
@@ -289,6 +292,21 @@ impl Drop for Object {
         let released = match self.data.get_mut() {
             ObjData::Point(p) => Released::Point(*p),
             ObjData::NetCon(n) => Released::NetCon(*n),
+            ObjData::Hoc(scope) => {
+                let sections: Vec<SecId> = scope
+                    .slots
+                    .iter()
+                    .flat_map(|slot| match slot {
+                        Slot::Sec { data, .. } => data.as_slice(),
+                        _ => &[],
+                    })
+                    .copied()
+                    .collect();
+                if sections.is_empty() {
+                    return;
+                }
+                Released::Sections(sections)
+            }
             _ => return,
         };
         // A sink still borrowed means the interpreter is draining it; cannot happen for
@@ -330,7 +348,7 @@ impl Registry {
         *counter += 1;
         let on_free = matches!(
             data,
-            ObjData::Point(_) | ObjData::UnlocatedPoint | ObjData::NetCon(_)
+            ObjData::Point(_) | ObjData::UnlocatedPoint | ObjData::NetCon(_) | ObjData::Hoc(_)
         )
         .then(|| self.released.clone());
         let obj = Rc::new(Object {

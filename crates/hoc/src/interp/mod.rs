@@ -334,6 +334,14 @@ impl Interp {
             let result = match r {
                 crate::value::Released::Point(p) => self.model.remove_point_process(p),
                 crate::value::Released::NetCon(n) => self.model.remove_netcon(n),
+                crate::value::Released::Sections(sections) => {
+                    for s in sections {
+                        if self.secs.get(s as usize).is_some_and(|sec| sec.alive) {
+                            self.delete_section(s)?;
+                        }
+                    }
+                    Ok(())
+                }
             };
             if let Err(e) = result {
                 first_error.get_or_insert(e);
