@@ -17,14 +17,33 @@ three amp levels, or gain moved by 1 ulp. The clamp is stiff (di/dv is about -ga
 so its current and amplifier output are only defined to about gain times the round-off of the
 summing-node potential; the Rust test accepts differences up to a small multiple of this.
 
+Columns v_ours, i_ours, e_ours, vo_ours: the same scenario run by NEURON with OUR
+nmodl/vclamp.mod (compiled by nrnivmodl under the name VClampOurs). They separate the two
+sources of difference: rsnrn against them checks the simulator (same equations, same
+arithmetic); NEURON's VClamp against them is the arithmetic of the two .mod files.
+
 Usage: /work/nrnvenv/bin/python make_reference.py
 """
 import math
 import os
-
-from neuron import h
+import subprocess
+import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.dirname(sys.executable)
+
+build = tempfile.mkdtemp()
+with open(os.path.join(HERE, "../../../nmodl/vclamp.mod")) as f:
+    ours = f.read().replace("POINT_PROCESS VClamp", "POINT_PROCESS VClampOurs")
+with open(os.path.join(build, "vclampours.mod"), "w") as f:
+    f.write(ours)
+subprocess.run([os.path.join(BIN, "nrnivmodl")], cwd=build, check=True,
+               stdout=subprocess.DEVNULL)
+
+from neuron import h  # noqa: E402
+
+h.nrn_load_dll(os.path.join(build, "x86_64", "libnrnmech.so"))
 
 DEFAULTS = dict(dt=0.025, secondorder=0, tstop=7.0, gain=1e5, rstim=1.0, tau1=0.001,
                 tau2=0.0, fac=0.0)
@@ -47,16 +66,17 @@ SCENARIOS = [
     ("off_at_zero", dict(tstop=1.0, dur=(0, 0, 0), amp=(-50, -60, -70))),
 ]
 COLUMNS = ["t", "v", "i", "e", "vo", "vi", "e0", "vo0", "vi0"]
+OURS_COLUMNS = ["v", "i", "e", "vo"]
 
 
-def run(s, perturb=None):
+def run(s, perturb=None, clamp="VClamp"):
     """The scenario's recorded columns; perturb names an input to move by one ulp."""
     ulp = lambda x: math.nextafter(x, 0.0)  # noqa: E731
     soma = h.Section(name="soma")
     soma.L = soma.diam = 20
     soma.insert("hh")
     soma.insert("pas")
-    vc = h.VClamp(soma(0.5))
+    vc = getattr(h, clamp)(soma(0.5))
     for j in range(3):
         vc.dur[j] = s["dur"][j]
         vc.amp[j] = ulp(s["amp"][j]) if perturb == "amp" else s["amp"][j]
@@ -82,6 +102,10 @@ def write(name, settings):
     s = dict(DEFAULTS)
     s.update(settings)
     cols = run(s)
+    ours = run(s, clamp="VClampOurs")
+    for k in OURS_COLUMNS:
+        cols[k + "_ours"] = ours[k]
+    names = COLUMNS + [k + "_ours" for k in OURS_COLUMNS]
     sensitivity = {k: 0.0 for k in COLUMNS}
     for perturb in ("v_init", "amp", "gain"):
         moved = run(s, perturb)
@@ -96,9 +120,9 @@ def write(name, settings):
         f.write("# " + settings_line + "\n")
         f.write("# sensitivity " + " ".join("%s=%.3g" % (k, sensitivity[k]) for k in COLUMNS)
                 + "\n")
-        f.write(" ".join(COLUMNS) + "\n")
+        f.write(" ".join(names) + "\n")
         for r in range(len(cols["t"])):
-            f.write(" ".join("%.17g" % cols[k][r] for k in COLUMNS) + "\n")
+            f.write(" ".join("%.17g" % cols[k][r] for k in names) + "\n")
 
 
 for name, settings in SCENARIOS:
