@@ -84,9 +84,10 @@ fn run(s: &HashMap<String, Vec<f64>>) -> Run {
     m.insert(soma, "hh").unwrap();
     m.insert(soma, "pas").unwrap();
     let vc = m.add_point_process(soma, 0.5, "VClamp").unwrap();
-    for j in 0..3 {
-        m.set_point(vc, &format!("dur[{j}]"), s["dur"][j]).unwrap();
-        m.set_point(vc, &format!("amp[{j}]"), s["amp"][j]).unwrap();
+    assert_eq!((s["dur"].len(), s["amp"].len()), (3, 3), "three levels");
+    for (j, (dur, amp)) in s["dur"].iter().zip(&s["amp"]).enumerate() {
+        m.set_point(vc, &format!("dur[{j}]"), *dur).unwrap();
+        m.set_point(vc, &format!("amp[{j}]"), *amp).unwrap();
     }
     for k in ["gain", "rstim", "tau1", "tau2", "fac"] {
         m.set_point(vc, k, one(k)).unwrap();
