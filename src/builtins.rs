@@ -6,7 +6,7 @@ use crate::CableModel;
 use std::fmt;
 
 /// `(file name, NMODL text)` of every built-in mechanism, in NEURON's registration order.
-pub const SOURCES: [(&str, &str); 12] = [
+pub const SOURCES: [(&str, &str); 13] = [
     ("nmodl/pas.mod", include_str!("../nmodl/pas.mod")),
     ("nmodl/hh.mod", include_str!("../nmodl/hh.mod")),
     ("nmodl/iclamp.mod", include_str!("../nmodl/iclamp.mod")),
@@ -17,6 +17,7 @@ pub const SOURCES: [(&str, &str); 12] = [
     ),
     ("nmodl/expsyn.mod", include_str!("../nmodl/expsyn.mod")),
     ("nmodl/exp2syn.mod", include_str!("../nmodl/exp2syn.mod")),
+    ("nmodl/vclamp.mod", include_str!("../nmodl/vclamp.mod")),
     ("nmodl/intfire1.mod", include_str!("../nmodl/intfire1.mod")),
     ("nmodl/intfire2.mod", include_str!("../nmodl/intfire2.mod")),
     ("nmodl/intfire4.mod", include_str!("../nmodl/intfire4.mod")),

@@ -656,6 +656,15 @@ impl HocObject {
                     .into_py_any(py);
                 }
                 let field = if name == "delay" { "del" } else { name };
+                let array = with_it(py, |it| Ok(crate::point_array::size(it, &o, field)))?;
+                if let Some(len) = array {
+                    return crate::point_array::PointArray {
+                        obj: o.clone(),
+                        name: field.to_string(),
+                        len,
+                    }
+                    .into_py_any(py);
+                }
                 let v = with_it(py, |it| {
                     match rsnrn_hoc::builtins::point::get_field(it, &o, field) {
                         Ok(v) => Ok(v),

@@ -11,6 +11,7 @@ mod callbacks;
 mod convert;
 mod hocobj;
 mod netcon;
+mod point_array;
 mod pyref;
 mod section;
 

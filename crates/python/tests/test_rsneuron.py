@@ -167,6 +167,33 @@ def test_hh_simulation_matches_neuron():
     ic.amp = 0
 
 
+def test_vclamp_array_fields_match_neuron():
+    """VClamp's dur[]/amp[] from Python; the numbers are NEURON 9.0.2's."""
+    soma = fresh_soma("t_vclamp")
+    soma.insert("hh")
+    vc = h.VClamp(soma(0.5))
+    assert len(vc.amp) == 3 and list(vc.dur) == [0.0, 0.0, 0.0]
+    with pytest.raises(IndexError):
+        vc.amp[3]
+    with pytest.raises(IndexError):
+        vc.amp[-1]
+    for j, (d, a) in enumerate([(1, -65), (1, -20), (1, -80)]):
+        vc.dur[j] = d
+        vc.amp[j] = a
+    vc.tau2 = 0.005
+    assert (vc.amp[1], vc.dur[2], vc.gain) == (-20.0, 1.0, 100000.0)
+    i = h.Vector().record(vc._ref_i)
+    h.finitialize(-65)
+    while h.t < 4 - 1e-9:
+        h.fadvance()
+    assert len(i) == 161
+    got = "%.6g %.6g %.6g %.6g" % (i[60], i[100], i[110], i[-1])
+    assert got == "-10.3575 -0.163419 -0.155333 0"
+    got = "%.6f %.6f %.6f %.6f" % (soma(0.5).v, vc.e0, vc.vo, vc.vi)
+    assert got == "-73.982589 0.000801 -80.146945 -79.998397"
+    soma.uninsert("hh")
+
+
 def test_stdrun_continuerun():
     h.load_file("stdrun.hoc")
     assert h.tstop == 5.0 and h.steps_per_ms == 40.0
