@@ -22,7 +22,6 @@ NEURON {
 UNITS {
     (nA) = (nanoamp)
     (mV) = (millivolt)
-    (megohm) = (megaohm)
 }
 
 PARAMETER {
