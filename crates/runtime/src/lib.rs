@@ -98,6 +98,7 @@ mod rebuild;
 mod record;
 mod section;
 mod services;
+mod small_lu;
 mod sparse;
 mod threads;
 pub mod trace_io;

@@ -3,7 +3,7 @@
 //! `derivimplicit` (NUMERICS §5): backward Euler `s = s_n + dt·f(s)` solved by Newton's method
 //! as NEURON's scopmath does it: residual `f(s) − (s − s_n)/dt`; Jacobian by central differences
 //! with increment `max(|0.02·s_j|, 1e-6)`, rebuilt at the first iteration and whenever the
-//! last relative change exceeded 0.05; LU with partial pivoting; converged when the largest
+//! last relative change exceeded 0.05; LU with partial pivoting (small_lu.rs); converged when the largest
 //! relative change (over states with |s| > 1e-8) is at most 1e-6 and the largest residual at
 //! most 1e-8; at most 50 iterations. With secondorder > 0 the solve uses dt/2 and then
 //! `s += (dt/2)·f(s)`.
@@ -153,64 +153,13 @@ impl System {
     }
 }
 
-/// LU decomposition with partial pivoting, in place; `perm[i]` is the original row of row i.
-pub(crate) fn lu_decompose(n: usize, a: &mut [f64], perm: &mut [usize]) -> bool {
-    for (i, p) in perm.iter_mut().enumerate() {
-        *p = i;
-    }
-    for k in 0..n {
-        let (mut pivot, mut best) = (k, a[k * n + k].abs());
-        for i in k + 1..n {
-            if a[i * n + k].abs() > best {
-                pivot = i;
-                best = a[i * n + k].abs();
-            }
-        }
-        if best == 0.0 || !best.is_finite() {
-            return false;
-        }
-        if pivot != k {
-            for j in 0..n {
-                a.swap(k * n + j, pivot * n + j);
-            }
-            perm.swap(k, pivot);
-        }
-        for i in k + 1..n {
-            let factor = a[i * n + k] / a[k * n + k];
-            a[i * n + k] = factor;
-            for j in k + 1..n {
-                a[i * n + j] -= factor * a[k * n + j];
-            }
-        }
-    }
-    true
-}
-
-/// Solves LU·x = P·b.
-pub(crate) fn lu_solve(n: usize, lu: &[f64], perm: &[usize], b: &[f64], x: &mut [f64]) {
-    for i in 0..n {
-        let mut sum = b[perm[i]];
-        for j in 0..i {
-            sum -= lu[i * n + j] * x[j];
-        }
-        x[i] = sum;
-    }
-    for i in (0..n).rev() {
-        let mut sum = x[i];
-        for j in i + 1..n {
-            sum -= lu[i * n + j] * x[j];
-        }
-        x[i] = sum / lu[i * n + i];
-    }
-}
-
 /// The Newton iteration's arrays, kept per thread: derivimplicit runs once per instance and
 /// step, and allocating them each time cost more than the iteration (a quarter of a run).
 #[derive(Default)]
 struct NewtonWorkspace {
     x_old: Vec<f64>,
     jacobian: Vec<f64>,
-    perm: Vec<usize>,
+    lu: crate::small_lu::SmallLu,
     value: Vec<f64>,
     high: Vec<f64>,
     low: Vec<f64>,
@@ -237,20 +186,19 @@ fn newton_in(w: &mut NewtonWorkspace, system: &System, x: &mut [f64], dt: Option
     w.x_old.clear();
     w.x_old.extend_from_slice(x);
     w.jacobian.resize(n * n, 0.0);
-    w.perm.resize(n, 0);
     for v in [&mut w.value, &mut w.high, &mut w.low, &mut w.delta] {
         v.resize(n, 0.0);
     }
     let NewtonWorkspace {
         x_old,
         jacobian,
-        perm,
+        lu,
         value,
         high,
         low,
         delta,
     } = w;
-    let (x_old, jacobian, perm) = (&x_old[..], &mut jacobian[..], &mut perm[..]);
+    let (x_old, jacobian) = (&x_old[..], &mut jacobian[..]);
     let (value, high, low, delta) = (&mut value[..], &mut high[..], &mut low[..], &mut delta[..]);
     let mut change = 0.0;
     for iteration in 0..MAX_ITERATIONS {
@@ -267,14 +215,14 @@ fn newton_in(w: &mut NewtonWorkspace, system: &System, x: &mut [f64], dt: Option
                 x[j] += increment;
             }
             system.residual(x, x_old, dt, value);
-            if !lu_decompose(n, jacobian, perm) {
+            if !lu.factor(n, jacobian) {
                 return false;
             }
         }
         for v in value.iter_mut() {
             *v = -*v;
         }
-        lu_solve(n, jacobian, perm, value, delta);
+        lu.solve(value, delta);
         change = 0.0;
         for i in 0..n {
             if x[i].abs() > ZERO {

@@ -19,7 +19,7 @@
 //! single passes; after each, states below −1e-6 are set to 0, and once none was, a full
 //! iteration finishes the solve. secondorder ≠ 0 adds dt·(x − x_old)/1e9 with the real dt.
 
-use crate::services::{lu_decompose, lu_solve};
+use crate::small_lu::SmallLu;
 use rsnrn_abi::{
     KernelContext, KernelStatus, KineticSystemFn, MechanismData, SPARSE_ALGEBRAIC, SPARSE_LINEAR,
     SPARSE_STEADY_STATE, STATUS_NO_CONVERGENCE, STATUS_OK, STATUS_SINGULAR,
@@ -52,7 +52,7 @@ struct Scratch {
     jacobian: Vec<f64>,
     rhs: Vec<f64>,
     delta: Vec<f64>,
-    perm: Vec<usize>,
+    lu: SmallLu,
 }
 
 impl Scratch {
@@ -61,7 +61,6 @@ impl Scratch {
         self.jacobian.resize(n * n, 0.0);
         self.rhs.resize(n, 0.0);
         self.delta.resize(n, 0.0);
-        self.perm.resize(n, 0);
     }
 }
 
@@ -99,10 +98,10 @@ impl Block {
         let mut pass = 0;
         while err > CONVERGE {
             self.build(x, w);
-            if !lu_decompose(n, &mut w.jacobian, &mut w.perm) {
+            if !w.lu.factor(n, &w.jacobian) {
                 return Err(STATUS_SINGULAR);
             }
-            lu_solve(n, &w.jacobian, &w.perm, &w.rhs, &mut w.delta);
+            w.lu.solve(&w.rhs, &mut w.delta);
             err = 0.0;
             for (s, d) in x.iter_mut().zip(&w.delta) {
                 *s += d;
