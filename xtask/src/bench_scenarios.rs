@@ -1,7 +1,8 @@
 //! Whole reference scenarios timed under `rsnrniv` and `nrniv` in the same run: the tutorial's
 //! seed example (509 sections with extracellular, 500 ms: the solver), the DBS scenario (a hoc
-//! loop setting e_extracellular of 509 sections before every step: the interpreter), and two
-//! ModelDB models (the 4000-cell CUBA network of 83319 and Mainen's 2488). Both programs get
+//! loop setting e_extracellular of 509 sections before every step: the interpreter), and the
+//! five ModelDB models (the 4000-cell CUBA network of 83319, Mainen's 2488, Migliore's 3263
+//! and 2796, the MRG axon 3810). Both programs get
 //! the same files and arguments, as run_neuron.sh runs nrniv, with the model's mechanisms built
 //! by rsnrnivmodl and by nrnivmodl respectively. Printed: the wall time of the whole process,
 //! and of `continuerun` where the scenario prints it (startsw() in hoc).
@@ -31,6 +32,21 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
         "modeldb_2488",
         "modeldb-2488",
         "ModelDB 2488: L5 pyramid, 479 segments, 1000 ms",
+    ),
+    (
+        "modeldb_3263",
+        "modeldb-3263",
+        "ModelDB 3263: CA3 pyramid, KINETIC calcium diffusion (sparse), three runs",
+    ),
+    (
+        "modeldb_3810",
+        "modeldb-3810",
+        "ModelDB 3810: MRG myelinated axon, extracellular stimulation",
+    ),
+    (
+        "modeldb_2796",
+        "modeldb-2796",
+        "ModelDB 2796: CA1 pyramid, two runs",
     ),
 ];
 
