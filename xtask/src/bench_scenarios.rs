@@ -41,7 +41,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     (
         "modeldb_3810",
         "modeldb-3810",
-        "ModelDB 3810: MRG myelinated axon, extracellular stimulation",
+        "ModelDB 3810: MRG myelinated axon, 221 sections with extracellular (double cable), dt 0.005",
     ),
     (
         "modeldb_2796",
