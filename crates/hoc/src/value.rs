@@ -7,12 +7,13 @@
 //! instances.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use rsnrn_runtime::{PointProcessId, RecordId};
 
 use crate::ast::{ProcDef, Sym, TemplateDef};
+use crate::symmap::{SymMap, SymSet};
 
 pub type StrRef = Rc<RefCell<String>>;
 pub type ObjRef = Rc<Object>;
@@ -121,7 +122,7 @@ pub enum Slot {
 
 #[derive(Default)]
 pub struct Scope {
-    pub names: HashMap<Sym, u32>,
+    pub names: SymMap<u32>,
     pub slots: Vec<Slot>,
 }
 
@@ -153,9 +154,9 @@ pub struct Template {
     pub name: Sym,
     pub name_str: Rc<str>,
     pub def: Rc<TemplateDef>,
-    pub procs: HashMap<Sym, Rc<ProcDef>>,
-    pub public: HashSet<Sym>,
-    pub external: HashSet<Sym>,
+    pub procs: SymMap<Rc<ProcDef>>,
+    pub public: SymSet,
+    pub external: SymSet,
 }
 
 /// The built-in classes.

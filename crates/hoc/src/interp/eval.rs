@@ -290,7 +290,7 @@ impl Interp {
 
     /// `o.m[i]`: Vector.x, Matrix.x, public arrays, SectionRef.child, ...
     fn member_index(&mut self, target: Value, m: Sym, idx: &[f64]) -> Res<Value> {
-        let name = self.name(m).to_string();
+        let name = self.names.rc(m);
         match target {
             Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
                 if let Class::Template(t) = &o.class {
@@ -339,7 +339,7 @@ impl Interp {
 
     /// `o.m` or `o.m(args)` (args None: no parentheses).
     fn member_value(&mut self, target: Value, m: Sym, args: Option<Vec<Value>>) -> Res<Value> {
-        let name = self.name(m).to_string();
+        let name = self.names.rc(m);
         match target {
             Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
                 if let Class::Template(t) = &o.class {
@@ -515,7 +515,7 @@ impl Interp {
                 let Value::Sec(sec) = self.eval(obj)? else {
                     return err("only range variables of sections take [index](x)");
                 };
-                (sec, Rc::from(self.name(*m)))
+                (sec, self.names.rc(*m))
             }
             _ => return err("only range variables take [index](x)"),
         };
@@ -804,7 +804,7 @@ impl Interp {
         x: Option<f64>,
         v: Value,
     ) -> Res<()> {
-        let name = self.name(m).to_string();
+        let name = self.names.rc(m);
         match target {
             Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
                 if let Class::Template(t) = &o.class {
@@ -837,11 +837,10 @@ impl Interp {
             }
             Value::Sec(sec) => {
                 let n = to_num(&v)?;
-                let full = match idx {
-                    Some(i) => indexed_name(&name, i),
-                    None => name,
-                };
-                self.sec_member_set(sec, &full, x, n)
+                match idx {
+                    Some(i) => self.sec_member_set(sec, &indexed_name(&name, i), x, n),
+                    None => self.sec_member_set(sec, &name, x, n),
+                }
             }
             other => err(format!(
                 "'{name}' needs an object before the dot, not {}",
@@ -952,7 +951,7 @@ impl Interp {
         idx: Option<&[f64]>,
         x: Option<f64>,
     ) -> Res<Ptr> {
-        let name = self.name(m).to_string();
+        let name = self.names.rc(m);
         match target {
             Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
                 if let Class::Template(t) = &o.class {
@@ -980,7 +979,7 @@ impl Interp {
             Value::Sec(sec) => {
                 let full: Rc<str> = match idx {
                     Some(i) => Rc::from(indexed_name(&name, i).as_str()),
-                    None => Rc::from(name.as_str()),
+                    None => name,
                 };
                 let x = x.unwrap_or(0.5);
                 self.check_range(sec, x, &full)?;

@@ -22,6 +22,7 @@ use crate::ast::{Stmt, StmtKind, Sym};
 use crate::error::{err, Flow, HocError, Res};
 use crate::parser::{Interner, ParseError, Parser};
 use crate::source::Source;
+use crate::symmap::SymMap;
 use crate::value::*;
 
 pub use call::{obj_name, show_args, Frame};
@@ -66,7 +67,7 @@ pub struct Interp {
     pub model: CableModel,
     pub top: Scope,
     pub consts: Scope,
-    pub builtins: HashMap<Sym, Builtin>,
+    pub builtins: SymMap<Builtin>,
     pub reg: Registry,
     pub frames: Vec<Frame>,
     /// Frame whose locals and arguments are visible (None: top level).
@@ -143,7 +144,7 @@ impl Interp {
             model,
             top: Scope::default(),
             consts: Scope::default(),
-            builtins: HashMap::new(),
+            builtins: SymMap::default(),
             reg: Registry::default(),
             frames: Vec::new(),
             cur_frame: None,

@@ -1,0 +1,78 @@
+//! Hash maps and sets keyed by interned names ([`Sym`]).
+//!
+//! Every name a hoc statement uses is looked up at run time (the instance's scope, the
+//! template's procedures and `public` list, the top level, the built-ins), so these lookups
+//! sit on the interpreter's hottest path: a loop body like `stn.s[k].sec.e_extracellular(0.5)
+//! = amp*ve_per_mA.x[k]` makes a dozen of them per iteration. A `Sym` is a small dense integer
+//! made by the interner, not attacker-controlled text, so a one-multiply hash serves instead of
+//! std's DoS-resistant SipHash, which cost a tenth of such a loop.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::ast::Sym;
+
+/// Multiplicative (Fibonacci) hashing of one integer key.
+#[derive(Default, Clone, Copy)]
+pub struct SymHasher(u64);
+
+impl Hasher for SymHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only integer keys are hashed here; fold any other input byte by byte all the same.
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // hashbrown takes the bucket from the low bits (a bijection of the key's low bits, the
+        // constant being odd) and its tag from the top 7 (Fibonacci hashing spreads dense keys).
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+pub type SymBuild = BuildHasherDefault<SymHasher>;
+/// A map from interned names.
+pub type SymMap<V> = HashMap<Sym, V, SymBuild>;
+/// A set of interned names.
+pub type SymSet = HashSet<Sym, SymBuild>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_keys_spread_over_the_top_bits() {
+        // hashbrown's tag is the top 7 bits: consecutive names must not all share one.
+        let tags: HashSet<u64> = (0..128u32)
+            .map(|k| {
+                let mut h = SymHasher::default();
+                h.write_u32(k);
+                h.finish() >> 57
+            })
+            .collect();
+        assert!(tags.len() > 64, "only {} distinct tags", tags.len());
+    }
+
+    #[test]
+    fn maps_find_what_was_inserted() {
+        let mut m: SymMap<u32> = SymMap::default();
+        for k in 0..10_000u32 {
+            m.insert(k * 7, k);
+        }
+        assert!((0..10_000u32).all(|k| m.get(&(k * 7)) == Some(&k)));
+        assert!(m.get(&1).is_none());
+    }
+}
