@@ -1,4 +1,4 @@
-//! Hash maps and sets keyed by interned names ([`Sym`]).
+//! Hash maps and sets keyed by interned names ([`Sym`]) and other small integers (gids).
 //!
 //! Every name a hoc statement uses is looked up at run time (the instance's scope, the
 //! template's procedures and `public` list, the top level, the built-ins), so these lookups
@@ -12,11 +12,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::ast::Sym;
 
-/// Multiplicative (Fibonacci) hashing of one integer key.
+/// Multiplicative (Fibonacci) hashing of one integer key (names, gids: never untrusted text).
 #[derive(Default, Clone, Copy)]
-pub struct SymHasher(u64);
+pub struct IntHasher(u64);
 
-impl Hasher for SymHasher {
+impl Hasher for IntHasher {
     fn finish(&self) -> u64 {
         self.0
     }
@@ -41,13 +41,19 @@ impl Hasher for SymHasher {
     fn write_usize(&mut self, n: usize) {
         self.write_u64(n as u64);
     }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
 }
 
-pub type SymBuild = BuildHasherDefault<SymHasher>;
+pub type IntBuild = BuildHasherDefault<IntHasher>;
 /// A map from interned names.
-pub type SymMap<V> = HashMap<Sym, V, SymBuild>;
+pub type SymMap<V> = HashMap<Sym, V, IntBuild>;
 /// A set of interned names.
-pub type SymSet = HashSet<Sym, SymBuild>;
+pub type SymSet = HashSet<Sym, IntBuild>;
+/// A map from integers such as gids.
+pub type IntMap<K, V> = HashMap<K, V, IntBuild>;
 
 #[cfg(test)]
 mod tests {
@@ -58,7 +64,7 @@ mod tests {
         // hashbrown's tag is the top 7 bits: consecutive names must not all share one.
         let tags: HashSet<u64> = (0..128u32)
             .map(|k| {
-                let mut h = SymHasher::default();
+                let mut h = IntHasher::default();
                 h.write_u32(k);
                 h.finish() >> 57
             })

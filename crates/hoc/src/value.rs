@@ -279,13 +279,19 @@ pub struct Registry {
 
 impl Registry {
     pub fn new_object(&mut self, class: Class, data: ObjData) -> ObjRef {
-        let name = class.name().to_string();
-        // NEURON numbers a class's instances from 0 again once none is alive.
-        let none_alive = self
+        // The class's entries are made once; later objects look them up by &str (a network
+        // set-up makes hundreds of thousands of NetCons: no String per object).
+        if !self.counters.contains_key(class.name()) {
+            self.counters.insert(class.name().to_string(), 0);
+            self.instances.insert(class.name().to_string(), Vec::new());
+        }
+        let list = self
             .instances
-            .get(&name)
-            .is_none_or(|l| l.iter().all(|w| w.strong_count() == 0));
-        let counter = self.counters.entry(name.clone()).or_insert(0);
+            .get_mut(class.name())
+            .expect("made with the counter");
+        // NEURON numbers a class's instances from 0 again once none is alive.
+        let none_alive = list.iter().all(|w| w.strong_count() == 0);
+        let counter = self.counters.get_mut(class.name()).expect("made above");
         if none_alive {
             *counter = 0;
         }
@@ -296,7 +302,6 @@ impl Registry {
             index,
             data: RefCell::new(data),
         });
-        let list = self.instances.entry(name).or_default();
         if list.len() > 64 && list.len().is_power_of_two() {
             list.retain(|w| w.strong_count() > 0);
         }

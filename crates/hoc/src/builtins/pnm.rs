@@ -4,7 +4,6 @@
 //! every gid lives here, `runworker()` returns at once (there are no workers) and `context()`
 //! has nobody to run its statement.
 
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
 use rsnrn_runtime::{NetConId, NetConSource, PointProcessId};
@@ -12,13 +11,15 @@ use rsnrn_runtime::{NetConId, NetConSource, PointProcessId};
 use super::{num, Args};
 use crate::error::{err, Res};
 use crate::interp::Interp;
+use crate::symmap::IntMap;
 use crate::value::*;
 
 /// The gids of this host and the spike recordings that carry ids.
 #[derive(Default)]
 pub struct ParallelState {
     /// Every gid `set_gid2node`d to this host; its cell once `cell()` gave one.
-    gids: BTreeMap<i64, Option<GidCell>>,
+    /// (A hash map: a network set-up asks for a gid several times per connection.)
+    gids: IntMap<i64, Option<GidCell>>,
     id_recordings: Vec<IdRecording>,
     /// Wall time spent in psolve (s), for step_time().
     step_seconds: f64,
@@ -177,11 +178,15 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             let gid = gid_of(&a, 0)?;
             let (tvec, idvec) = (vector_arg(&a, 1)?, vector_arg(&a, 2)?);
             let sources: Vec<(NetConId, f64)> = if gid == -1 {
-                it.parallel
+                // In gid order, as the spikes of equal times are ordered by source.
+                let mut all: Vec<(i64, NetConId)> = it
+                    .parallel
                     .gids
                     .iter()
-                    .filter_map(|(&g, c)| c.as_ref().map(|c| (c.netcon, g as f64)))
-                    .collect()
+                    .filter_map(|(&g, c)| c.as_ref().map(|c| (g, c.netcon)))
+                    .collect();
+                all.sort_unstable_by_key(|&(g, _)| g);
+                all.into_iter().map(|(g, nc)| (nc, g as f64)).collect()
             } else {
                 match it.parallel.gids.get(&gid) {
                     Some(Some(c)) => vec![(c.netcon, gid as f64)],

@@ -12,6 +12,45 @@ use super::call::{obj_name, LocalVal};
 use super::lookup::{flat_index, Builtin, Resolved};
 use super::Interp;
 
+/// Subscripts kept without a heap allocation (hoc arrays rarely have more dimensions).
+const INLINE_SUBSCRIPTS: usize = 4;
+
+/// The evaluated subscripts of one `a[i][j]`. Every array or `Vector.x[i]` access makes one,
+/// so the common case lives on the stack: in a loop body allocating them was as costly as
+/// the arithmetic.
+enum Subscripts {
+    Inline([f64; INLINE_SUBSCRIPTS], usize),
+    Heap(Vec<f64>),
+}
+
+impl Subscripts {
+    fn push(&mut self, v: f64) {
+        match self {
+            Subscripts::Inline(a, n) if *n < INLINE_SUBSCRIPTS => {
+                a[*n] = v;
+                *n += 1;
+            }
+            Subscripts::Inline(a, n) => {
+                let mut heap = a[..*n].to_vec();
+                heap.push(v);
+                *self = Subscripts::Heap(heap);
+            }
+            Subscripts::Heap(h) => h.push(v),
+        }
+    }
+}
+
+impl std::ops::Deref for Subscripts {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        match self {
+            Subscripts::Inline(a, n) => &a[..*n],
+            Subscripts::Heap(h) => h,
+        }
+    }
+}
+
 pub fn to_num(v: &Value) -> Res<f64> {
     match v {
         Value::Num(n) => Ok(*n),
@@ -240,8 +279,13 @@ impl Interp {
         })
     }
 
-    fn subscripts(&mut self, subs: &[Expr]) -> Res<Vec<f64>> {
-        subs.iter().map(|s| self.eval_num(s)).collect()
+    fn subscripts(&mut self, subs: &[Expr]) -> Res<Subscripts> {
+        let mut out = Subscripts::Inline([0.0; INLINE_SUBSCRIPTS], 0);
+        for s in subs {
+            let v = self.eval_num(s)?;
+            out.push(v);
+        }
+        Ok(out)
     }
 
     fn eval_index(&mut self, base: &Expr, subs: &[Expr]) -> Res<Value> {
@@ -265,7 +309,7 @@ impl Interp {
                 // `IClamp[0]`: a live instance by its name.
                 Resolved::Builtin(Builtin::Class(_) | Builtin::Point(_)) => {
                     let class = self.name(*sym).to_string();
-                    let found = match idx.as_slice() {
+                    let found = match &*idx {
                         [i] if *i >= 0.0 => self
                             .reg
                             .live(&class)
