@@ -281,16 +281,15 @@ impl Registry {
     pub fn new_object(&mut self, class: Class, data: ObjData) -> ObjRef {
         // The class's entries are made once; later objects look them up by &str (a network
         // set-up makes hundreds of thousands of NetCons: no String per object).
-        if !self.counters.contains_key(class.name()) {
-            self.counters.insert(class.name().to_string(), 0);
+        if !self.instances.contains_key(class.name()) {
             self.instances.insert(class.name().to_string(), Vec::new());
         }
-        let list = self
-            .instances
-            .get_mut(class.name())
-            .expect("made with the counter");
+        let list = self.instances.get_mut(class.name()).expect("made above");
         // NEURON numbers a class's instances from 0 again once none is alive.
         let none_alive = list.iter().all(|w| w.strong_count() == 0);
+        if !self.counters.contains_key(class.name()) {
+            self.counters.insert(class.name().to_string(), 0);
+        }
         let counter = self.counters.get_mut(class.name()).expect("made above");
         if none_alive {
             *counter = 0;

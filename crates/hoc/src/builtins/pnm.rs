@@ -250,11 +250,13 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
 /// The hoc object of a point process (the cell `gid2cell` returns).
 fn point_object(it: &Interp, p: PointProcessId) -> Res<ObjRef> {
     let mech = rt(it.model.point_mechanism(p))?.to_string();
+    // Newest first: a cell is registered (pc.cell) right after it was made, and searching
+    // from the oldest made registering n cells cost n^2/2 steps.
     it.reg
         .instances
         .get(&mech)
         .into_iter()
-        .flatten()
+        .flat_map(|l| l.iter().rev())
         .filter_map(Weak::upgrade)
         .find(|o| matches!(&*o.data.borrow(), ObjData::Point(q) if *q == p))
         .ok_or(())

@@ -252,7 +252,10 @@ impl Interp {
             }
             Builtin::Range(name) => {
                 let sec = self.cas()?;
-                Ok(Value::Num(self.range_get(sec, x.unwrap_or(0.5), &name)?))
+                match x {
+                    Some(x) => self.range_get_at(sec, sym, x),
+                    None => Ok(Value::Num(self.range_get(sec, 0.5, &name)?)),
+                }
             }
             Builtin::MechGlobal(name) => self
                 .model
@@ -424,7 +427,10 @@ impl Interp {
                     Some([Value::Num(x)]) => Some(*x),
                     Some(_) => return err(format!("{name}(x) takes one number")),
                 };
-                self.sec_member_get(sec, &name, x)
+                match x {
+                    Some(x) => self.range_get_at(sec, m, x),
+                    None => self.sec_member_get(sec, &name, None),
+                }
             }
             other => err(format!(
                 "'{name}' needs an object before the dot, not {}",
@@ -653,9 +659,9 @@ impl Interp {
                 let n = to_num(&v)?;
                 match &target.kind {
                     ExprKind::Name(sym) => match self.lookup(*sym) {
-                        Resolved::Builtin(Builtin::Range(name)) => {
+                        Resolved::Builtin(Builtin::Range(_)) => {
                             let sec = self.cas()?;
-                            self.range_set(sec, Some(x), &name, n)
+                            self.range_set_at(sec, *sym, x, n)
                         }
                         _ => err(format!(
                             "{}(x) is not a range variable and cannot be assigned",
@@ -881,9 +887,10 @@ impl Interp {
             }
             Value::Sec(sec) => {
                 let n = to_num(&v)?;
-                match idx {
-                    Some(i) => self.sec_member_set(sec, &indexed_name(&name, i), x, n),
-                    None => self.sec_member_set(sec, &name, x, n),
+                match (idx, x) {
+                    (Some(i), _) => self.sec_member_set(sec, &indexed_name(&name, i), x, n),
+                    (None, Some(x)) => self.range_set_at(sec, m, x, n),
+                    (None, None) => self.sec_member_set(sec, &name, None, n),
                 }
             }
             other => err(format!(

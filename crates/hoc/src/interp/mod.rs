@@ -9,6 +9,7 @@ mod functables;
 mod lookup;
 mod mechfuncs;
 mod mechs;
+mod range_refs;
 pub mod sections;
 
 use std::collections::{HashMap, HashSet};
@@ -117,6 +118,8 @@ pub struct Interp {
     pub sym: CommonSyms,
     /// FInitializeHandlers, CVode events, Vector.play links, host callables.
     pub hooks: crate::builtins::simhooks::SimHooks,
+    /// Range variables resolved by (section, x, name) for `sec.name(x)` reads and writes.
+    range_refs: range_refs::RangeRefs,
 }
 
 pub struct CommonSyms {
@@ -176,6 +179,7 @@ impl Interp {
             progress: Default::default(),
             sym,
             hooks: Default::default(),
+            range_refs: Default::default(),
         };
         crate::builtins::install(&mut it);
         it.refresh_mechanisms();
