@@ -454,7 +454,7 @@ impl Interp {
     /// Arguments for user procedures: object variables are passed by reference so that
     /// `$o1 = ...` changes the caller's variable.
     pub fn eval_user_args(&mut self, args: &[Expr]) -> Res<Vec<Value>> {
-        let mut out = Vec::with_capacity(args.len());
+        let mut out = self.spare.args();
         for a in args {
             let cell = match &a.kind {
                 ExprKind::Local(i) => match self.local(*i) {

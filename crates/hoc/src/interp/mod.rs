@@ -120,6 +120,8 @@ pub struct Interp {
     pub hooks: crate::builtins::simhooks::SimHooks,
     /// Range variables resolved by (section, x, name) for `sec.name(x)` reads and writes.
     range_refs: range_refs::RangeRefs,
+    /// Vectors of finished calls' arguments and locals, reused.
+    spare: call::SpareVecs,
 }
 
 pub struct CommonSyms {
@@ -180,6 +182,7 @@ impl Interp {
             sym,
             hooks: Default::default(),
             range_refs: Default::default(),
+            spare: Default::default(),
         };
         crate::builtins::install(&mut it);
         it.refresh_mechanisms();
