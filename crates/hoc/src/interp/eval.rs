@@ -51,6 +51,18 @@ impl std::ops::Deref for Subscripts {
     }
 }
 
+/// Element `subs` of a declared name's storage.
+fn slot_element(slot: &Slot, name: &str, subs: &[f64]) -> Res<Value> {
+    match slot {
+        Slot::Num { dims, data } => Ok(Value::Num(data[flat_index(name, dims, subs)?])),
+        Slot::Str { dims, data } => Ok(Value::Str(data[flat_index(name, dims, subs)?].clone())),
+        Slot::Obj { dims, data } => Ok(Value::Obj(data[flat_index(name, dims, subs)?].clone())),
+        Slot::Sec { dims, data } => Ok(Value::Sec(data[flat_index(name, dims, subs)?])),
+        Slot::Proc(_) => err(format!("{name} is a procedure; call it with ()")),
+        Slot::Template(_) => err(format!("{name} is a template; use new {name}()")),
+    }
+}
+
 pub fn to_num(v: &Value) -> Res<f64> {
     match v {
         Value::Num(n) => Ok(*n),
@@ -272,14 +284,7 @@ impl Interp {
     /// Reads element `subs` of a declared name.
     pub fn slot_value(&self, scope: &ScopeRef, slot: u32, sym: Sym, subs: &[f64]) -> Res<Value> {
         let name = self.name(sym);
-        self.with_scope(scope, |s| match &s.slots[slot as usize] {
-            Slot::Num { dims, data } => Ok(Value::Num(data[flat_index(name, dims, subs)?])),
-            Slot::Str { dims, data } => Ok(Value::Str(data[flat_index(name, dims, subs)?].clone())),
-            Slot::Obj { dims, data } => Ok(Value::Obj(data[flat_index(name, dims, subs)?].clone())),
-            Slot::Sec { dims, data } => Ok(Value::Sec(data[flat_index(name, dims, subs)?])),
-            Slot::Proc(_) => err(format!("{name} is a procedure; call it with ()")),
-            Slot::Template(_) => err(format!("{name} is a template; use new {name}()")),
-        })
+        self.with_scope(scope, |s| slot_element(&s.slots[slot as usize], name, subs))
     }
 
     fn subscripts(&mut self, subs: &[Expr]) -> Res<Subscripts> {
@@ -337,20 +342,32 @@ impl Interp {
 
     /// `o.m[i]`: Vector.x, Matrix.x, public arrays, SectionRef.child, ...
     fn member_index(&mut self, target: Value, m: Sym, idx: &[f64]) -> Res<Value> {
+        // The commonest cases first, without copying the member's name: a template's public
+        // array (`cell.s[k]`, read under one borrow of the instance) and `Vector.x[i]`.
+        if let Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) = &target {
+            match &o.class {
+                Class::Template(t) => {
+                    self.check_public(o, t, m)?;
+                    let found = match &*o.data.borrow() {
+                        ObjData::Hoc(s) => s
+                            .get(m)
+                            .map(|slot| slot_element(&s.slots[slot as usize], self.name(m), idx)),
+                        _ => None,
+                    };
+                    return match found {
+                        Some(v) => v,
+                        None => err(format!("{} is not an array of {}", self.name(m), o.name())),
+                    };
+                }
+                Class::Builtin(ClassKind::Vector) if m == self.sym.x => {
+                    return crate::builtins::vector::get(o, idx);
+                }
+                _ => {}
+            }
+        }
         let name = self.names.rc(m);
         match target {
             Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
-                if let Class::Template(t) = &o.class {
-                    self.check_public(&o, t, m)?;
-                    let slot = match &*o.data.borrow() {
-                        ObjData::Hoc(s) => s.get(m),
-                        _ => None,
-                    };
-                    return match slot {
-                        Some(slot) => self.slot_value(&ScopeRef::Obj(o.clone()), slot, m, idx),
-                        None => err(format!("{name} is not an array of {}", o.name())),
-                    };
-                }
                 crate::builtins::index_member(self, &o, &name, idx)
             }
             Value::Obj(None) | Value::ObjCell(_, None) => {
