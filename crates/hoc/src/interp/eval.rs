@@ -58,8 +58,17 @@ fn slot_element(slot: &Slot, name: &str, subs: &[f64]) -> Res<Value> {
         Slot::Str { dims, data } => Ok(Value::Str(data[flat_index(name, dims, subs)?].clone())),
         Slot::Obj { dims, data } => Ok(Value::Obj(data[flat_index(name, dims, subs)?].clone())),
         Slot::Sec { dims, data } => Ok(Value::Sec(data[flat_index(name, dims, subs)?])),
-        Slot::Proc(_) => err(format!("{name} is a procedure; call it with ()")),
-        Slot::Template(_) => err(format!("{name} is a template; use new {name}()")),
+        Slot::Proc(_) | Slot::Template(_) => not_an_element(slot, name),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_an_element(slot: &Slot, name: &str) -> Res<Value> {
+    if let Slot::Proc(_) = slot {
+        err(format!("{name} is a procedure; call it with ()"))
+    } else {
+        err(format!("{name} is a template; use new {name}()"))
     }
 }
 
