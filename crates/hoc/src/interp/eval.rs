@@ -199,15 +199,15 @@ impl Interp {
                 LocalVal::Obj(o) => Value::Obj(o.clone()),
             }),
             ExprKind::Index(base, subs) => {
-                let src = self.cur_src.clone();
+                // The location is added on an error only (cur_src is restored by then).
                 self.eval_index(base, subs)
-                    .map_err(|f| f.locate(&src, e.pos))
+                    .map_err(|f| f.locate(&self.cur_src, e.pos))
             }
             ExprKind::Member(base, m) => self.eval_member(base, *m),
             ExprKind::Call(target, args) => {
-                let src = self.cur_src.clone();
+                // The location is added on an error only (cur_src is restored by then).
                 self.eval_call(target, args)
-                    .map_err(|f| f.locate(&src, e.pos))
+                    .map_err(|f| f.locate(&self.cur_src, e.pos))
             }
             ExprKind::RangeLoc(..) => err("x0:x1 is only allowed in `name(x0:x1) = v0:v1`"),
             ExprKind::Arg(n) => Ok(self.arg(*n)?.clone()),
@@ -234,16 +234,15 @@ impl Interp {
             ExprKind::Addr(target) => Ok(Value::Ptr(self.make_ptr(target)?)),
             ExprKind::New(name, args) => {
                 let args = self.eval_args(args)?;
-                let src = self.cur_src.clone();
                 let o = self
                     .new_object(*name, args)
-                    .map_err(|f| f.locate(&src, e.pos))?;
+                    .map_err(|f| f.locate(&self.cur_src, e.pos))?;
                 Ok(Value::Obj(Some(o)))
             }
             ExprKind::Assign(op, lhs, rhs) => {
-                let src = self.cur_src.clone();
+                // The location is added on an error only (cur_src is restored by then).
                 self.assign(*op, lhs, rhs)
-                    .map_err(|f| f.locate(&src, e.pos))
+                    .map_err(|f| f.locate(&self.cur_src, e.pos))
             }
             ExprKind::Paren(a) => self.eval(a),
             ExprKind::Unary(..) | ExprKind::Binary(..) => Ok(Value::Num(self.eval_num(e)?)),
@@ -1072,9 +1071,9 @@ impl Interp {
     /// objects as `\t%g`, a string without the tab; assignments and proc calls print nothing.
     pub fn echo(&mut self, e: &Expr) -> Res<()> {
         if let ExprKind::Assign(op, lhs, rhs) = &e.kind {
-            let src = self.cur_src.clone();
+            // The location is added on an error only (cur_src is restored by then).
             self.assign(*op, lhs, rhs)
-                .map_err(|f| f.locate(&src, e.pos))?;
+                .map_err(|f| f.locate(&self.cur_src, e.pos))?;
             return Ok(());
         }
         let v = self.eval(e)?;
