@@ -21,6 +21,10 @@ pub struct ParallelState {
     /// (A hash map: a network set-up asks for a gid several times per connection.)
     gids: IntMap<i64, Option<GidCell>>,
     id_recordings: Vec<IdRecording>,
+    /// Every source ever given to an id recording (some may have left since): a source not
+    /// in here needs no search of the recordings for an older pair of Vectors, so recording
+    /// the gids one by one (`for pcitr() pnm.spike_record(gid)`) does not take n^2/2 steps.
+    ever_recorded: IntMap<NetConId, ()>,
     /// Wall time spent in psolve (s), for step_time().
     step_seconds: f64,
     /// The runtime's spike-record counter at the last sync (nothing new while it stays).
@@ -281,7 +285,13 @@ pub fn record_with_ids(
     }
     // A source records into one pair of Vectors, the last one given (NEURON keeps the pair on
     // the spike source): `spike_record(-1, ...)` takes the gids recorded before.
-    for r in &mut it.parallel.id_recordings {
+    let seen_before = sources
+        .iter()
+        .any(|s| it.parallel.ever_recorded.contains_key(&s.0));
+    it.parallel
+        .ever_recorded
+        .extend(sources.iter().map(|s| (s.0, ())));
+    for r in it.parallel.id_recordings.iter_mut().filter(|_| seen_before) {
         let mut k = 0;
         while k < r.sources.len() {
             if sources.iter().any(|s| s.0 == r.sources[k].0) {
