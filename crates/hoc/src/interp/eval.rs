@@ -494,7 +494,12 @@ impl Interp {
                         let is_obj = self.with_scope(&scope, |s| {
                             matches!(&s.slots[slot as usize], Slot::Obj { dims, .. } if dims.is_empty())
                         });
-                        is_obj.then_some(CellRef::Var {
+                        if !is_obj {
+                            // Its value, without looking the name up a second time.
+                            out.push(self.slot_value(&scope, slot, *sym, &[])?);
+                            continue;
+                        }
+                        Some(CellRef::Var {
                             scope,
                             slot,
                             index: 0,
@@ -522,13 +527,24 @@ impl Interp {
     fn eval_call(&mut self, target: &Expr, args: &[Expr]) -> Res<Value> {
         match &target.kind {
             ExprKind::Name(sym) => match self.lookup(*sym) {
-                Resolved::Slot(..) | Resolved::Method(..) => match self.user_proc(*sym) {
-                    Some((p, obj)) => {
-                        let args = self.eval_user_args(args)?;
-                        self.call_user(&p, args, obj, None)
+                // (What user_proc() answers, from the one look-up.)
+                Resolved::Slot(scope, slot) => {
+                    let p = self.with_scope(&scope, |s| match &s.slots[slot as usize] {
+                        Slot::Proc(p) => Some(p.clone()),
+                        _ => None,
+                    });
+                    match p {
+                        Some(p) => {
+                            let args = self.eval_user_args(args)?;
+                            self.call_user(&p, args, None, None)
+                        }
+                        None => err(format!("{} is not a function", self.name(*sym))),
                     }
-                    None => err(format!("{} is not a function", self.name(*sym))),
-                },
+                }
+                Resolved::Method(obj, p) => {
+                    let args = self.eval_user_args(args)?;
+                    self.call_user(&p, args, Some(obj), None)
+                }
                 Resolved::Builtin(Builtin::Func(f)) => {
                     let args = self.eval_args(args)?;
                     f(self, args)
