@@ -48,6 +48,32 @@ impl Hasher for IntHasher {
 }
 
 pub type IntBuild = BuildHasherDefault<IntHasher>;
+
+/// FNV-1a over bytes, for maps keyed by class names: a handful of short names the program
+/// itself spells, looked up for every new object (several times per NetCon of a network).
+#[derive(Clone, Copy)]
+pub struct ClassNameHasher(u64);
+
+impl Default for ClassNameHasher {
+    fn default() -> Self {
+        ClassNameHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for ClassNameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A map from class names.
+pub type ClassNameMap<V> = HashMap<String, V, BuildHasherDefault<ClassNameHasher>>;
 /// A map from interned names.
 pub type SymMap<V> = HashMap<Sym, V, IntBuild>;
 /// A set of interned names.

@@ -7,13 +7,12 @@
 //! instances.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use rsnrn_runtime::{PointProcessId, RecordId};
 
 use crate::ast::{ProcDef, Sym, TemplateDef};
-use crate::symmap::{SymMap, SymSet};
+use crate::symmap::{ClassNameMap, SymMap, SymSet};
 
 pub type StrRef = Rc<RefCell<String>>;
 pub type ObjRef = Rc<Object>;
@@ -273,8 +272,8 @@ impl Object {
 /// Live instances per class name, for `List("T")` and `allobjects()`.
 #[derive(Default)]
 pub struct Registry {
-    pub counters: HashMap<String, usize>,
-    pub instances: HashMap<String, Vec<Weak<Object>>>,
+    pub counters: ClassNameMap<usize>,
+    pub instances: ClassNameMap<Vec<Weak<Object>>>,
 }
 
 impl Registry {
