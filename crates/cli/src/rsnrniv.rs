@@ -130,10 +130,17 @@ fn run(args: Vec<String>) -> u8 {
         }
     };
     hoc.progress = rsnrn_hoc::progress::RunProgress::new(std::io::stderr().is_terminal());
+    let code = run_items(&mut hoc, items);
+    hoc.end_without_freeing();
+    code
+}
+
+/// Loads the default mechanisms and runs the command line's items; the exit status.
+fn run_items(hoc: &mut Interp, items: Vec<Item>) -> u8 {
     let auto = Path::new(rsnrn::library::arch_dir()).join("librsnrnmech.so");
     if auto.is_file() {
         let r = hoc.load_mechanisms(&auto);
-        if let Some(code) = outcome(&mut hoc, r) {
+        if let Some(code) = outcome(hoc, r) {
             return code;
         }
     }
@@ -145,18 +152,18 @@ fn run(args: Vec<String>) -> u8 {
             Item::Dll(d) => hoc.load_mechanisms(Path::new(&d)),
             Item::Stdin => {
                 read_stdin = false;
-                if let Some(code) = run_stdin(&mut hoc) {
+                if let Some(code) = run_stdin(hoc) {
                     return code;
                 }
                 Ok(())
             }
         };
-        if let Some(code) = outcome(&mut hoc, r) {
+        if let Some(code) = outcome(hoc, r) {
             return code;
         }
     }
     if read_stdin {
-        if let Some(code) = run_stdin(&mut hoc) {
+        if let Some(code) = run_stdin(hoc) {
             return code;
         }
     }

@@ -26,6 +26,7 @@ pub mod parser;
 pub mod progress;
 pub mod regex;
 pub mod source;
+pub mod symmap;
 pub mod value;
 
 pub use error::{Flow, HocError};

@@ -7,12 +7,12 @@
 //! instances.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::{Rc, Weak};
 
 use rsnrn_runtime::{PointProcessId, RecordId};
 
 use crate::ast::{ProcDef, Sym, TemplateDef};
+use crate::symmap::{ClassNameMap, SymMap, SymSet};
 
 pub type StrRef = Rc<RefCell<String>>;
 pub type ObjRef = Rc<Object>;
@@ -121,7 +121,7 @@ pub enum Slot {
 
 #[derive(Default)]
 pub struct Scope {
-    pub names: HashMap<Sym, u32>,
+    pub names: SymMap<u32>,
     pub slots: Vec<Slot>,
 }
 
@@ -153,9 +153,9 @@ pub struct Template {
     pub name: Sym,
     pub name_str: Rc<str>,
     pub def: Rc<TemplateDef>,
-    pub procs: HashMap<Sym, Rc<ProcDef>>,
-    pub public: HashSet<Sym>,
-    pub external: HashSet<Sym>,
+    pub procs: SymMap<Rc<ProcDef>>,
+    pub public: SymSet,
+    pub external: SymSet,
 }
 
 /// The built-in classes.
@@ -326,21 +326,32 @@ impl Object {
 /// Live instances per class name, for `List("T")` and `allobjects()`.
 #[derive(Default)]
 pub struct Registry {
-    pub counters: HashMap<String, usize>,
-    pub instances: HashMap<String, Vec<Weak<Object>>>,
-    /// Point processes and NetCons freed since the interpreter last removed them.
+    pub counters: ClassNameMap<usize>,
+    pub instances: ClassNameMap<Vec<Weak<Object>>>,
+    /// Point processes, NetCons and template instances freed since the interpreter last
+    /// removed them.
     pub released: ReleaseSink,
 }
 
 impl Registry {
     pub fn new_object(&mut self, class: Class, data: ObjData) -> ObjRef {
-        let name = class.name().to_string();
-        // NEURON numbers a class's instances from 0 again once none is alive.
-        let none_alive = self
-            .instances
-            .get(&name)
-            .is_none_or(|l| l.iter().all(|w| w.strong_count() == 0));
-        let counter = self.counters.entry(name.clone()).or_insert(0);
+        // The class's entries are made once; later objects look them up by &str (a network
+        // set-up makes hundreds of thousands of NetCons: no String per object).
+        if !self.instances.contains_key(class.name()) {
+            self.instances.insert(class.name().to_string(), Vec::new());
+        }
+        let list = self.instances.get_mut(class.name()).expect("made above");
+        // NEURON numbers a class's instances from 0 again once none is alive. Newest first (the
+        // likeliest to live); the dead entries are dropped once all are dead, so objects that
+        // each die before the next is made (a NetCon per pc.cell) are not rescanned n^2/2 times.
+        let none_alive = list.iter().rev().all(|w| w.strong_count() == 0);
+        if none_alive {
+            list.clear();
+        }
+        if !self.counters.contains_key(class.name()) {
+            self.counters.insert(class.name().to_string(), 0);
+        }
+        let counter = self.counters.get_mut(class.name()).expect("made above");
         if none_alive {
             *counter = 0;
         }
@@ -357,7 +368,6 @@ impl Registry {
             data: RefCell::new(data),
             on_free,
         });
-        let list = self.instances.entry(name).or_default();
         if list.len() > 64 && list.len().is_power_of_two() {
             list.retain(|w| w.strong_count() > 0);
         }

@@ -401,6 +401,21 @@ impl CableModel {
         })
     }
 
+    /// A reference to range variable `name` at `section(x)` (as [`set_range`](Self::set_range)
+    /// resolves it), or None while structure edits are pending: for front ends that keep
+    /// references per use site, so that resolving one never rebuilds the layout early (a
+    /// set-up loop alternating `insert` and assignments would rebuild it at every step).
+    pub fn range_ref_if_built(&mut self, id: SectionId, x: f64, name: &str) -> Option<VarRef> {
+        if self.structure_dirty || self.shape_dirty {
+            return None;
+        }
+        let loc = self.resolve_range(id, x, name).ok()?;
+        Some(VarRef {
+            generation: self.layout.generation,
+            loc,
+        })
+    }
+
     fn check_ref(&self, r: &VarRef) -> Result<()> {
         if r.loc.depends_on_layout()
             && (self.structure_dirty || r.generation != self.layout.generation)

@@ -4,7 +4,6 @@
 //! every gid lives here, `runworker()` returns at once (there are no workers) and `context()`
 //! has nobody to run its statement.
 
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
 use rsnrn_runtime::{NetConId, NetConSource, PointProcessId};
@@ -12,14 +11,20 @@ use rsnrn_runtime::{NetConId, NetConSource, PointProcessId};
 use super::{num, Args};
 use crate::error::{err, Res};
 use crate::interp::Interp;
+use crate::symmap::IntMap;
 use crate::value::*;
 
 /// The gids of this host and the spike recordings that carry ids.
 #[derive(Default)]
 pub struct ParallelState {
     /// Every gid `set_gid2node`d to this host; its cell once `cell()` gave one.
-    gids: BTreeMap<i64, Option<GidCell>>,
+    /// (A hash map: a network set-up asks for a gid several times per connection.)
+    gids: IntMap<i64, Option<GidCell>>,
     id_recordings: Vec<IdRecording>,
+    /// Every source ever given to an id recording (some may have left since): a source not
+    /// in here needs no search of the recordings for an older pair of Vectors, so recording
+    /// the gids one by one (`for pcitr() pnm.spike_record(gid)`) does not take n^2/2 steps.
+    ever_recorded: IntMap<NetConId, ()>,
     /// Wall time spent in psolve (s), for step_time().
     step_seconds: f64,
     /// The runtime's spike-record counter at the last sync (nothing new while it stays).
@@ -182,11 +187,15 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
             let gid = gid_of(&a, 0)?;
             let (tvec, idvec) = (vector_arg(&a, 1)?, vector_arg(&a, 2)?);
             let sources: Vec<(NetConId, f64)> = if gid == -1 {
-                it.parallel
+                // In gid order, as the spikes of equal times are ordered by source.
+                let mut all: Vec<(i64, NetConId)> = it
+                    .parallel
                     .gids
                     .iter()
-                    .filter_map(|(&g, c)| c.as_ref().map(|c| (c.netcon, g as f64)))
-                    .collect()
+                    .filter_map(|(&g, c)| c.as_ref().map(|c| (g, c.netcon)))
+                    .collect();
+                all.sort_unstable_by_key(|&(g, _)| g);
+                all.into_iter().map(|(g, nc)| (nc, g as f64)).collect()
             } else {
                 match it.parallel.gids.get(&gid) {
                     Some(Some(c)) => vec![(c.netcon, gid as f64)],
@@ -250,11 +259,13 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
 /// The hoc object of a point process (the cell `gid2cell` returns).
 fn point_object(it: &Interp, p: PointProcessId) -> Res<ObjRef> {
     let mech = rt(it.model.point_mechanism(p))?.to_string();
+    // Newest first: a cell is registered (pc.cell) right after it was made, and searching
+    // from the oldest made registering n cells cost n^2/2 steps.
     it.reg
         .instances
         .get(&mech)
         .into_iter()
-        .flatten()
+        .flat_map(|l| l.iter().rev())
         .filter_map(Weak::upgrade)
         .find(|o| matches!(&*o.data.borrow(), ObjData::Point(q) if *q == p))
         .ok_or(())
@@ -279,7 +290,13 @@ pub fn record_with_ids(
     }
     // A source records into one pair of Vectors, the last one given (NEURON keeps the pair on
     // the spike source): `spike_record(-1, ...)` takes the gids recorded before.
-    for r in &mut it.parallel.id_recordings {
+    let seen_before = sources
+        .iter()
+        .any(|s| it.parallel.ever_recorded.contains_key(&s.0));
+    it.parallel
+        .ever_recorded
+        .extend(sources.iter().map(|s| (s.0, ())));
+    for r in it.parallel.id_recordings.iter_mut().filter(|_| seen_before) {
         let mut k = 0;
         while k < r.sources.len() {
             if sources.iter().any(|s| s.0 == r.sources[k].0) {

@@ -12,6 +12,66 @@ use super::call::{obj_name, LocalVal};
 use super::lookup::{flat_index, Builtin, Resolved};
 use super::Interp;
 
+/// Subscripts kept without a heap allocation (hoc arrays rarely have more dimensions).
+const INLINE_SUBSCRIPTS: usize = 4;
+
+/// The evaluated subscripts of one `a[i][j]`. Every array or `Vector.x[i]` access makes one,
+/// so the common case lives on the stack: in a loop body allocating them was as costly as
+/// the arithmetic.
+enum Subscripts {
+    Inline([f64; INLINE_SUBSCRIPTS], usize),
+    Heap(Vec<f64>),
+}
+
+impl Subscripts {
+    fn push(&mut self, v: f64) {
+        match self {
+            Subscripts::Inline(a, n) if *n < INLINE_SUBSCRIPTS => {
+                a[*n] = v;
+                *n += 1;
+            }
+            Subscripts::Inline(a, n) => {
+                let mut heap = a[..*n].to_vec();
+                heap.push(v);
+                *self = Subscripts::Heap(heap);
+            }
+            Subscripts::Heap(h) => h.push(v),
+        }
+    }
+}
+
+impl std::ops::Deref for Subscripts {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        match self {
+            Subscripts::Inline(a, n) => &a[..*n],
+            Subscripts::Heap(h) => h,
+        }
+    }
+}
+
+/// Element `subs` of a declared name's storage.
+fn slot_element(slot: &Slot, name: &str, subs: &[f64]) -> Res<Value> {
+    match slot {
+        Slot::Num { dims, data } => Ok(Value::Num(data[flat_index(name, dims, subs)?])),
+        Slot::Str { dims, data } => Ok(Value::Str(data[flat_index(name, dims, subs)?].clone())),
+        Slot::Obj { dims, data } => Ok(Value::Obj(data[flat_index(name, dims, subs)?].clone())),
+        Slot::Sec { dims, data } => Ok(Value::Sec(data[flat_index(name, dims, subs)?])),
+        Slot::Proc(_) | Slot::Template(_) => not_an_element(slot, name),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_an_element(slot: &Slot, name: &str) -> Res<Value> {
+    if let Slot::Proc(_) = slot {
+        err(format!("{name} is a procedure; call it with ()"))
+    } else {
+        err(format!("{name} is a template; use new {name}()"))
+    }
+}
+
 pub fn to_num(v: &Value) -> Res<f64> {
     match v {
         Value::Num(n) => Ok(*n),
@@ -139,15 +199,15 @@ impl Interp {
                 LocalVal::Obj(o) => Value::Obj(o.clone()),
             }),
             ExprKind::Index(base, subs) => {
-                let src = self.cur_src.clone();
+                // The location is added on an error only (cur_src is restored by then).
                 self.eval_index(base, subs)
-                    .map_err(|f| f.locate(&src, e.pos))
+                    .map_err(|f| f.locate(&self.cur_src, e.pos))
             }
             ExprKind::Member(base, m) => self.eval_member(base, *m),
             ExprKind::Call(target, args) => {
-                let src = self.cur_src.clone();
+                // The location is added on an error only (cur_src is restored by then).
                 self.eval_call(target, args)
-                    .map_err(|f| f.locate(&src, e.pos))
+                    .map_err(|f| f.locate(&self.cur_src, e.pos))
             }
             ExprKind::RangeLoc(..) => err("x0:x1 is only allowed in `name(x0:x1) = v0:v1`"),
             ExprKind::Arg(n) => Ok(self.arg(*n)?.clone()),
@@ -174,16 +234,15 @@ impl Interp {
             ExprKind::Addr(target) => Ok(Value::Ptr(self.make_ptr(target)?)),
             ExprKind::New(name, args) => {
                 let args = self.eval_args(args)?;
-                let src = self.cur_src.clone();
                 let o = self
                     .new_object(*name, args)
-                    .map_err(|f| f.locate(&src, e.pos))?;
+                    .map_err(|f| f.locate(&self.cur_src, e.pos))?;
                 Ok(Value::Obj(Some(o)))
             }
             ExprKind::Assign(op, lhs, rhs) => {
-                let src = self.cur_src.clone();
+                // The location is added on an error only (cur_src is restored by then).
                 self.assign(*op, lhs, rhs)
-                    .map_err(|f| f.locate(&src, e.pos))
+                    .map_err(|f| f.locate(&self.cur_src, e.pos))
             }
             ExprKind::Paren(a) => self.eval(a),
             ExprKind::Unary(..) | ExprKind::Binary(..) => Ok(Value::Num(self.eval_num(e)?)),
@@ -213,7 +272,10 @@ impl Interp {
             }
             Builtin::Range(name) => {
                 let sec = self.cas()?;
-                Ok(Value::Num(self.range_get(sec, x.unwrap_or(0.5), &name)?))
+                match x {
+                    Some(x) => self.range_get_at(sec, sym, x),
+                    None => Ok(Value::Num(self.range_get(sec, 0.5, &name)?)),
+                }
             }
             Builtin::MechGlobal(name) => self
                 .model
@@ -230,18 +292,16 @@ impl Interp {
     /// Reads element `subs` of a declared name.
     pub fn slot_value(&self, scope: &ScopeRef, slot: u32, sym: Sym, subs: &[f64]) -> Res<Value> {
         let name = self.name(sym);
-        self.with_scope(scope, |s| match &s.slots[slot as usize] {
-            Slot::Num { dims, data } => Ok(Value::Num(data[flat_index(name, dims, subs)?])),
-            Slot::Str { dims, data } => Ok(Value::Str(data[flat_index(name, dims, subs)?].clone())),
-            Slot::Obj { dims, data } => Ok(Value::Obj(data[flat_index(name, dims, subs)?].clone())),
-            Slot::Sec { dims, data } => Ok(Value::Sec(data[flat_index(name, dims, subs)?])),
-            Slot::Proc(_) => err(format!("{name} is a procedure; call it with ()")),
-            Slot::Template(_) => err(format!("{name} is a template; use new {name}()")),
-        })
+        self.with_scope(scope, |s| slot_element(&s.slots[slot as usize], name, subs))
     }
 
-    fn subscripts(&mut self, subs: &[Expr]) -> Res<Vec<f64>> {
-        subs.iter().map(|s| self.eval_num(s)).collect()
+    fn subscripts(&mut self, subs: &[Expr]) -> Res<Subscripts> {
+        let mut out = Subscripts::Inline([0.0; INLINE_SUBSCRIPTS], 0);
+        for s in subs {
+            let v = self.eval_num(s)?;
+            out.push(v);
+        }
+        Ok(out)
     }
 
     fn eval_index(&mut self, base: &Expr, subs: &[Expr]) -> Res<Value> {
@@ -265,7 +325,7 @@ impl Interp {
                 // `IClamp[0]`: a live instance by its name.
                 Resolved::Builtin(Builtin::Class(_) | Builtin::Point(_)) => {
                     let class = self.name(*sym).to_string();
-                    let found = match idx.as_slice() {
+                    let found = match &*idx {
                         [i] if *i >= 0.0 => self
                             .reg
                             .live(&class)
@@ -290,20 +350,32 @@ impl Interp {
 
     /// `o.m[i]`: Vector.x, Matrix.x, public arrays, SectionRef.child, ...
     fn member_index(&mut self, target: Value, m: Sym, idx: &[f64]) -> Res<Value> {
-        let name = self.name(m).to_string();
-        match target {
-            Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
-                if let Class::Template(t) = &o.class {
-                    self.check_public(&o, t, m)?;
-                    let slot = match &*o.data.borrow() {
-                        ObjData::Hoc(s) => s.get(m),
+        // The commonest cases first, without copying the member's name: a template's public
+        // array (`cell.s[k]`, read under one borrow of the instance) and `Vector.x[i]`.
+        if let Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) = &target {
+            match &o.class {
+                Class::Template(t) => {
+                    self.check_public(o, t, m)?;
+                    let found = match &*o.data.borrow() {
+                        ObjData::Hoc(s) => s
+                            .get(m)
+                            .map(|slot| slot_element(&s.slots[slot as usize], self.name(m), idx)),
                         _ => None,
                     };
-                    return match slot {
-                        Some(slot) => self.slot_value(&ScopeRef::Obj(o.clone()), slot, m, idx),
-                        None => err(format!("{name} is not an array of {}", o.name())),
+                    return match found {
+                        Some(v) => v,
+                        None => err(format!("{} is not an array of {}", self.name(m), o.name())),
                     };
                 }
+                Class::Builtin(ClassKind::Vector) if m == self.sym.x => {
+                    return crate::builtins::vector::get(o, idx);
+                }
+                _ => {}
+            }
+        }
+        let name = self.names.rc(m);
+        match target {
+            Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
                 crate::builtins::index_member(self, &o, &name, idx)
             }
             Value::Obj(None) | Value::ObjCell(_, None) => {
@@ -339,7 +411,7 @@ impl Interp {
 
     /// `o.m` or `o.m(args)` (args None: no parentheses).
     fn member_value(&mut self, target: Value, m: Sym, args: Option<Vec<Value>>) -> Res<Value> {
-        let name = self.name(m).to_string();
+        let name = self.names.rc(m);
         match target {
             Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
                 if let Class::Template(t) = &o.class {
@@ -380,7 +452,10 @@ impl Interp {
                     Some([Value::Num(x)]) => Some(*x),
                     Some(_) => return err(format!("{name}(x) takes one number")),
                 };
-                self.sec_member_get(sec, &name, x)
+                match x {
+                    Some(x) => self.range_get_at(sec, m, x),
+                    None => self.sec_member_get(sec, &name, None),
+                }
             }
             other => err(format!(
                 "'{name}' needs an object before the dot, not {}",
@@ -404,7 +479,7 @@ impl Interp {
     /// Arguments for user procedures: object variables are passed by reference so that
     /// `$o1 = ...` changes the caller's variable.
     pub fn eval_user_args(&mut self, args: &[Expr]) -> Res<Vec<Value>> {
-        let mut out = Vec::with_capacity(args.len());
+        let mut out = self.spare.args();
         for a in args {
             let cell = match &a.kind {
                 ExprKind::Local(i) => match self.local(*i) {
@@ -419,7 +494,12 @@ impl Interp {
                         let is_obj = self.with_scope(&scope, |s| {
                             matches!(&s.slots[slot as usize], Slot::Obj { dims, .. } if dims.is_empty())
                         });
-                        is_obj.then_some(CellRef::Var {
+                        if !is_obj {
+                            // Its value, without looking the name up a second time.
+                            out.push(self.slot_value(&scope, slot, *sym, &[])?);
+                            continue;
+                        }
+                        Some(CellRef::Var {
                             scope,
                             slot,
                             index: 0,
@@ -447,13 +527,24 @@ impl Interp {
     fn eval_call(&mut self, target: &Expr, args: &[Expr]) -> Res<Value> {
         match &target.kind {
             ExprKind::Name(sym) => match self.lookup(*sym) {
-                Resolved::Slot(..) | Resolved::Method(..) => match self.user_proc(*sym) {
-                    Some((p, obj)) => {
-                        let args = self.eval_user_args(args)?;
-                        self.call_user(&p, args, obj, None)
+                // (What user_proc() answers, from the one look-up.)
+                Resolved::Slot(scope, slot) => {
+                    let p = self.with_scope(&scope, |s| match &s.slots[slot as usize] {
+                        Slot::Proc(p) => Some(p.clone()),
+                        _ => None,
+                    });
+                    match p {
+                        Some(p) => {
+                            let args = self.eval_user_args(args)?;
+                            self.call_user(&p, args, None, None)
+                        }
+                        None => err(format!("{} is not a function", self.name(*sym))),
                     }
-                    None => err(format!("{} is not a function", self.name(*sym))),
-                },
+                }
+                Resolved::Method(obj, p) => {
+                    let args = self.eval_user_args(args)?;
+                    self.call_user(&p, args, Some(obj), None)
+                }
                 Resolved::Builtin(Builtin::Func(f)) => {
                     let args = self.eval_args(args)?;
                     f(self, args)
@@ -515,7 +606,7 @@ impl Interp {
                 let Value::Sec(sec) = self.eval(obj)? else {
                     return err("only range variables of sections take [index](x)");
                 };
-                (sec, Rc::from(self.name(*m)))
+                (sec, self.names.rc(*m))
             }
             _ => return err("only range variables take [index](x)"),
         };
@@ -609,9 +700,9 @@ impl Interp {
                 let n = to_num(&v)?;
                 match &target.kind {
                     ExprKind::Name(sym) => match self.lookup(*sym) {
-                        Resolved::Builtin(Builtin::Range(name)) => {
+                        Resolved::Builtin(Builtin::Range(_)) => {
                             let sec = self.cas()?;
-                            self.range_set(sec, Some(x), &name, n)
+                            self.range_set_at(sec, *sym, x, n)
                         }
                         _ => err(format!(
                             "{}(x) is not a range variable and cannot be assigned",
@@ -804,7 +895,7 @@ impl Interp {
         x: Option<f64>,
         v: Value,
     ) -> Res<()> {
-        let name = self.name(m).to_string();
+        let name = self.names.rc(m);
         match target {
             Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
                 if let Class::Template(t) = &o.class {
@@ -837,11 +928,11 @@ impl Interp {
             }
             Value::Sec(sec) => {
                 let n = to_num(&v)?;
-                let full = match idx {
-                    Some(i) => indexed_name(&name, i),
-                    None => name,
-                };
-                self.sec_member_set(sec, &full, x, n)
+                match (idx, x) {
+                    (Some(i), _) => self.sec_member_set(sec, &indexed_name(&name, i), x, n),
+                    (None, Some(x)) => self.range_set_at(sec, m, x, n),
+                    (None, None) => self.sec_member_set(sec, &name, None, n),
+                }
             }
             other => err(format!(
                 "'{name}' needs an object before the dot, not {}",
@@ -952,7 +1043,7 @@ impl Interp {
         idx: Option<&[f64]>,
         x: Option<f64>,
     ) -> Res<Ptr> {
-        let name = self.name(m).to_string();
+        let name = self.names.rc(m);
         match target {
             Value::Obj(Some(o)) | Value::ObjCell(_, Some(o)) => {
                 if let Class::Template(t) = &o.class {
@@ -980,7 +1071,7 @@ impl Interp {
             Value::Sec(sec) => {
                 let full: Rc<str> = match idx {
                     Some(i) => Rc::from(indexed_name(&name, i).as_str()),
-                    None => Rc::from(name.as_str()),
+                    None => name,
                 };
                 let x = x.unwrap_or(0.5);
                 self.check_range(sec, x, &full)?;
@@ -996,9 +1087,9 @@ impl Interp {
     /// objects as `\t%g`, a string without the tab; assignments and proc calls print nothing.
     pub fn echo(&mut self, e: &Expr) -> Res<()> {
         if let ExprKind::Assign(op, lhs, rhs) = &e.kind {
-            let src = self.cur_src.clone();
+            // The location is added on an error only (cur_src is restored by then).
             self.assign(*op, lhs, rhs)
-                .map_err(|f| f.locate(&src, e.pos))?;
+                .map_err(|f| f.locate(&self.cur_src, e.pos))?;
             return Ok(());
         }
         let v = self.eval(e)?;

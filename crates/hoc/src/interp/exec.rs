@@ -1,6 +1,6 @@
 //! Statement execution.
 
-use std::collections::{HashMap, HashSet};
+use crate::symmap::{SymMap, SymSet};
 use std::rc::Rc;
 
 use crate::ast::*;
@@ -266,7 +266,7 @@ impl Interp {
                         _ => return err(format!("{} is not a range variable", self.name(*sym))),
                     },
                     ExprKind::Member(obj, m) => match self.eval(obj)? {
-                        Value::Sec(s) => (s, Rc::from(self.name(*m))),
+                        Value::Sec(s) => (s, self.names.rc(*m)),
                         _ => return err("a range assignment needs a section"),
                     },
                     _ => return err("a range assignment needs a range variable"),
@@ -462,9 +462,9 @@ impl Interp {
         if self.obj_ctx.is_some() {
             return err("a template cannot be defined inside a template instance");
         }
-        let mut procs = HashMap::new();
-        let mut public = HashSet::new();
-        let mut external = HashSet::new();
+        let mut procs = SymMap::default();
+        let mut public = SymSet::default();
+        let mut external = SymSet::default();
         for s in &def.body {
             match &s.kind {
                 StmtKind::ProcDef(p) => {

@@ -48,11 +48,32 @@ pub enum Resolved {
 }
 
 /// Flat index of `subs` into an array of `dims`, with NEURON's messages.
+/// (Every array access comes here: the messages are made out of line.)
+#[inline]
 pub fn flat_index(name: &str, dims: &[usize], subs: &[f64]) -> Res<usize> {
+    if subs.len() == dims.len() {
+        let mut flat = 0usize;
+        // `s < d` is `(s as usize) < d` for s >= 0 (the index is truncated); NaN fails it.
+        if subs
+            .iter()
+            .zip(dims)
+            .all(|(&s, &d)| s >= 0.0 && s < d as f64)
+        {
+            for (&s, &d) in subs.iter().zip(dims) {
+                flat = flat * d + s as usize;
+            }
+            return Ok(flat);
+        }
+    }
+    flat_index_error(name, dims, subs)
+}
+
+#[cold]
+#[inline(never)]
+fn flat_index_error(name: &str, dims: &[usize], subs: &[f64]) -> Res<usize> {
     if subs.len() != dims.len() {
         return err(format!("wrong # of subscripts {name}"));
     }
-    let mut flat = 0usize;
     for (k, (&s, &d)) in subs.iter().zip(dims).enumerate() {
         if s.is_nan() || s < 0.0 || (s as usize) >= d {
             return err(format!(
@@ -60,9 +81,8 @@ pub fn flat_index(name: &str, dims: &[usize], subs: &[f64]) -> Res<usize> {
                 crate::format::num8(s.trunc())
             ));
         }
-        flat = flat * d + s as usize;
     }
-    Ok(flat)
+    err(format!("subscript of {name} out of range"))
 }
 
 impl Interp {
