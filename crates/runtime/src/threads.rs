@@ -42,7 +42,7 @@ use std::sync::Arc;
 use rsnrn_abi::{HookKind, Kernel, KernelContext, MechanismData, Services};
 
 use crate::error::{Result, RuntimeError};
-use crate::events::ServiceState;
+use crate::events::{Request, ServiceState};
 use crate::ions::{nernst, FLAG_EADVANCE, ION_CI, ION_CO, ION_DIDV, ION_E, ION_I};
 use crate::mechanisms::SlotBinding;
 use crate::model::CableModel;
@@ -51,9 +51,9 @@ use crate::random::Random123Stream;
 /// The pool (one thread fewer than the count: the calling thread takes groups too) and the
 /// current split of the model into groups of cells.
 pub(crate) struct Threads {
-    count: usize,
-    pool: Arc<rayon::ThreadPool>,
-    plan: Option<Plan>,
+    pub(crate) count: usize,
+    pub(crate) pool: Arc<rayon::ThreadPool>,
+    pub(crate) plan: Option<Plan>,
 }
 
 impl std::fmt::Debug for Threads {
@@ -65,27 +65,29 @@ impl std::fmt::Debug for Threads {
 }
 
 /// Groups for one layout generation.
-struct Plan {
-    generation: u64,
-    groups: Vec<Group>,
+pub(crate) struct Plan {
+    pub(crate) generation: u64,
+    pub(crate) groups: Vec<Group>,
 }
 
 /// Consecutive cells stepped by one task.
-struct Group {
-    roots: Range<usize>,
-    nodes: Range<usize>,
+pub(crate) struct Group {
+    pub(crate) roots: Range<usize>,
+    pub(crate) nodes: Range<usize>,
     /// Per mechanism (registry index): instances at the roots and in the block.
-    mechs: Vec<[Range<usize>; 2]>,
+    pub(crate) mechs: Vec<[Range<usize>; 2]>,
     /// Per ion: instances at the roots and in the block.
     ions: Vec<[Range<usize>; 2]>,
     /// Per mechanism: the group's copy of the globals.
-    globals: Vec<Vec<f64>>,
+    pub(crate) globals: Vec<Vec<f64>>,
     /// Per mechanism, per range: the kernel's view.
     views: Vec<[View; 2]>,
     /// Event requests of the group's kernels (none are expected outside NET_RECEIVE).
-    state: Box<UnsafeCell<ServiceState>>,
-    ctx: KernelContext,
-    outcome: Outcome,
+    pub(crate) state: Box<UnsafeCell<ServiceState>>,
+    /// Per request of a step kernel: its phase and its mechanism's position in kernel order.
+    pub(crate) request_tags: Vec<(usize, usize)>,
+    pub(crate) ctx: KernelContext,
+    pub(crate) outcome: Outcome,
 }
 
 // SAFETY: a group's raw pointers address the model's buffers at its own nodes and instances
@@ -96,6 +98,8 @@ unsafe impl Send for Group {}
 /// A [`MechanismData`] over a sub-range of instances and the pointer arrays it points into.
 #[derive(Default)]
 struct View {
+    /// First instance of the range.
+    first: usize,
     cols: Vec<*mut f64>,
     slots: Vec<*const *mut f64>,
     randoms: Vec<*mut std::ffi::c_void>,
@@ -104,23 +108,23 @@ struct View {
 
 /// What a group's part of a step produced.
 #[derive(Default, Clone)]
-struct Outcome {
+pub(crate) struct Outcome {
     /// First kernel failure: (phase number, position in kernel order, error).
-    failure: Option<(usize, usize, RuntimeError)>,
+    pub(crate) failure: Option<(usize, usize, RuntimeError)>,
     /// First node with a non-finite rhs after matrix setup.
-    origin: Option<usize>,
+    pub(crate) origin: Option<usize>,
     /// First node with a non-finite v after the update.
-    bad: Option<usize>,
+    pub(crate) bad: Option<usize>,
 }
 
 thread_local! {
     /// Set by [`scop_random_threaded`] while a group's kernel runs on this thread.
-    static SCOP_RANDOM_USED: Cell<bool> = const { Cell::new(false) };
+    pub(crate) static SCOP_RANDOM_USED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The services of group contexts: [`crate::SERVICES`], except that NMODL's global random
 /// generator marks its use (its numbers depend on the order instances draw them).
-static THREADED_SERVICES: Services = Services {
+pub(crate) static THREADED_SERVICES: Services = Services {
     scop_random: scop_random_threaded,
     ..crate::services::SERVICES
 };
@@ -137,8 +141,8 @@ unsafe extern "C" fn scop_random_threaded(
 }
 
 /// Everything a group task reads from the model (raw pointers: the tasks share the arrays).
-struct Shared {
-    v: *mut f64,
+pub(crate) struct Shared {
+    pub(crate) v: *mut f64,
     rhs: *mut f64,
     d: *mut f64,
     cm: *const f64,
@@ -189,13 +193,13 @@ struct PhaseKernels {
 }
 
 /// Groups per thread: small enough pieces that threads balance them by stealing.
-const GROUPS_PER_THREAD: usize = 4;
+pub(crate) const GROUPS_PER_THREAD: usize = 4;
 
 /// Phases of the parallel parts, numbered in the single-threaded order (for choosing which
 /// failure to report).
-const PHASE_BEFORE_BREAKPOINT: usize = 0;
-const PHASE_CURRENT: usize = 1;
-const PHASE_STATE: usize = 2;
+pub(crate) const PHASE_BEFORE_BREAKPOINT: usize = 0;
+pub(crate) const PHASE_CURRENT: usize = 1;
+pub(crate) const PHASE_STATE: usize = 2;
 const PHASE_AFTER_SOLVE: usize = 3;
 const PHASE_BEFORE_STEP: usize = 4;
 
@@ -257,7 +261,7 @@ impl CableModel {
         self.serial_reason()
     }
 
-    fn serial_reason(&self) -> Option<&'static str> {
+    pub(crate) fn serial_reason(&self) -> Option<&'static str> {
         if self.layout.ext.active {
             return Some("extracellular layers couple the cells' matrices");
         }
@@ -377,7 +381,7 @@ impl CableModel {
 
     /// Splits the cells into at most `n` groups of consecutive cells with about equal node
     /// counts.
-    fn plan(&self, n: usize) -> Plan {
+    pub(crate) fn plan(&self, n: usize) -> Plan {
         let l = &self.layout;
         let ncell = l.matrix.ncell;
         let total = l.node_count();
@@ -430,6 +434,7 @@ impl CableModel {
                     globals: self.reg.mechs.iter().map(|_| Vec::new()).collect(),
                     views: self.reg.mechs.iter().map(|_| Default::default()).collect(),
                     state: Box::default(),
+                    request_tags: Vec::new(),
                     ctx: copy_ctx(&self.ctx),
                     outcome: Outcome::default(),
                 }
@@ -441,7 +446,7 @@ impl CableModel {
         }
     }
 
-    fn shared(&mut self) -> Shared {
+    pub(crate) fn shared(&mut self) -> Shared {
         let cfac = 0.001
             * if self.secondorder > 0 {
                 2.0 / self.dt
@@ -507,7 +512,7 @@ impl CableModel {
     }
 
     /// Every group's copy of every mechanism's globals := the model's.
-    fn spread_globals(&mut self, plan: &mut Plan) {
+    pub(crate) fn spread_globals(&mut self, plan: &mut Plan) {
         for g in plan.groups.iter_mut() {
             for (m, copy) in self.reg.mechs.iter().zip(g.globals.iter_mut()) {
                 copy.clear();
@@ -517,7 +522,7 @@ impl CableModel {
     }
 
     /// The model's globals := the copy of the last group that changed them.
-    fn gather_globals(&mut self, plan: &Plan) {
+    pub(crate) fn gather_globals(&mut self, plan: &Plan) {
         for (k, m) in self.reg.mechs.iter_mut().enumerate() {
             let main = m.globals.slice_mut();
             let changed = plan.groups.iter().rev().find(|g| {
@@ -534,7 +539,7 @@ impl CableModel {
 
     /// Points every group's kernel views at its instances (the mechanisms' data may have been
     /// rebound since the last step) and its globals copy.
-    fn bind_views(&mut self, plan: &mut Plan) {
+    pub(crate) fn bind_views(&mut self, plan: &mut Plan) {
         for g in plan.groups.iter_mut() {
             for (k, m) in self.reg.mechs.iter().enumerate() {
                 let data = &m.store.data;
@@ -563,6 +568,7 @@ impl CableModel {
                             let streams = *data.randoms.add(r) as *mut Random123Stream;
                             streams.add(first).cast()
                         }));
+                        view.first = first;
                         view.data = Some(MechanismData {
                             count: range.len() as u64,
                             node_index: data.node_index.add(first),
@@ -584,6 +590,7 @@ impl CableModel {
         let mut any = false;
         for g in plan.groups.iter_mut() {
             let requests = std::mem::take(&mut g.state.get_mut().requests);
+            g.request_tags.clear();
             any |= !requests.is_empty();
             self.events.add_requests(requests);
         }
@@ -599,7 +606,11 @@ impl CableModel {
 /// deschedules holds up one small group, not a fixed share of the cells. The event phases stay
 /// on the calling thread (NET_RECEIVE blocks see its NMODL random generator, as with one
 /// thread).
-fn on_groups(pool: &rayon::ThreadPool, groups: &mut [Group], job: impl Fn(&mut Group) + Sync) {
+pub(crate) fn on_groups<T: Send>(
+    pool: &rayon::ThreadPool,
+    groups: &mut [T],
+    job: impl Fn(&mut T) + Sync,
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
     let all = GroupsPtr(groups.as_mut_ptr(), groups.len());
@@ -622,12 +633,12 @@ fn on_groups(pool: &rayon::ThreadPool, groups: &mut [Group], job: impl Fn(&mut G
 }
 
 /// The groups of one parallel part, handed out by index (see `on_groups`).
-struct GroupsPtr(*mut Group, usize);
+struct GroupsPtr<T>(*mut T, usize);
 
 // SAFETY: see `on_groups`; `Group` is Send.
-unsafe impl Sync for GroupsPtr {}
+unsafe impl<T: Send> Sync for GroupsPtr<T> {}
 
-impl GroupsPtr {
+impl<T> GroupsPtr<T> {
     fn len(&self) -> usize {
         self.1
     }
@@ -635,25 +646,25 @@ impl GroupsPtr {
     /// # Safety
     /// `k < len`, and no other reference to group `k` exists while the result lives.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn get(&self, k: usize) -> &mut Group {
+    unsafe fn get(&self, k: usize) -> &mut T {
         // SAFETY: see above.
         unsafe { &mut *self.0.add(k) }
     }
 }
 
 /// A kernel context read by every task (each makes its own from it).
-struct SharedCtx(KernelContext);
+pub(crate) struct SharedCtx(pub(crate) KernelContext);
 
 // SAFETY: the tasks only copy it; the pointers inside are used as `Group` describes.
 unsafe impl Sync for SharedCtx {}
 
 impl SharedCtx {
-    fn get(&self) -> KernelContext {
+    pub(crate) fn get(&self) -> KernelContext {
         copy_ctx(&self.0)
     }
 }
 
-fn copy_ctx(ctx: &KernelContext) -> KernelContext {
+pub(crate) fn copy_ctx(ctx: &KernelContext) -> KernelContext {
     KernelContext { ..*ctx }
 }
 
@@ -709,9 +720,19 @@ impl Group {
                     continue;
                 };
                 SCOP_RANDOM_USED.with(|u| u.set(false));
+                // SAFETY: the state is the group's own; no kernel runs now.
+                let before = unsafe { (*self.state.get()).requests.len() };
                 // SAFETY: the kernel honours the ABI; the view covers instances of this
                 // group only, whose nodes no other group touches.
                 let status = unsafe { kernel(&self.ctx, data) };
+                // Requests name instances of the view: make them the mechanism's.
+                // SAFETY: as above.
+                let requests = unsafe { &mut (&mut (*self.state.get()).requests)[before..] };
+                for r in requests.iter_mut() {
+                    shift_instance(r, view.first as u32);
+                }
+                let tags = std::iter::repeat_n((phase, pos), requests.len());
+                self.request_tags.extend(tags);
                 let failure = if SCOP_RANDOM_USED.with(|u| u.get()) {
                     Some(RuntimeError::MechanismFailure {
                         mechanism: name.clone(),
@@ -747,7 +768,7 @@ impl Group {
     /// # Safety
     /// `shared` points at the model's current buffers; no other task touches this group's
     /// nodes and instances.
-    unsafe fn setup_solve_update(&mut self, s: &Shared) {
+    pub(crate) unsafe fn setup_solve_update(&mut self, s: &Shared) {
         // SAFETY (whole body): every index is one of the group's nodes or instances, inside
         // the buffers `shared` points into.
         unsafe {
@@ -830,13 +851,23 @@ impl Group {
     ///
     /// # Safety
     /// As [`setup_solve_update`](Self::setup_solve_update).
-    unsafe fn states(&mut self, s: &Shared) {
+    pub(crate) unsafe fn states(&mut self, s: &Shared) {
         // SAFETY: forwarded.
         unsafe {
             let _ = self.call(s, PHASE_STATE, |k| k.state)
                 && self.call(s, PHASE_AFTER_SOLVE, |k| k.after_solve)
                 && self.call(s, PHASE_BEFORE_STEP, |k| k.before_step);
         }
+    }
+}
+
+/// Adds `first` to the instance a request names.
+fn shift_instance(r: &mut Request, first: u32) {
+    match r {
+        Request::Send { inst, .. }
+        | Request::Event { inst, .. }
+        | Request::Move { inst, .. }
+        | Request::Watch { inst, .. } => *inst += first,
     }
 }
 
@@ -852,6 +883,29 @@ fn status_error(mk: &MechKernels, phase: usize, status: i32, t: f64) -> RuntimeE
         None => RuntimeError::KernelFailed {
             mechanism: mk.name.clone(),
             kernel: phase_name(phase),
+            status,
+            t,
+        },
+    }
+}
+
+/// The error `delivery.rs` gives for a nonzero NET_RECEIVE status.
+pub(crate) fn status_error_net_receive(
+    mechanism: &str,
+    failure_sites: &[String],
+    status: i32,
+    t: f64,
+) -> RuntimeError {
+    let site = usize::try_from(status - rsnrn_abi::STATUS_FAILURE_SITE).ok();
+    match site.and_then(|k| failure_sites.get(k)) {
+        Some(message) => RuntimeError::MechanismFailure {
+            mechanism: mechanism.to_string(),
+            message: message.clone(),
+            t,
+        },
+        None => RuntimeError::KernelFailed {
+            mechanism: mechanism.to_string(),
+            kernel: "net_receive",
             status,
             t,
         },
