@@ -689,6 +689,64 @@ fn pick_failure(
     }
 }
 
+/// Whether every value in `range` is finite (branch-free, as the common case is).
+///
+/// # Safety
+/// `values` is valid for every index in `range`.
+unsafe fn all_finite_in(values: *const f64, range: Range<usize>) -> bool {
+    // SAFETY: see above.
+    let values = unsafe { std::slice::from_raw_parts(values.add(range.start), range.len()) };
+    values.iter().fold(true, |ok, x| ok & x.is_finite())
+}
+
+/// Hines solve of a group's cells (roots `roots`, other nodes `nodes`), operation for
+/// operation as `HinesMatrix::solve` does it for those nodes: eliminate from the last node of
+/// the block up, then the roots, then back; along an unbranched run of nodes the running
+/// values stay in registers.
+///
+/// # Safety
+/// `s` points at the model's buffers; the nodes are the group's.
+unsafe fn solve(s: &Shared, roots: Range<usize>, nodes: Range<usize>) {
+    // SAFETY (whole body): every index is a node of the group or its parent (a node of the
+    // same cell), inside the buffers.
+    unsafe {
+        let (a, b, d, rhs, parent) = (s.a, s.b, s.d, s.rhs, s.parent);
+        let mut i = nodes.end;
+        while i > nodes.start {
+            i -= 1;
+            let (mut di, mut ri) = (*d.add(i), *rhs.add(i));
+            loop {
+                let p = *parent.add(i) as usize;
+                let f = *a.add(i) / di;
+                let dp = *d.add(p) - f * *b.add(i);
+                let rp = *rhs.add(p) - f * ri;
+                *d.add(p) = dp;
+                *rhs.add(p) = rp;
+                if p + 1 != i || p < nodes.start {
+                    break;
+                }
+                i = p;
+                (di, ri) = (dp, rp);
+            }
+        }
+        for r in roots {
+            *rhs.add(r) /= *d.add(r);
+        }
+        let mut xprev = 0.0;
+        for i in nodes.clone() {
+            let p = *parent.add(i) as usize;
+            let xp = if p + 1 == i && i > nodes.start {
+                xprev
+            } else {
+                *rhs.add(p)
+            };
+            let x = (*rhs.add(i) - *b.add(i) * xp) / *d.add(i);
+            *rhs.add(i) = x;
+            xprev = x;
+        }
+    }
+}
+
 /// First index in `range` whose value is not finite.
 ///
 /// # Safety
@@ -757,11 +815,6 @@ impl Group {
         true
     }
 
-    /// Both node ranges of the group, roots first (ascending node numbers).
-    fn all_nodes(&self) -> impl Iterator<Item = usize> {
-        self.roots.clone().chain(self.nodes.clone())
-    }
-
     /// Matrix setup, solve, second-order ion currents and voltage update for the group's
     /// cells, operation for operation as `fixed_step.rs` does them for the whole model.
     ///
@@ -775,9 +828,14 @@ impl Group {
             if !self.call(s, PHASE_BEFORE_BREAKPOINT, |k| k.before_breakpoint) {
                 return;
             }
-            for i in self.all_nodes() {
-                *s.rhs.add(i) = 0.0;
-                *s.d.add(i) = s.cfac * *s.cm.add(i);
+            for r in [self.roots.clone(), self.nodes.clone()] {
+                let rhs = std::slice::from_raw_parts_mut(s.rhs.add(r.start), r.len());
+                let d = std::slice::from_raw_parts_mut(s.d.add(r.start), r.len());
+                let cm = std::slice::from_raw_parts(s.cm.add(r.start), r.len());
+                rhs.fill(0.0);
+                for (d, &cm) in d.iter_mut().zip(cm) {
+                    *d = s.cfac * cm;
+                }
             }
             for (ion, ranges) in s.ions.iter().zip(&self.ions) {
                 for r in ranges.iter() {
@@ -811,22 +869,11 @@ impl Group {
                 *s.d.add(i) -= *s.b.add(i);
                 *s.d.add(p) -= *s.a.add(i);
             }
-            self.outcome.origin = first_non_finite(s.rhs, self.roots.clone())
-                .or_else(|| first_non_finite(s.rhs, nodes.clone()));
-            // Hines: eliminate from the last node of the block up, then the roots, then back.
-            for i in nodes.clone().rev() {
-                let p = *s.parent.add(i) as usize;
-                let f = *s.a.add(i) / *s.d.add(i);
-                *s.d.add(p) -= f * *s.b.add(i);
-                *s.rhs.add(p) -= f * *s.rhs.add(i);
+            if !all_finite_in(s.rhs, self.roots.clone()) || !all_finite_in(s.rhs, nodes.clone()) {
+                self.outcome.origin = first_non_finite(s.rhs, self.roots.clone())
+                    .or_else(|| first_non_finite(s.rhs, nodes.clone()));
             }
-            for r in self.roots.clone() {
-                *s.rhs.add(r) /= *s.d.add(r);
-            }
-            for i in nodes.clone() {
-                let p = *s.parent.add(i) as usize;
-                *s.rhs.add(i) = (*s.rhs.add(i) - *s.b.add(i) * *s.rhs.add(p)) / *s.d.add(i);
-            }
+            solve(s, self.roots.clone(), nodes.clone());
             if s.secondorder == 2 {
                 for (ion, ranges) in s.ions.iter().zip(&self.ions) {
                     for r in ranges.iter() {
@@ -837,13 +884,26 @@ impl Group {
                     }
                 }
             }
-            let factor = if s.secondorder > 0 { 2.0 } else { 1.0 };
-            for i in self.all_nodes() {
-                let dv = *s.rhs.add(i);
-                *s.v.add(i) += if factor == 1.0 { dv } else { 2.0 * dv };
+            let mut all_finite = true;
+            for r in [self.roots.clone(), self.nodes.clone()] {
+                let v = std::slice::from_raw_parts_mut(s.v.add(r.start), r.len());
+                let rhs = std::slice::from_raw_parts(s.rhs.add(r.start), r.len());
+                if s.secondorder > 0 {
+                    for (v, &dv) in v.iter_mut().zip(rhs) {
+                        *v += 2.0 * dv;
+                        all_finite &= v.is_finite();
+                    }
+                } else {
+                    for (v, &dv) in v.iter_mut().zip(rhs) {
+                        *v += dv;
+                        all_finite &= v.is_finite();
+                    }
+                }
             }
-            self.outcome.bad =
-                first_non_finite(s.v, self.roots.clone()).or_else(|| first_non_finite(s.v, nodes));
+            if !all_finite {
+                self.outcome.bad = first_non_finite(s.v, self.roots.clone())
+                    .or_else(|| first_non_finite(s.v, nodes));
+            }
         }
     }
 
