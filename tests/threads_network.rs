@@ -303,11 +303,18 @@ fn run_relays(threads: usize, across_delay: f64) -> (Vec<Vec<u64>>, Vec<Vec<u64>
         .iter()
         .map(|&nc| net.m.netcon_spikes(nc).unwrap().to_vec())
         .collect();
-    let records: Vec<Vec<f64>> = net
+    let mut records: Vec<Vec<f64>> = net
         .records
         .iter()
         .map(|&r| net.m.recording(r).unwrap().to_vec())
         .collect();
+    // The queue's statistics count the same inserts, moves and deliveries.
+    let (_, stats) = net.m.event_statistics();
+    records.push(vec![
+        stats.inserts as f64,
+        stats.moves as f64,
+        stats.removes as f64,
+    ]);
     (bits(&spikes), bits(&records))
 }
 
