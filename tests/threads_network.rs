@@ -278,7 +278,8 @@ fn relays(ncell: usize) -> Relays {
 /// are queued after finitialize (`NetCon.event`). `across_delay` is the delay of the NetCon
 /// from relay 0 to the middle relay.
 fn run_relays(threads: usize, across_delay: f64) -> (Vec<Vec<u64>>, Vec<Vec<u64>>) {
-    let ncell = 12;
+    // 40 cells: 32 groups on 2 threads, 40 on 3.
+    let ncell = 40;
     let mut net = relays(ncell);
     net.m.set_netcon_delay(net.across, across_delay).unwrap();
     let sources: Vec<_> = (0..ncell)

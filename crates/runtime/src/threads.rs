@@ -21,10 +21,11 @@
 //! reads a GLOBAL another cell's instance wrote in the same step is not thread-safe, as in
 //! NEURON).
 //!
-//! The exchange interval of NEURON's parallel fixed step (minimum NetCon delay) matters to
-//! its MPI and per-thread event queues; here the event queue is one and is served between the
-//! parallel parts of every step, which is what keeps equal-time events in the single-threaded
-//! order. The price is one fork-join per step (measured in `cargo xtask bench`). When a step
+//! This module is the per-step exchange: the event queue is one and is served between the
+//! parallel parts of every step, at the price of one fork-join per step. It is what `fadvance`
+//! uses, and what `continuerun` falls back to when it cannot let each group run a whole
+//! exchange interval (minimum NetCon delay) with its own queue (`threads_interval.rs`, which
+//! reuses the groups and their continuous step from here). When a step
 //! fails (a kernel status, a NaN), the error is the one a single thread reports, but groups
 //! that did not fail may already have run their state kernels.
 //!

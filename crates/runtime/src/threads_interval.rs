@@ -49,6 +49,11 @@ use crate::threads::{
     SCOP_RANDOM_USED, THREADED_SERVICES,
 };
 
+/// Groups per thread. A group runs a whole interval (tens of steps) at once, so the groups
+/// are smaller than those of the per-step threads: when the system deschedules a thread in
+/// the middle of one, the others have more left to take before they wait for it.
+const GROUPS_PER_THREAD: usize = 16;
+
 /// A threshold crossing detected at the start of the step from t_n is a spike at t_n + 1e-10
 /// (as in `delivery.rs`).
 const THRESHOLD_SPIKE_OFFSET: f64 = 1e-10;
@@ -182,7 +187,7 @@ impl CableModel {
         if let Some(reason) = self.interval_reason() {
             return Some(reason);
         }
-        let plan = self.plan(crate::threads::GROUPS_PER_THREAD * count);
+        let plan = self.plan(GROUPS_PER_THREAD * count);
         let groups = node_groups(&plan.groups, self.layout.node_count());
         let net = self.net_tables(&groups);
         (self.interval_steps(&net) == 0)
@@ -240,13 +245,15 @@ impl CableModel {
         if self.serial_reason().is_some() || self.interval_reason().is_some() {
             return Ok(false);
         }
-        let count = threads.count;
+        let wanted = (GROUPS_PER_THREAD * threads.count)
+            .min(self.layout.matrix.ncell)
+            .max(1);
         if threads
             .plan
             .as_ref()
-            .is_none_or(|p| p.generation != self.layout.generation)
+            .is_none_or(|p| p.generation != self.layout.generation || p.groups.len() != wanted)
         {
-            threads.plan = Some(self.plan(crate::threads::GROUPS_PER_THREAD * count));
+            threads.plan = Some(self.plan(wanted));
         }
         let plan = threads.plan.as_mut().expect("just made");
         let groups = node_groups(&plan.groups, self.layout.node_count());
