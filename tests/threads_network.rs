@@ -348,3 +348,14 @@ fn a_netcon_between_threads_shorter_than_dt_keeps_the_per_step_exchange() {
     let one = run_relays(1, 0.01);
     assert_eq!(run_relays(2, 0.01), one);
 }
+
+#[test]
+fn artificial_cells_keep_the_per_step_exchange() {
+    let mut net = relays(12);
+    net.m.set_threads(2).unwrap();
+    assert_eq!(net.m.threads_interval_reason(), None);
+    net.m.add_artificial_cell("NetStim").unwrap();
+    let reason = net.m.threads_interval_reason().expect("an artificial cell");
+    assert!(reason.contains("artificial"), "{reason}");
+    assert_eq!(net.m.threads_serial_reason(), None);
+}
