@@ -2,7 +2,10 @@
 //! ball-and-stick cells with ExpSyn synapses and random NetCons (the scenario of
 //! tests/data/threads/make_reference.py, built from the same seeded LCG). With 1, 2 and 3
 //! threads every spike time and every recorded value is bit-identical; the 10-cell network
-//! equals NEURON 9.0.2's spike times exactly and its soma potentials to 1e-9 mV.
+//! equals NEURON 9.0.2's spike times exactly and its soma potentials to 1e-9 mV. A network of
+//! relays (point processes that answer events with events) checks the exchange intervals of
+//! `continuerun` on threads: equal-time events from different threads, delays that are whole
+//! numbers of steps, a NetCon shorter than dt.
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +64,11 @@ fn run(ncell: usize, threads: usize) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
             net.m.threads_serial_reason(),
             None,
             "the network must run on the threads"
+        );
+        assert_eq!(
+            net.m.threads_interval_reason(),
+            None,
+            "the threads must exchange spikes once per minimum delay"
         );
     }
     net.m.continuerun(TSTOP).unwrap();
@@ -188,4 +196,166 @@ fn scop_random_in_a_kernel_stops_a_threaded_run() {
     net.m.finitialize(-65.0).unwrap();
     let e = net.m.continuerun(1.0).unwrap_err().to_string();
     assert!(e.contains("noisy") && e.contains("one thread"), "{e}");
+}
+
+/// A relay: every event it receives (flag 0) mixes its weight into `acc` in an order-sensitive
+/// way and sends itself an event `hold` ms later, which fires the relay (net_event).
+const RELAY: &str = r#"
+NEURON { POINT_PROCESS Relay  RANGE n, acc, hold }
+PARAMETER { hold = 0.3 (ms) }
+ASSIGNED { n acc }
+INITIAL { n = 0  acc = 0 }
+NET_RECEIVE(w) {
+    if (flag == 0) {
+        n = n + 1
+        acc = acc * 0.5 + w
+        if (n < 30) { net_send(hold, 1) }
+    } else {
+        net_event(t)
+    }
+}
+"#;
+
+struct Relays {
+    m: CableModel,
+    /// Per cell: the spike record of its relay and its records of `n` and `acc`.
+    spikes: Vec<NetConId>,
+    records: Vec<RecordId>,
+    /// A NetCon from relay 0 to the relay of cell `ncell / 2`, delay 1 ms unless changed.
+    across: NetConId,
+}
+
+/// `ncell` passive one-compartment cells with a relay each; relay k drives relay k+1 (delay
+/// 0.1 ms = 4 dt), relay k+5 (0.25 ms = 10 dt), relay k+3 (0.075 ms = 3 dt) and itself (0.01
+/// ms, under dt). Every relay is kicked at t = 0.5 ms, so spikes of many relays arrive at the
+/// same times from other threads; weights differ per source, so `acc` depends on the order.
+fn relays(ncell: usize) -> Relays {
+    let mut m = rsnrn::builtins::model().unwrap();
+    let relay = rsnrn::compile::compile_source("relay.mod", RELAY).unwrap();
+    rsnrn::register(&mut m, relay).unwrap();
+    let mut points = Vec::new();
+    for k in 0..ncell {
+        let soma = m.create_section(&format!("cell{k}")).unwrap();
+        m.set_length(soma, 10.0).unwrap();
+        m.set_diam(soma, 10.0).unwrap();
+        m.insert(soma, "pas").unwrap();
+        points.push(m.add_point_process(soma, 0.5, "Relay").unwrap());
+    }
+    let mut spikes = Vec::new();
+    for (k, &p) in points.iter().enumerate() {
+        let w = 0.1 * (k + 1) as f64;
+        let links = [(1, 0.1), (5, 0.25), (3, 0.075), (0, 0.01)];
+        for (j, &(step, delay)) in links.iter().enumerate() {
+            let target = points[(k + step) % ncell];
+            let nc = m.add_netcon(NetConSource::Point(p), Some(target)).unwrap();
+            m.set_netcon_weight(nc, 0, w + 0.01 * j as f64).unwrap();
+            m.set_netcon_delay(nc, delay).unwrap();
+            if j == 0 {
+                m.netcon_record(nc).unwrap();
+                spikes.push(nc);
+            }
+        }
+    }
+    let across = m
+        .add_netcon(NetConSource::Point(points[0]), Some(points[ncell / 2]))
+        .unwrap();
+    m.set_netcon_weight(across, 0, 0.05).unwrap();
+    let mut records = Vec::new();
+    for &p in &points {
+        records.push(m.record(RecordTarget::point(p, "n")).unwrap());
+        records.push(m.record(RecordTarget::point(p, "acc")).unwrap());
+    }
+    records.push(m.record(RecordTarget::Time).unwrap());
+    Relays {
+        m,
+        spikes,
+        records,
+        across,
+    }
+}
+
+/// Spikes and records of the relay network after 20 ms on `threads` threads; the kick events
+/// are queued after finitialize (`NetCon.event`). `across_delay` is the delay of the NetCon
+/// from relay 0 to the middle relay.
+fn run_relays(threads: usize, across_delay: f64) -> (Vec<Vec<u64>>, Vec<Vec<u64>>) {
+    // 40 cells: 32 groups on 2 threads, 40 on 3.
+    let ncell = 40;
+    let mut net = relays(ncell);
+    net.m.set_netcon_delay(net.across, across_delay).unwrap();
+    let sources: Vec<_> = (0..ncell)
+        .map(|k| {
+            let target = net.m.netcon_target(net.spikes[k]).unwrap();
+            let kick = net.m.add_netcon(NetConSource::None, target).unwrap();
+            net.m.set_netcon_weight(kick, 0, 1.0).unwrap();
+            kick
+        })
+        .collect();
+    net.m.set_threads(threads).unwrap();
+    net.m.set_dt(0.025).unwrap();
+    net.m.finitialize(-65.0).unwrap();
+    for &kick in &sources {
+        net.m.netcon_event(kick, 0.5).unwrap();
+    }
+    // Half the run, then the rest: the queue goes back to the model and out again.
+    net.m.continuerun(7.0).unwrap();
+    net.m.continuerun(20.0).unwrap();
+    let spikes: Vec<Vec<f64>> = net
+        .spikes
+        .iter()
+        .map(|&nc| net.m.netcon_spikes(nc).unwrap().to_vec())
+        .collect();
+    let mut records: Vec<Vec<f64>> = net
+        .records
+        .iter()
+        .map(|&r| net.m.recording(r).unwrap().to_vec())
+        .collect();
+    // The queue's statistics count the same inserts, moves and deliveries.
+    let (_, stats) = net.m.event_statistics();
+    records.push(vec![
+        stats.inserts as f64,
+        stats.moves as f64,
+        stats.removes as f64,
+    ]);
+    (bits(&spikes), bits(&records))
+}
+
+#[test]
+fn relayed_events_do_not_depend_on_the_number_of_threads() {
+    let (spikes1, records1) = run_relays(1, 1.0);
+    let fired: usize = spikes1.iter().map(Vec::len).sum();
+    assert!(fired > 100, "only {fired} relay spikes");
+    // The relays saw many events, and a relay's `acc` mixes them in order.
+    let events = f64::from_bits(*records1[0].last().unwrap());
+    assert!(events >= 10.0, "relay 0 received {events} events");
+    for threads in [2, 3] {
+        let mut net = relays(12);
+        net.m.set_threads(threads).unwrap();
+        assert_eq!(net.m.threads_interval_reason(), None, "{threads} threads");
+        let (spikes, records) = run_relays(threads, 1.0);
+        assert_eq!(spikes, spikes1, "relay spikes, {threads} threads");
+        assert_eq!(records, records1, "relay records, {threads} threads");
+    }
+}
+
+#[test]
+fn a_netcon_between_threads_shorter_than_dt_keeps_the_per_step_exchange() {
+    let mut net = relays(12);
+    net.m.set_threads(2).unwrap();
+    net.m.set_netcon_delay(net.across, 0.01).unwrap();
+    let reason = net.m.threads_interval_reason().expect("no interval");
+    assert!(reason.contains("delay"), "{reason}");
+    assert_eq!(net.m.threads_serial_reason(), None);
+    let one = run_relays(1, 0.01);
+    assert_eq!(run_relays(2, 0.01), one);
+}
+
+#[test]
+fn artificial_cells_keep_the_per_step_exchange() {
+    let mut net = relays(12);
+    net.m.set_threads(2).unwrap();
+    assert_eq!(net.m.threads_interval_reason(), None);
+    net.m.add_artificial_cell("NetStim").unwrap();
+    let reason = net.m.threads_interval_reason().expect("an artificial cell");
+    assert!(reason.contains("artificial"), "{reason}");
+    assert_eq!(net.m.threads_serial_reason(), None);
 }

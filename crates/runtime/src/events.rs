@@ -136,7 +136,7 @@ pub(crate) struct Events {
     /// Boxed so that `KernelContext::events` keeps pointing at it when the model moves.
     state: Box<UnsafeCell<ServiceState>>,
     pub queue: BinaryHeap<Queued>,
-    next_seq: u64,
+    pub next_seq: u64,
     /// Queued events that `net_move` replaced: skipped when popped.
     pub cancelled: HashSet<u64>,
     pub movable: HashMap<PointProcessId, Movable>,

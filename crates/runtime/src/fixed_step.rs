@@ -508,6 +508,10 @@ impl CableModel {
         for r in self.records.iter_mut().flatten() {
             r.samples.reserve(steps);
         }
+        // On threads, groups of cells run whole exchange intervals (threads_interval.rs).
+        if self.run_intervals(tstop)? {
+            return Ok(());
+        }
         while self.t < tstop - self.dt / 2.0 {
             self.fadvance()?;
         }

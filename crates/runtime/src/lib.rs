@@ -81,6 +81,7 @@ mod fixed_step;
 mod function_tables;
 mod functions;
 pub mod geometry;
+mod group_queue;
 mod hines;
 mod ion_style;
 pub mod ions;
@@ -101,6 +102,7 @@ mod services;
 mod small_lu;
 mod sparse;
 mod threads;
+mod threads_interval;
 pub mod trace_io;
 
 pub use error::{Result, RuntimeError};

@@ -135,7 +135,7 @@ pub struct ExternalPlay {
 /// The plays of a model and the values queued for external targets.
 #[derive(Debug, Default)]
 pub(crate) struct Plays {
-    list: Vec<Option<Play>>,
+    pub(crate) list: Vec<Option<Play>>,
     external: Vec<ExternalPlay>,
 }
 

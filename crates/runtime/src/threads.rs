@@ -21,10 +21,11 @@
 //! reads a GLOBAL another cell's instance wrote in the same step is not thread-safe, as in
 //! NEURON).
 //!
-//! The exchange interval of NEURON's parallel fixed step (minimum NetCon delay) matters to
-//! its MPI and per-thread event queues; here the event queue is one and is served between the
-//! parallel parts of every step, which is what keeps equal-time events in the single-threaded
-//! order. The price is one fork-join per step (measured in `cargo xtask bench`). When a step
+//! This module is the per-step exchange: the event queue is one and is served between the
+//! parallel parts of every step, at the price of one fork-join per step. It is what `fadvance`
+//! uses, and what `continuerun` falls back to when it cannot let each group run a whole
+//! exchange interval (minimum NetCon delay) with its own queue (`threads_interval.rs`, which
+//! reuses the groups and their continuous step from here). When a step
 //! fails (a kernel status, a NaN), the error is the one a single thread reports, but groups
 //! that did not fail may already have run their state kernels.
 //!
@@ -42,7 +43,7 @@ use std::sync::Arc;
 use rsnrn_abi::{HookKind, Kernel, KernelContext, MechanismData, Services};
 
 use crate::error::{Result, RuntimeError};
-use crate::events::ServiceState;
+use crate::events::{Request, ServiceState};
 use crate::ions::{nernst, FLAG_EADVANCE, ION_CI, ION_CO, ION_DIDV, ION_E, ION_I};
 use crate::mechanisms::SlotBinding;
 use crate::model::CableModel;
@@ -51,9 +52,9 @@ use crate::random::Random123Stream;
 /// The pool (one thread fewer than the count: the calling thread takes groups too) and the
 /// current split of the model into groups of cells.
 pub(crate) struct Threads {
-    count: usize,
-    pool: Arc<rayon::ThreadPool>,
-    plan: Option<Plan>,
+    pub(crate) count: usize,
+    pub(crate) pool: Arc<rayon::ThreadPool>,
+    pub(crate) plan: Option<Plan>,
 }
 
 impl std::fmt::Debug for Threads {
@@ -65,27 +66,29 @@ impl std::fmt::Debug for Threads {
 }
 
 /// Groups for one layout generation.
-struct Plan {
-    generation: u64,
-    groups: Vec<Group>,
+pub(crate) struct Plan {
+    pub(crate) generation: u64,
+    pub(crate) groups: Vec<Group>,
 }
 
 /// Consecutive cells stepped by one task.
-struct Group {
-    roots: Range<usize>,
-    nodes: Range<usize>,
+pub(crate) struct Group {
+    pub(crate) roots: Range<usize>,
+    pub(crate) nodes: Range<usize>,
     /// Per mechanism (registry index): instances at the roots and in the block.
-    mechs: Vec<[Range<usize>; 2]>,
+    pub(crate) mechs: Vec<[Range<usize>; 2]>,
     /// Per ion: instances at the roots and in the block.
     ions: Vec<[Range<usize>; 2]>,
     /// Per mechanism: the group's copy of the globals.
-    globals: Vec<Vec<f64>>,
+    pub(crate) globals: Vec<Vec<f64>>,
     /// Per mechanism, per range: the kernel's view.
     views: Vec<[View; 2]>,
     /// Event requests of the group's kernels (none are expected outside NET_RECEIVE).
-    state: Box<UnsafeCell<ServiceState>>,
-    ctx: KernelContext,
-    outcome: Outcome,
+    pub(crate) state: Box<UnsafeCell<ServiceState>>,
+    /// Per request of a step kernel: its phase and its mechanism's position in kernel order.
+    pub(crate) request_tags: Vec<(usize, usize)>,
+    pub(crate) ctx: KernelContext,
+    pub(crate) outcome: Outcome,
 }
 
 // SAFETY: a group's raw pointers address the model's buffers at its own nodes and instances
@@ -96,6 +99,8 @@ unsafe impl Send for Group {}
 /// A [`MechanismData`] over a sub-range of instances and the pointer arrays it points into.
 #[derive(Default)]
 struct View {
+    /// First instance of the range.
+    first: usize,
     cols: Vec<*mut f64>,
     slots: Vec<*const *mut f64>,
     randoms: Vec<*mut std::ffi::c_void>,
@@ -104,23 +109,23 @@ struct View {
 
 /// What a group's part of a step produced.
 #[derive(Default, Clone)]
-struct Outcome {
+pub(crate) struct Outcome {
     /// First kernel failure: (phase number, position in kernel order, error).
-    failure: Option<(usize, usize, RuntimeError)>,
+    pub(crate) failure: Option<(usize, usize, RuntimeError)>,
     /// First node with a non-finite rhs after matrix setup.
-    origin: Option<usize>,
+    pub(crate) origin: Option<usize>,
     /// First node with a non-finite v after the update.
-    bad: Option<usize>,
+    pub(crate) bad: Option<usize>,
 }
 
 thread_local! {
     /// Set by [`scop_random_threaded`] while a group's kernel runs on this thread.
-    static SCOP_RANDOM_USED: Cell<bool> = const { Cell::new(false) };
+    pub(crate) static SCOP_RANDOM_USED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The services of group contexts: [`crate::SERVICES`], except that NMODL's global random
 /// generator marks its use (its numbers depend on the order instances draw them).
-static THREADED_SERVICES: Services = Services {
+pub(crate) static THREADED_SERVICES: Services = Services {
     scop_random: scop_random_threaded,
     ..crate::services::SERVICES
 };
@@ -137,8 +142,8 @@ unsafe extern "C" fn scop_random_threaded(
 }
 
 /// Everything a group task reads from the model (raw pointers: the tasks share the arrays).
-struct Shared {
-    v: *mut f64,
+pub(crate) struct Shared {
+    pub(crate) v: *mut f64,
     rhs: *mut f64,
     d: *mut f64,
     cm: *const f64,
@@ -189,13 +194,13 @@ struct PhaseKernels {
 }
 
 /// Groups per thread: small enough pieces that threads balance them by stealing.
-const GROUPS_PER_THREAD: usize = 4;
+pub(crate) const GROUPS_PER_THREAD: usize = 4;
 
 /// Phases of the parallel parts, numbered in the single-threaded order (for choosing which
 /// failure to report).
-const PHASE_BEFORE_BREAKPOINT: usize = 0;
-const PHASE_CURRENT: usize = 1;
-const PHASE_STATE: usize = 2;
+pub(crate) const PHASE_BEFORE_BREAKPOINT: usize = 0;
+pub(crate) const PHASE_CURRENT: usize = 1;
+pub(crate) const PHASE_STATE: usize = 2;
 const PHASE_AFTER_SOLVE: usize = 3;
 const PHASE_BEFORE_STEP: usize = 4;
 
@@ -257,7 +262,7 @@ impl CableModel {
         self.serial_reason()
     }
 
-    fn serial_reason(&self) -> Option<&'static str> {
+    pub(crate) fn serial_reason(&self) -> Option<&'static str> {
         if self.layout.ext.active {
             return Some("extracellular layers couple the cells' matrices");
         }
@@ -377,7 +382,7 @@ impl CableModel {
 
     /// Splits the cells into at most `n` groups of consecutive cells with about equal node
     /// counts.
-    fn plan(&self, n: usize) -> Plan {
+    pub(crate) fn plan(&self, n: usize) -> Plan {
         let l = &self.layout;
         let ncell = l.matrix.ncell;
         let total = l.node_count();
@@ -430,6 +435,7 @@ impl CableModel {
                     globals: self.reg.mechs.iter().map(|_| Vec::new()).collect(),
                     views: self.reg.mechs.iter().map(|_| Default::default()).collect(),
                     state: Box::default(),
+                    request_tags: Vec::new(),
                     ctx: copy_ctx(&self.ctx),
                     outcome: Outcome::default(),
                 }
@@ -441,7 +447,7 @@ impl CableModel {
         }
     }
 
-    fn shared(&mut self) -> Shared {
+    pub(crate) fn shared(&mut self) -> Shared {
         let cfac = 0.001
             * if self.secondorder > 0 {
                 2.0 / self.dt
@@ -507,7 +513,7 @@ impl CableModel {
     }
 
     /// Every group's copy of every mechanism's globals := the model's.
-    fn spread_globals(&mut self, plan: &mut Plan) {
+    pub(crate) fn spread_globals(&mut self, plan: &mut Plan) {
         for g in plan.groups.iter_mut() {
             for (m, copy) in self.reg.mechs.iter().zip(g.globals.iter_mut()) {
                 copy.clear();
@@ -517,7 +523,7 @@ impl CableModel {
     }
 
     /// The model's globals := the copy of the last group that changed them.
-    fn gather_globals(&mut self, plan: &Plan) {
+    pub(crate) fn gather_globals(&mut self, plan: &Plan) {
         for (k, m) in self.reg.mechs.iter_mut().enumerate() {
             let main = m.globals.slice_mut();
             let changed = plan.groups.iter().rev().find(|g| {
@@ -534,7 +540,7 @@ impl CableModel {
 
     /// Points every group's kernel views at its instances (the mechanisms' data may have been
     /// rebound since the last step) and its globals copy.
-    fn bind_views(&mut self, plan: &mut Plan) {
+    pub(crate) fn bind_views(&mut self, plan: &mut Plan) {
         for g in plan.groups.iter_mut() {
             for (k, m) in self.reg.mechs.iter().enumerate() {
                 let data = &m.store.data;
@@ -563,6 +569,7 @@ impl CableModel {
                             let streams = *data.randoms.add(r) as *mut Random123Stream;
                             streams.add(first).cast()
                         }));
+                        view.first = first;
                         view.data = Some(MechanismData {
                             count: range.len() as u64,
                             node_index: data.node_index.add(first),
@@ -584,6 +591,7 @@ impl CableModel {
         let mut any = false;
         for g in plan.groups.iter_mut() {
             let requests = std::mem::take(&mut g.state.get_mut().requests);
+            g.request_tags.clear();
             any |= !requests.is_empty();
             self.events.add_requests(requests);
         }
@@ -599,7 +607,11 @@ impl CableModel {
 /// deschedules holds up one small group, not a fixed share of the cells. The event phases stay
 /// on the calling thread (NET_RECEIVE blocks see its NMODL random generator, as with one
 /// thread).
-fn on_groups(pool: &rayon::ThreadPool, groups: &mut [Group], job: impl Fn(&mut Group) + Sync) {
+pub(crate) fn on_groups<T: Send>(
+    pool: &rayon::ThreadPool,
+    groups: &mut [T],
+    job: impl Fn(&mut T) + Sync,
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
     let all = GroupsPtr(groups.as_mut_ptr(), groups.len());
@@ -622,12 +634,12 @@ fn on_groups(pool: &rayon::ThreadPool, groups: &mut [Group], job: impl Fn(&mut G
 }
 
 /// The groups of one parallel part, handed out by index (see `on_groups`).
-struct GroupsPtr(*mut Group, usize);
+struct GroupsPtr<T>(*mut T, usize);
 
 // SAFETY: see `on_groups`; `Group` is Send.
-unsafe impl Sync for GroupsPtr {}
+unsafe impl<T: Send> Sync for GroupsPtr<T> {}
 
-impl GroupsPtr {
+impl<T> GroupsPtr<T> {
     fn len(&self) -> usize {
         self.1
     }
@@ -635,25 +647,25 @@ impl GroupsPtr {
     /// # Safety
     /// `k < len`, and no other reference to group `k` exists while the result lives.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn get(&self, k: usize) -> &mut Group {
+    unsafe fn get(&self, k: usize) -> &mut T {
         // SAFETY: see above.
         unsafe { &mut *self.0.add(k) }
     }
 }
 
 /// A kernel context read by every task (each makes its own from it).
-struct SharedCtx(KernelContext);
+pub(crate) struct SharedCtx(pub(crate) KernelContext);
 
 // SAFETY: the tasks only copy it; the pointers inside are used as `Group` describes.
 unsafe impl Sync for SharedCtx {}
 
 impl SharedCtx {
-    fn get(&self) -> KernelContext {
+    pub(crate) fn get(&self) -> KernelContext {
         copy_ctx(&self.0)
     }
 }
 
-fn copy_ctx(ctx: &KernelContext) -> KernelContext {
+pub(crate) fn copy_ctx(ctx: &KernelContext) -> KernelContext {
     KernelContext { ..*ctx }
 }
 
@@ -674,6 +686,64 @@ fn pick_failure(
     if let Some((p, k, e)) = candidate {
         if first.as_ref().is_none_or(|(fp, fk, _)| (p, k) < (fp, fk)) {
             *first = Some((*p, *k, e.clone()));
+        }
+    }
+}
+
+/// Whether every value in `range` is finite (branch-free, as the common case is).
+///
+/// # Safety
+/// `values` is valid for every index in `range`.
+unsafe fn all_finite_in(values: *const f64, range: Range<usize>) -> bool {
+    // SAFETY: see above.
+    let values = unsafe { std::slice::from_raw_parts(values.add(range.start), range.len()) };
+    values.iter().fold(true, |ok, x| ok & x.is_finite())
+}
+
+/// Hines solve of a group's cells (roots `roots`, other nodes `nodes`), operation for
+/// operation as `HinesMatrix::solve` does it for those nodes: eliminate from the last node of
+/// the block up, then the roots, then back; along an unbranched run of nodes the running
+/// values stay in registers.
+///
+/// # Safety
+/// `s` points at the model's buffers; the nodes are the group's.
+unsafe fn solve(s: &Shared, roots: Range<usize>, nodes: Range<usize>) {
+    // SAFETY (whole body): every index is a node of the group or its parent (a node of the
+    // same cell), inside the buffers.
+    unsafe {
+        let (a, b, d, rhs, parent) = (s.a, s.b, s.d, s.rhs, s.parent);
+        let mut i = nodes.end;
+        while i > nodes.start {
+            i -= 1;
+            let (mut di, mut ri) = (*d.add(i), *rhs.add(i));
+            loop {
+                let p = *parent.add(i) as usize;
+                let f = *a.add(i) / di;
+                let dp = *d.add(p) - f * *b.add(i);
+                let rp = *rhs.add(p) - f * ri;
+                *d.add(p) = dp;
+                *rhs.add(p) = rp;
+                if p + 1 != i || p < nodes.start {
+                    break;
+                }
+                i = p;
+                (di, ri) = (dp, rp);
+            }
+        }
+        for r in roots {
+            *rhs.add(r) /= *d.add(r);
+        }
+        let mut xprev = 0.0;
+        for i in nodes.clone() {
+            let p = *parent.add(i) as usize;
+            let xp = if p + 1 == i && i > nodes.start {
+                xprev
+            } else {
+                *rhs.add(p)
+            };
+            let x = (*rhs.add(i) - *b.add(i) * xp) / *d.add(i);
+            *rhs.add(i) = x;
+            xprev = x;
         }
     }
 }
@@ -709,9 +779,19 @@ impl Group {
                     continue;
                 };
                 SCOP_RANDOM_USED.with(|u| u.set(false));
+                // SAFETY: the state is the group's own; no kernel runs now.
+                let before = unsafe { (*self.state.get()).requests.len() };
                 // SAFETY: the kernel honours the ABI; the view covers instances of this
                 // group only, whose nodes no other group touches.
                 let status = unsafe { kernel(&self.ctx, data) };
+                // Requests name instances of the view: make them the mechanism's.
+                // SAFETY: as above.
+                let requests = unsafe { &mut (&mut (*self.state.get()).requests)[before..] };
+                for r in requests.iter_mut() {
+                    shift_instance(r, view.first as u32);
+                }
+                let tags = std::iter::repeat_n((phase, pos), requests.len());
+                self.request_tags.extend(tags);
                 let failure = if SCOP_RANDOM_USED.with(|u| u.get()) {
                     Some(RuntimeError::MechanismFailure {
                         mechanism: name.clone(),
@@ -736,27 +816,27 @@ impl Group {
         true
     }
 
-    /// Both node ranges of the group, roots first (ascending node numbers).
-    fn all_nodes(&self) -> impl Iterator<Item = usize> {
-        self.roots.clone().chain(self.nodes.clone())
-    }
-
     /// Matrix setup, solve, second-order ion currents and voltage update for the group's
     /// cells, operation for operation as `fixed_step.rs` does them for the whole model.
     ///
     /// # Safety
     /// `shared` points at the model's current buffers; no other task touches this group's
     /// nodes and instances.
-    unsafe fn setup_solve_update(&mut self, s: &Shared) {
+    pub(crate) unsafe fn setup_solve_update(&mut self, s: &Shared) {
         // SAFETY (whole body): every index is one of the group's nodes or instances, inside
         // the buffers `shared` points into.
         unsafe {
             if !self.call(s, PHASE_BEFORE_BREAKPOINT, |k| k.before_breakpoint) {
                 return;
             }
-            for i in self.all_nodes() {
-                *s.rhs.add(i) = 0.0;
-                *s.d.add(i) = s.cfac * *s.cm.add(i);
+            for r in [self.roots.clone(), self.nodes.clone()] {
+                let rhs = std::slice::from_raw_parts_mut(s.rhs.add(r.start), r.len());
+                let d = std::slice::from_raw_parts_mut(s.d.add(r.start), r.len());
+                let cm = std::slice::from_raw_parts(s.cm.add(r.start), r.len());
+                rhs.fill(0.0);
+                for (d, &cm) in d.iter_mut().zip(cm) {
+                    *d = s.cfac * cm;
+                }
             }
             for (ion, ranges) in s.ions.iter().zip(&self.ions) {
                 for r in ranges.iter() {
@@ -790,22 +870,11 @@ impl Group {
                 *s.d.add(i) -= *s.b.add(i);
                 *s.d.add(p) -= *s.a.add(i);
             }
-            self.outcome.origin = first_non_finite(s.rhs, self.roots.clone())
-                .or_else(|| first_non_finite(s.rhs, nodes.clone()));
-            // Hines: eliminate from the last node of the block up, then the roots, then back.
-            for i in nodes.clone().rev() {
-                let p = *s.parent.add(i) as usize;
-                let f = *s.a.add(i) / *s.d.add(i);
-                *s.d.add(p) -= f * *s.b.add(i);
-                *s.rhs.add(p) -= f * *s.rhs.add(i);
+            if !all_finite_in(s.rhs, self.roots.clone()) || !all_finite_in(s.rhs, nodes.clone()) {
+                self.outcome.origin = first_non_finite(s.rhs, self.roots.clone())
+                    .or_else(|| first_non_finite(s.rhs, nodes.clone()));
             }
-            for r in self.roots.clone() {
-                *s.rhs.add(r) /= *s.d.add(r);
-            }
-            for i in nodes.clone() {
-                let p = *s.parent.add(i) as usize;
-                *s.rhs.add(i) = (*s.rhs.add(i) - *s.b.add(i) * *s.rhs.add(p)) / *s.d.add(i);
-            }
+            solve(s, self.roots.clone(), nodes.clone());
             if s.secondorder == 2 {
                 for (ion, ranges) in s.ions.iter().zip(&self.ions) {
                     for r in ranges.iter() {
@@ -816,13 +885,26 @@ impl Group {
                     }
                 }
             }
-            let factor = if s.secondorder > 0 { 2.0 } else { 1.0 };
-            for i in self.all_nodes() {
-                let dv = *s.rhs.add(i);
-                *s.v.add(i) += if factor == 1.0 { dv } else { 2.0 * dv };
+            let mut all_finite = true;
+            for r in [self.roots.clone(), self.nodes.clone()] {
+                let v = std::slice::from_raw_parts_mut(s.v.add(r.start), r.len());
+                let rhs = std::slice::from_raw_parts(s.rhs.add(r.start), r.len());
+                if s.secondorder > 0 {
+                    for (v, &dv) in v.iter_mut().zip(rhs) {
+                        *v += 2.0 * dv;
+                        all_finite &= v.is_finite();
+                    }
+                } else {
+                    for (v, &dv) in v.iter_mut().zip(rhs) {
+                        *v += dv;
+                        all_finite &= v.is_finite();
+                    }
+                }
             }
-            self.outcome.bad =
-                first_non_finite(s.v, self.roots.clone()).or_else(|| first_non_finite(s.v, nodes));
+            if !all_finite {
+                self.outcome.bad = first_non_finite(s.v, self.roots.clone())
+                    .or_else(|| first_non_finite(s.v, nodes));
+            }
         }
     }
 
@@ -830,13 +912,23 @@ impl Group {
     ///
     /// # Safety
     /// As [`setup_solve_update`](Self::setup_solve_update).
-    unsafe fn states(&mut self, s: &Shared) {
+    pub(crate) unsafe fn states(&mut self, s: &Shared) {
         // SAFETY: forwarded.
         unsafe {
             let _ = self.call(s, PHASE_STATE, |k| k.state)
                 && self.call(s, PHASE_AFTER_SOLVE, |k| k.after_solve)
                 && self.call(s, PHASE_BEFORE_STEP, |k| k.before_step);
         }
+    }
+}
+
+/// Adds `first` to the instance a request names.
+fn shift_instance(r: &mut Request, first: u32) {
+    match r {
+        Request::Send { inst, .. }
+        | Request::Event { inst, .. }
+        | Request::Move { inst, .. }
+        | Request::Watch { inst, .. } => *inst += first,
     }
 }
 
@@ -852,6 +944,29 @@ fn status_error(mk: &MechKernels, phase: usize, status: i32, t: f64) -> RuntimeE
         None => RuntimeError::KernelFailed {
             mechanism: mk.name.clone(),
             kernel: phase_name(phase),
+            status,
+            t,
+        },
+    }
+}
+
+/// The error `delivery.rs` gives for a nonzero NET_RECEIVE status.
+pub(crate) fn status_error_net_receive(
+    mechanism: &str,
+    failure_sites: &[String],
+    status: i32,
+    t: f64,
+) -> RuntimeError {
+    let site = usize::try_from(status - rsnrn_abi::STATUS_FAILURE_SITE).ok();
+    match site.and_then(|k| failure_sites.get(k)) {
+        Some(message) => RuntimeError::MechanismFailure {
+            mechanism: mechanism.to_string(),
+            message: message.clone(),
+            t,
+        },
+        None => RuntimeError::KernelFailed {
+            mechanism: mechanism.to_string(),
+            kernel: "net_receive",
             status,
             t,
         },
