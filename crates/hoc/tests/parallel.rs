@@ -66,3 +66,59 @@ fn intfire2_and_intfire4_are_classes() {
     assert_eq!(err, None);
     assert_eq!(out, "20 50 \n");
 }
+
+/// A ring of six hh cells through gid_connect (delay 1.5 ms), driven at cell 0; `SETUP` is
+/// replaced. psolve on threads with nothing to do between steps goes to the runtime in one
+/// piece, which integrates whole exchange intervals.
+const RING: &str = r#"
+{ load_file("stdrun.hoc") }
+objref pc, cells, syns, ncs, nc, nil, tv, idv, vrec, stim
+pc = new ParallelContext()
+SETUP
+create soma[6]
+syns = new List()
+ncs = new List()
+for i = 0, 5 soma[i] {
+    nseg = 1  L = 20  diam = 20  insert hh
+    syns.append(new ExpSyn(0.5))
+    pc.set_gid2node(i, 0)
+    nc = new NetCon(&v(0.5), nil)
+    pc.cell(i, nc)
+}
+objref nc
+for i = 0, 5 {
+    nc = pc.gid_connect(i, syns.object((i + 1) % 6))
+    nc.weight = 0.05
+    nc.delay = 1.5
+    ncs.append(nc)
+}
+soma[0] stim = new IClamp(0.5)
+{ stim.del = 1  stim.dur = 1  stim.amp = 0.5 }
+tv = new Vector()
+idv = new Vector()
+pc.spike_record(-1, tv, idv)
+vrec = new Vector()
+vrec.record(&soma[5].v(0.5))
+{ pc.set_maxstep(10)  stdinit() }
+pc.psolve(40)
+for i = 0, tv.size - 1 printf("%d %.17g\n", idv.x[i], tv.x[i])
+printf("%d %.17g %.17g\n", vrec.size, vrec.x[vrec.size - 1], vrec.sum())
+"#;
+
+#[test]
+fn psolve_on_threads_runs_exchange_intervals_with_the_one_thread_results() {
+    let (one, err) = run(&RING.replace("SETUP", ""));
+    assert_eq!(err, None);
+    assert!(one.lines().count() >= 7, "the ring fires around: {one}");
+    let (two, err) = run(&RING.replace("SETUP", "{ pc.nthread(2) }"));
+    assert_eq!(err, None);
+    assert_eq!(two, one);
+    // The same set-up lets the runtime integrate whole intervals on two threads.
+    let mut hoc = Interp::new("rsnrniv").expect("built-in mechanisms compile");
+    hoc.out = Output::Buffer(Vec::new());
+    let setup = RING.replace("SETUP", "{ pc.nthread(2) }");
+    let until_run = &setup[..setup.find("pc.psolve").expect("psolve in the text")];
+    assert!(hoc.run_string("t.hoc", until_run).is_ok());
+    assert_eq!(hoc.model.threads(), 2);
+    assert_eq!(hoc.model.threads_interval_reason(), None);
+}

@@ -377,6 +377,16 @@ fn psolve(it: &mut Interp, tstop: f64) -> Res<()> {
         return err("ParallelContext.psolve: the variable step method is active (cvode.active(1)) and rsnrn has only the fixed-step method");
     }
     let start = std::time::Instant::now();
+    // On threads with nothing to do between steps, the runtime integrates whole exchange
+    // intervals (the minimum NetCon delay between groups of cells).
+    match super::simhooks::run_in_one_piece(it, tstop) {
+        Ok(true) => {
+            it.parallel.step_seconds += start.elapsed().as_secs_f64();
+            return Ok(());
+        }
+        Ok(false) => {}
+        Err(e) => return Err(e),
+    }
     it.progress.begin(it.model.t(), tstop);
     // Each step as fadvance() takes it: plays, recordings, hoc and Python events.
     let result = loop {

@@ -479,6 +479,33 @@ pub fn finitialize(it: &mut Interp, v_init: Option<f64>) -> Res<()> {
     run_due_events(it)
 }
 
+/// Runs to `tstop` (while t < tstop − dt/2) in one call of the runtime's `continuerun` when
+/// that gives the same result as stepping with [`fadvance`] and is worth it: the model runs
+/// on threads that can integrate whole exchange intervals (threads_interval.rs), and nothing
+/// of hoc's or Python's has to happen between steps (no hoc variables played or sampled, no
+/// pending cvode events, no APCount records, no plays whose Vector went). Returns false,
+/// having done nothing, otherwise.
+pub fn run_in_one_piece(it: &mut Interp, tstop: f64) -> Res<bool> {
+    let hooks = &it.hooks;
+    let front_end_work = !hooks.plays.is_empty()
+        || !hooks.pending.is_empty()
+        || !hooks.apcount_records.is_empty()
+        || !hooks.records.is_empty()
+        || !hooks.external.is_empty();
+    if front_end_work || it.model.threads() < 2 {
+        return Ok(false);
+    }
+    it.flush();
+    it.release_freed_objects()?;
+    if it.model.threads_interval_reason().is_some() {
+        return Ok(false);
+    }
+    let result = it.model.continuerun(tstop).or_else(rt_err);
+    it.sync_recordings();
+    sync_spike_ids(it);
+    result.map(|()| true)
+}
+
 /// `fadvance()`: one step, then hoc variables played into and the callbacks now due.
 pub fn fadvance(it: &mut Interp) -> Res<()> {
     it.flush();
