@@ -269,7 +269,18 @@ impl Section {
                 }
                 _ => {}
             }
-            if sec_prop_named(name).is_none() && it.range_get(self.id, 0.5, name).is_err() {
+            let is_range_var = sec_prop_named(name).is_none();
+            if is_range_var && !matches!(name, "v" | "diam" | "cm") {
+                // The common case first: a name already resolved for these segments.
+                return match it.range_set_segments(self.id, name, v) {
+                    Ok(()) => Ok(()),
+                    Err(_) if it.range_get(self.id, 0.5, name).is_err() => {
+                        Err(attr_err("nrn.Section", name))
+                    }
+                    Err(e) => Err(hoc_err(e)),
+                };
+            }
+            if is_range_var && it.range_get(self.id, 0.5, name).is_err() {
                 return Err(attr_err("nrn.Section", name));
             }
             it.sec_member_set(self.id, name, None, v).map_err(hoc_err)

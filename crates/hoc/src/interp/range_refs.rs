@@ -51,6 +51,21 @@ impl Interp {
         Ok(())
     }
 
+    /// `sec.name = v` over the whole section for a range variable whose whole-section form
+    /// is the same value in every segment (not `v`, `diam` or `cm`, which also touch the
+    /// section's ends or its geometry): each segment centre through its remembered
+    /// reference. Python's `sec.e_extracellular = x` on every section before each step
+    /// (the tutorial's DBS loop) goes this way.
+    pub fn range_set_segments(&mut self, sec: SecId, name: &str, v: f64) -> Res<()> {
+        debug_assert!(!matches!(name, "v" | "diam" | "cm"));
+        let n = self.sec_prop(sec, super::lookup::SecProp::Nseg)? as usize;
+        let sym = self.names.intern(name);
+        for j in 0..n {
+            self.range_set_at(sec, sym, (j as f64 + 0.5) / n as f64, v)?;
+        }
+        Ok(())
+    }
+
     /// `sec.name(x)` read for a name that is not a section property.
     pub(super) fn range_get_at(&mut self, sec: SecId, name: Sym, x: f64) -> Res<Value> {
         let key = (sec, x.to_bits(), name);
