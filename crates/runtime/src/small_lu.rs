@@ -41,6 +41,13 @@ impl SmallLu {
     /// Factors the n×n row-major matrix `a`; false when it is singular or not finite.
     pub fn factor(&mut self, n: usize, a: &[f64]) -> bool {
         self.n = n;
+        if n == 1 {
+            // One state (a calcium pool by derivimplicit): x = b / a, as the general path
+            // computes it, without its bookkeeping.
+            self.lu.clear();
+            self.lu.push(a[0]);
+            return a[0] != 0.0 && a[0].is_finite();
+        }
         if n > MAX_MASKED {
             return self.factor_dense(n, a);
         }
@@ -192,6 +199,10 @@ impl SmallLu {
 
     /// Solves A·x = b with the last factors.
     pub fn solve(&mut self, b: &[f64], x: &mut [f64]) {
+        if self.n == 1 {
+            x[0] = b[0] / self.lu[0];
+            return;
+        }
         let (n, lu) = (self.n, &self.lu);
         let masked = n <= MAX_MASKED;
         let y = &mut self.scratch;
@@ -317,6 +328,11 @@ mod tests {
         assert!(residual(2, &a, &x, &[4.0, 5.0]) < 1e-12);
         assert!(!lu.factor(2, &[1.0, 2.0, 2.0, 4.0]), "singular");
         assert!(!lu.factor(1, &[f64::NAN]), "not finite");
+        assert!(!lu.factor(1, &[0.0]), "singular");
+        assert!(lu.factor(1, &[4.0]));
+        let mut x = [0.0];
+        lu.solve(&[3.0], &mut x);
+        assert_eq!(x[0], 0.75);
     }
 
     #[test]
