@@ -10,19 +10,9 @@ use std::rc::Rc;
 use rsnrn_hoc::parser::{Interner, Parser};
 use rsnrn_hoc::Source;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "../../../tests/support/fuzz_rng.rs"]
+mod fuzz_rng;
+use fuzz_rng::{iterations, Rng};
 
 /// Reads every statement of `text` as the interpreter does; panics on a broken invariant.
 fn check(text: &str) {
@@ -170,10 +160,7 @@ fn hoc_parser_survives_mutated_input() {
     for t in &texts {
         check(t);
     }
-    let iterations: usize = std::env::var("RSNRN_FUZZ_ITERATIONS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3000);
+    let iterations = iterations(3000);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..iterations {
         let base = &texts[rng.below(texts.len())];

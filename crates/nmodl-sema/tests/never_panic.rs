@@ -8,19 +8,9 @@ use nmodl_sema::{analyze_with, IncludedFile, Options};
 use nmodl_syntax::{parse, render, SourceFile};
 use std::path::{Path, PathBuf};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "../../../tests/support/fuzz_rng.rs"]
+mod fuzz_rng;
+use fuzz_rng::{iterations, Rng};
 
 fn check(text: &str) {
     let source = SourceFile::new("mutant.mod", text);
@@ -120,10 +110,7 @@ fn mutants_of_our_files_never_panic() {
             check(&text);
         }
     }
-    let iterations: usize = std::env::var("RSNRN_FUZZ_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
+    let iterations = iterations(2000);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..iterations {
         let mut text = seeds[rng.below(seeds.len())].clone();

@@ -9,28 +9,9 @@ fn hh() -> String {
     std::fs::read_to_string(format!("{}/../../nmodl/hh.mod", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// A tiny deterministic PRNG (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// `RSNRN_FUZZ_ITERATIONS` raises the count for a longer local run.
-fn iterations(default: usize) -> usize {
-    std::env::var("RSNRN_FUZZ_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+#[path = "../../../tests/support/fuzz_rng.rs"]
+mod fuzz_rng;
+use fuzz_rng::{iterations, Rng};
 
 fn check(src: &str) {
     let result = parse(src);

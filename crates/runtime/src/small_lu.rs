@@ -121,16 +121,9 @@ impl SmallLu {
         let lu = &mut self.lu;
         for k in 0..n {
             let after_k = !((2u64 << k) - 1);
-            let (mut pivot, mut best) = (k, lu[k * n + k].abs());
-            for i in bits(columns[k] & after_k) {
-                if lu[i * n + k].abs() > best {
-                    pivot = i;
-                    best = lu[i * n + k].abs();
-                }
-            }
-            if best == 0.0 || !best.is_finite() {
+            let Some(pivot) = choose_pivot(lu, n, k, bits(columns[k] & after_k)) else {
                 return false;
-            }
+            };
             if pivot != k {
                 for j in bits(rows[k] | rows[pivot]) {
                     lu.swap(k * n + j, pivot * n + j);
@@ -169,16 +162,9 @@ impl SmallLu {
         self.pivots.extend(0..n);
         let lu = &mut self.lu;
         for k in 0..n {
-            let (mut pivot, mut best) = (k, lu[k * n + k].abs());
-            for i in k + 1..n {
-                if lu[i * n + k].abs() > best {
-                    pivot = i;
-                    best = lu[i * n + k].abs();
-                }
-            }
-            if best == 0.0 || !best.is_finite() {
+            let Some(pivot) = choose_pivot(lu, n, k, k + 1..n) else {
                 return false;
-            }
+            };
             if pivot != k {
                 for j in 0..n {
                     lu.swap(k * n + j, pivot * n + j);
@@ -238,6 +224,24 @@ impl SmallLu {
             x[unknown] = y[k];
         }
     }
+}
+
+/// Partial pivoting: the row (k or one of `below`) with the largest magnitude in column k;
+/// None when that is 0 or not finite (a singular or broken system).
+fn choose_pivot(
+    lu: &[f64],
+    n: usize,
+    k: usize,
+    below: impl Iterator<Item = usize>,
+) -> Option<usize> {
+    let (mut pivot, mut best) = (k, lu[k * n + k].abs());
+    for i in below {
+        if lu[i * n + k].abs() > best {
+            pivot = i;
+            best = lu[i * n + k].abs();
+        }
+    }
+    (best != 0.0 && best.is_finite()).then_some(pivot)
 }
 
 /// The set bits of a mask, lowest first.
