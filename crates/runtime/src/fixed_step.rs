@@ -428,14 +428,7 @@ impl CableModel {
         self.lap(Part::Update);
         self.t += 0.5 * self.dt;
         if let Some(node) = bad {
-            let node = origin.unwrap_or(node);
-            let (sec, x) = self.layout.node_location(node);
-            return Err(RuntimeError::NotFinite {
-                section: self.sections[sec.index()].name.clone(),
-                x,
-                t: self.t,
-                value: self.layout.v.get(node),
-            });
+            return Err(self.not_finite_at(origin.unwrap_or(node)));
         }
         self.play_continuous(self.t)?;
         if self.layout.ext.active {
@@ -491,6 +484,17 @@ impl CableModel {
             if let Some(r) = self.records[k].as_mut() {
                 r.samples.push(value);
             }
+        }
+    }
+
+    /// The error of a run whose v became NaN or infinite at `node` (at the current t).
+    pub(crate) fn not_finite_at(&self, node: usize) -> RuntimeError {
+        let (sec, x) = self.layout.node_location(node);
+        RuntimeError::NotFinite {
+            section: self.sections[sec.index()].name.clone(),
+            x,
+            t: self.t,
+            value: self.layout.v.get(node),
         }
     }
 

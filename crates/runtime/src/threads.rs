@@ -365,14 +365,7 @@ impl CableModel {
         failure(true)?;
         self.t = t_end;
         if let Some(node) = bad {
-            let node = origin.unwrap_or(node);
-            let (sec, x) = self.layout.node_location(node);
-            return Err(RuntimeError::NotFinite {
-                section: self.sections[sec.index()].name.clone(),
-                x,
-                t: self.t,
-                value: self.layout.v.get(node),
-            });
+            return Err(self.not_finite_at(origin.unwrap_or(node)));
         }
         failure(false)?;
         self.take_group_requests(plan, self.t)?;

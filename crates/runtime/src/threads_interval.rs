@@ -632,15 +632,8 @@ impl CableModel {
         self.t = f.t;
         Some(match f.what {
             Failure::Error(e) => e,
-            Failure::NotFinite { node } => {
-                let (sec, x) = self.layout.node_location(node);
-                RuntimeError::NotFinite {
-                    section: self.sections[sec.index()].name.clone(),
-                    x,
-                    t: f.t,
-                    value: self.layout.v.get(node),
-                }
-            }
+            // self.t is f.t (set above).
+            Failure::NotFinite { node } => self.not_finite_at(node),
         })
     }
 }
