@@ -254,23 +254,17 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         let i = self.b.ins().fcvt_to_sint_sat(types::I64, x);
         let variable = &self.mech.variables[var];
         let size = i64::from(variable.len());
-        let Some(failure) = self.layout.failure_global else {
+        if self.layout.failure_global.is_none() {
             return Err(CodegenError::at(
                 variable.span,
                 format!("{} is indexed but is not an array", variable.name),
             ));
-        };
-        let place = self
-            .mech
-            .source_map
-            .as_ref()
-            .map(|m| format!(" ({})", m.locate(self.span)))
-            .unwrap_or_default();
-        let site = self.symbols.failure_site(format!(
-            "array index out of range: {} has {size} elements, numbered 0 to {}{place}",
+        }
+        let what = format!(
+            "array index out of range: {} has {size} elements, numbered 0 to {}",
             variable.name,
             size - 1
-        ));
+        );
         let in_range = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, i, size);
         let bad = self.b.create_block();
         let done = self.b.create_block();
@@ -278,9 +272,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         let zero = self.b.ins().iconst(PTR, 0);
         self.b.ins().brif(in_range, done, &[i.into()], bad, &[]);
         self.b.switch_to_block(bad);
-        let a = self.global_addr(failure, None);
-        let code = self.f64(f64::from(site + 1));
-        self.store_f64(code, a);
+        self.record_failure(&what);
         self.b.ins().jump(done, &[zero.into()]);
         self.b.switch_to_block(done);
         Ok(Some(self.b.block_params(done)[0]))
