@@ -5,6 +5,8 @@
 //! parent's row has a[i] in column i. With that ordering Gaussian elimination from the last
 //! node down never creates fill-in.
 
+use std::ops::Range;
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HinesMatrix {
     /// Coefficient of node i in its parent's row (S/cm2, negative).
@@ -72,59 +74,97 @@ impl HinesMatrix {
         }
     }
 
-    /// Solves the system in place: on return `rhs` holds the solution.
-    ///
-    /// The arithmetic is NEURON's, operation for operation. Both sweeps are chains of dependent
-    /// divisions along each unbranched run of nodes (a section: parent = previous node), so
-    /// along a run the value the next node needs is carried in a register instead of being
-    /// stored and loaded again, which keeps store-to-load latency off the chain.
+    /// Solves the system in place: on return `rhs` holds the solution (`d` is overwritten).
     #[inline]
     pub fn solve(&self, d: &mut [f64], rhs: &mut [f64]) {
         let n = self.node_count();
-        let ncell = self.ncell;
         let (a, b, parent) = (&self.a[..n], &self.b[..n], &self.parent[..n]);
         let (d, rhs) = (&mut d[..n], &mut rhs[..n]);
-        // Triangularization: eliminate a[i] from the parent's row, last node first.
-        let mut i = n;
-        while i > ncell {
-            i -= 1;
-            // SAFETY (whole block): ncell <= i < n, and parent[i] < i by the invariant checked
-            // in `new`, so every index is below n.
-            unsafe {
-                let (mut di, mut ri) = (*d.get_unchecked(i), *rhs.get_unchecked(i));
+        let system = TreeSystem {
+            a: a.as_ptr(),
+            b: b.as_ptr(),
+            parent: parent.as_ptr(),
+            d: d.as_mut_ptr(),
+            rhs: rhs.as_mut_ptr(),
+        };
+        // SAFETY: every slice holds n values, the roots are 0..ncell and every other node's
+        // parent precedes it (checked in `new`).
+        unsafe { system.solve(0..self.ncell, self.ncell..n) }
+    }
+}
+
+/// The matrix and the step's diagonal and right-hand side as raw pointers, so that threads
+/// can solve their own cells in place (each group's nodes are disjoint).
+#[derive(Clone, Copy)]
+pub(crate) struct TreeSystem {
+    pub a: *const f64,
+    pub b: *const f64,
+    pub parent: *const u32,
+    pub d: *mut f64,
+    pub rhs: *mut f64,
+}
+
+impl TreeSystem {
+    /// Solves the cells whose roots are `roots` and whose other nodes are `nodes` (numbered
+    /// after the roots, parents first): NEURON's elimination from the last node up, then back.
+    ///
+    /// Both sweeps are chains of dependent operations along each unbranched run of nodes (a
+    /// section: parent = previous node), so speed is set by the chains' latency. Along a run
+    /// the value the next node needs stays in a register; and the elimination leaves
+    /// W = b/d and y = rhs/d in each node's place (computed beside the chain, not on it), so
+    /// that the back substitution x = y - W·x_parent has no division on its chain. (NEURON
+    /// divides (rhs - b·x_parent) by d; the two differ by round-off.)
+    ///
+    /// # Safety
+    /// The pointers are valid for every node of `roots` and `nodes`, a node's parent is a
+    /// node of the same cells that precedes it, and no other thread touches these nodes.
+    #[inline]
+    pub unsafe fn solve(&self, roots: Range<usize>, nodes: Range<usize>) {
+        let TreeSystem {
+            a,
+            b,
+            parent,
+            d,
+            rhs,
+        } = *self;
+        // SAFETY (whole body): see above; every index is a node of the cells or its parent.
+        unsafe {
+            let mut i = nodes.end;
+            while i > nodes.start {
+                i -= 1;
+                let (mut di, mut ri) = (*d.add(i), *rhs.add(i));
                 loop {
-                    let p = *parent.get_unchecked(i) as usize;
-                    let f = *a.get_unchecked(i) / di;
-                    let dp = *d.get_unchecked(p) - f * *b.get_unchecked(i);
-                    let rp = *rhs.get_unchecked(p) - f * ri;
-                    *d.get_unchecked_mut(p) = dp;
-                    *rhs.get_unchecked_mut(p) = rp;
+                    let p = *parent.add(i) as usize;
+                    let bi = *b.add(i);
+                    let f = *a.add(i) / di;
+                    let dp = *d.add(p) - f * bi;
+                    let rp = *rhs.add(p) - f * ri;
+                    *d.add(p) = dp;
+                    *rhs.add(p) = rp;
+                    *d.add(i) = bi / di;
+                    *rhs.add(i) = ri / di;
                     // Continue the run while the parent is the previous, non-root node (all
                     // of its other children have higher numbers, so they are done).
-                    if p + 1 != i || p < ncell {
+                    if p + 1 != i || p < nodes.start {
                         break;
                     }
                     i = p;
                     (di, ri) = (dp, rp);
                 }
             }
-        }
-        // Back substitution, roots first.
-        for (r, &dd) in rhs[..ncell].iter_mut().zip(&d[..ncell]) {
-            *r /= dd;
-        }
-        let mut xprev = 0.0;
-        for i in ncell..n {
-            // SAFETY: as above; parent[i] = i - 1 means rhs[i - 1] is the x just computed.
-            unsafe {
-                let p = *parent.get_unchecked(i) as usize;
-                let xp = if p + 1 == i && i > ncell {
+            for r in roots {
+                *rhs.add(r) /= *d.add(r);
+            }
+            let mut xprev = 0.0;
+            for i in nodes.clone() {
+                let p = *parent.add(i) as usize;
+                let xp = if p + 1 == i && i > nodes.start {
                     xprev
                 } else {
-                    *rhs.get_unchecked(p)
+                    *rhs.add(p)
                 };
-                let x = (*rhs.get_unchecked(i) - *b.get_unchecked(i) * xp) / *d.get_unchecked(i);
-                *rhs.get_unchecked_mut(i) = x;
+                let x = *rhs.add(i) - *d.add(i) * xp;
+                *rhs.add(i) = x;
                 xprev = x;
             }
         }

@@ -44,6 +44,7 @@ use rsnrn_abi::{HookKind, Kernel, KernelContext, MechanismData, Services};
 
 use crate::error::{Result, RuntimeError};
 use crate::events::{Request, ServiceState};
+use crate::hines::TreeSystem;
 use crate::ions::{nernst, FLAG_EADVANCE, ION_CI, ION_CO, ION_DIDV, ION_E, ION_I};
 use crate::mechanisms::SlotBinding;
 use crate::model::CableModel;
@@ -693,52 +694,21 @@ unsafe fn all_finite_in(values: *const f64, range: Range<usize>) -> bool {
     values.iter().fold(true, |ok, x| ok & x.is_finite())
 }
 
-/// Hines solve of a group's cells (roots `roots`, other nodes `nodes`), operation for
-/// operation as `HinesMatrix::solve` does it for those nodes: eliminate from the last node of
-/// the block up, then the roots, then back; along an unbranched run of nodes the running
-/// values stay in registers.
+/// Hines solve of a group's cells (roots `roots`, other nodes `nodes`): the same arithmetic
+/// as the single-threaded solve, so results do not depend on the number of threads.
 ///
 /// # Safety
 /// `s` points at the model's buffers; the nodes are the group's.
 unsafe fn solve(s: &Shared, roots: Range<usize>, nodes: Range<usize>) {
-    // SAFETY (whole body): every index is a node of the group or its parent (a node of the
-    // same cell), inside the buffers.
-    unsafe {
-        let (a, b, d, rhs, parent) = (s.a, s.b, s.d, s.rhs, s.parent);
-        let mut i = nodes.end;
-        while i > nodes.start {
-            i -= 1;
-            let (mut di, mut ri) = (*d.add(i), *rhs.add(i));
-            loop {
-                let p = *parent.add(i) as usize;
-                let f = *a.add(i) / di;
-                let dp = *d.add(p) - f * *b.add(i);
-                let rp = *rhs.add(p) - f * ri;
-                *d.add(p) = dp;
-                *rhs.add(p) = rp;
-                if p + 1 != i || p < nodes.start {
-                    break;
-                }
-                i = p;
-                (di, ri) = (dp, rp);
-            }
-        }
-        for r in roots {
-            *rhs.add(r) /= *d.add(r);
-        }
-        let mut xprev = 0.0;
-        for i in nodes.clone() {
-            let p = *parent.add(i) as usize;
-            let xp = if p + 1 == i && i > nodes.start {
-                xprev
-            } else {
-                *rhs.add(p)
-            };
-            let x = (*rhs.add(i) - *b.add(i) * xp) / *d.add(i);
-            *rhs.add(i) = x;
-            xprev = x;
-        }
-    }
+    let system = TreeSystem {
+        a: s.a,
+        b: s.b,
+        parent: s.parent,
+        d: s.d,
+        rhs: s.rhs,
+    };
+    // SAFETY: the buffers cover the group's nodes, whose parents are in the same cells.
+    unsafe { system.solve(roots, nodes) }
 }
 
 /// First index in `range` whose value is not finite.
