@@ -10,6 +10,7 @@
 //! (as in the scalar Hines solve) creates no fill-in outside the blocks.
 
 use crate::ext_schedule::{EliminationOrder, NONE};
+use crate::fused::{Fused, MulAdd, Separate};
 use crate::hines::HinesMatrix;
 use crate::layout::{Layout, NodeKind};
 use crate::section::Section;
@@ -243,6 +244,39 @@ impl ExtNodes {
         im: &[f64],
         dm: &[f64],
     ) {
+        #[cfg(target_arch = "x86_64")]
+        if crate::fused::has_fma() {
+            // SAFETY: the processor has the features the function is compiled for.
+            unsafe { self.solve_fused(matrix, cfac, d, rhs, im, dm) };
+            return;
+        }
+        self.solve_with::<Separate>(matrix, cfac, d, rhs, im, dm);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn solve_fused(
+        &mut self,
+        matrix: &HinesMatrix,
+        cfac: f64,
+        d: &[f64],
+        rhs: &mut [f64],
+        im: &[f64],
+        dm: &[f64],
+    ) {
+        self.solve_with::<Fused>(matrix, cfac, d, rhs, im, dm);
+    }
+
+    #[inline(always)]
+    fn solve_with<M: MulAdd>(
+        &mut self,
+        matrix: &HinesMatrix,
+        cfac: f64,
+        d: &[f64],
+        rhs: &mut [f64],
+        im: &[f64],
+        dm: &[f64],
+    ) {
         let n = self.has.len();
         let (d, rhs, im, dm) = (&d[..n], &mut rhs[..n], &im[..n], &dm[..n]);
         let (block, brhs) = (&mut self.block[..n], &mut self.brhs[..n]);
@@ -293,28 +327,28 @@ impl ExtNodes {
         let p = |i: usize| parent[i] as usize;
         for &[x, y] in &self.order.groups {
             let x = x as usize;
-            let (wx, rx) = eliminate(&block[x], &brhs[x], b[x], &bx[x]);
+            let (wx, rx) = eliminate::<M>(&block[x], &brhs[x], b[x], &bx[x]);
             if y == NONE {
-                fold_into_parent(&mut block[p(x)], &mut brhs[p(x)], a[x], &ax[x], &wx, &rx);
+                fold_into_parent::<M>(&mut block[p(x)], &mut brhs[p(x)], a[x], &ax[x], &wx, &rx);
                 (block[x], brhs[x]) = (wx, rx);
                 continue;
             }
             // Both results before either parent update: the two chains overlap.
             let y = y as usize;
-            let (wy, ry) = eliminate(&block[y], &brhs[y], b[y], &bx[y]);
-            fold_into_parent(&mut block[p(x)], &mut brhs[p(x)], a[x], &ax[x], &wx, &rx);
-            fold_into_parent(&mut block[p(y)], &mut brhs[p(y)], a[y], &ax[y], &wy, &ry);
+            let (wy, ry) = eliminate::<M>(&block[y], &brhs[y], b[y], &bx[y]);
+            fold_into_parent::<M>(&mut block[p(x)], &mut brhs[p(x)], a[x], &ax[x], &wx, &rx);
+            fold_into_parent::<M>(&mut block[p(y)], &mut brhs[p(y)], a[y], &ax[y], &wy, &ry);
             (block[x], brhs[x]) = (wx, rx);
             (block[y], brhs[y]) = (wy, ry);
         }
         for k in 0..ncell {
-            brhs[k] = mul3(&inverse3(&block[k]), &brhs[k]);
+            brhs[k] = mul3::<M>(&inverse3::<M>(&block[k]), &brhs[k]);
         }
         // Back substitution, parents first (the groups backwards): x_i = y_i − W_i·x_parent.
         for group in self.order.groups.iter().rev() {
             for &x in group.iter().filter(|&&x| x != NONE) {
                 let x = x as usize;
-                brhs[x] = substitute(&block[x], &brhs[x], &brhs[p(x)]);
+                brhs[x] = substitute::<M>(&block[x], &brhs[x], &brhs[p(x)]);
             }
         }
         for (r, x) in rhs.iter_mut().zip(brhs.iter()) {
@@ -357,14 +391,14 @@ impl ExtNodes {
 
 /// Node i's elimination: W = D⁻¹·diag(b) and y = D⁻¹·r.
 #[inline(always)]
-fn eliminate(
+fn eliminate<M: MulAdd>(
     d: &[f64; B * B],
     r: &[f64; B],
     b: f64,
     bx: &[f64; NLAYER],
 ) -> ([f64; B * B], [f64; B]) {
-    let inv = inverse3(d);
-    let y = mul3(&inv, r);
+    let inv = inverse3::<M>(d);
+    let y = mul3::<M>(&inv, r);
     let bv = [b, bx[0], bx[1]];
     let mut w = [0.0; B * B];
     for row in 0..B {
@@ -377,7 +411,7 @@ fn eliminate(
 
 /// The parent's block and rhs lose diag(a)·W and diag(a)·y.
 #[inline(always)]
-fn fold_into_parent(
+fn fold_into_parent<M: MulAdd>(
     bp: &mut [f64; B * B],
     rp: &mut [f64; B],
     a: f64,
@@ -388,49 +422,57 @@ fn fold_into_parent(
     let av = [a, ax[0], ax[1]];
     for row in 0..B {
         for c in 0..B {
-            bp[row * B + c] -= av[row] * w[row * B + c];
+            bp[row * B + c] = M::mul_add(-av[row], w[row * B + c], bp[row * B + c]);
         }
-        rp[row] -= av[row] * y[row];
+        rp[row] = M::mul_add(-av[row], y[row], rp[row]);
     }
 }
 
 /// x = y − W·x_parent.
 #[inline(always)]
-fn substitute(w: &[f64; B * B], y: &[f64; B], xp: &[f64; B]) -> [f64; B] {
+fn substitute<M: MulAdd>(w: &[f64; B * B], y: &[f64; B], xp: &[f64; B]) -> [f64; B] {
     let mut x = *y;
     for row in 0..B {
-        x[row] -= w[row * B] * xp[0] + w[row * B + 1] * xp[1] + w[row * B + 2] * xp[2];
+        let wx = M::mul_add(
+            w[row * B],
+            xp[0],
+            M::mul_add(w[row * B + 1], xp[1], w[row * B + 2] * xp[2]),
+        );
+        x[row] -= wx;
     }
     x
 }
 
+/// p·q − r·s
 #[inline(always)]
-fn inverse3(m: &[f64; 9]) -> [f64; 9] {
-    let c00 = m[4] * m[8] - m[5] * m[7];
-    let c01 = m[5] * m[6] - m[3] * m[8];
-    let c02 = m[3] * m[7] - m[4] * m[6];
-    let det = m[0] * c00 + m[1] * c01 + m[2] * c02;
+fn cross<M: MulAdd>(p: f64, q: f64, r: f64, s: f64) -> f64 {
+    M::mul_add(p, q, -(r * s))
+}
+
+#[inline(always)]
+fn inverse3<M: MulAdd>(m: &[f64; 9]) -> [f64; 9] {
+    let c00 = cross::<M>(m[4], m[8], m[5], m[7]);
+    let c01 = cross::<M>(m[5], m[6], m[3], m[8]);
+    let c02 = cross::<M>(m[3], m[7], m[4], m[6]);
+    let det = M::mul_add(m[0], c00, M::mul_add(m[1], c01, m[2] * c02));
     let f = 1.0 / det;
     [
         c00 * f,
-        (m[2] * m[7] - m[1] * m[8]) * f,
-        (m[1] * m[5] - m[2] * m[4]) * f,
+        cross::<M>(m[2], m[7], m[1], m[8]) * f,
+        cross::<M>(m[1], m[5], m[2], m[4]) * f,
         c01 * f,
-        (m[0] * m[8] - m[2] * m[6]) * f,
-        (m[2] * m[3] - m[0] * m[5]) * f,
+        cross::<M>(m[0], m[8], m[2], m[6]) * f,
+        cross::<M>(m[2], m[3], m[0], m[5]) * f,
         c02 * f,
-        (m[1] * m[6] - m[0] * m[7]) * f,
-        (m[0] * m[4] - m[1] * m[3]) * f,
+        cross::<M>(m[1], m[6], m[0], m[7]) * f,
+        cross::<M>(m[0], m[4], m[1], m[3]) * f,
     ]
 }
 
 #[inline(always)]
-fn mul3(m: &[f64; 9], v: &[f64; 3]) -> [f64; 3] {
-    [
-        m[0] * v[0] + m[1] * v[1] + m[2] * v[2],
-        m[3] * v[0] + m[4] * v[1] + m[5] * v[2],
-        m[6] * v[0] + m[7] * v[1] + m[8] * v[2],
-    ]
+fn mul3<M: MulAdd>(m: &[f64; 9], v: &[f64; 3]) -> [f64; 3] {
+    let row = |k: usize| M::mul_add(m[k], v[0], M::mul_add(m[k + 1], v[1], m[k + 2] * v[2]));
+    [row(0), row(3), row(6)]
 }
 
 #[cfg(test)]
@@ -440,7 +482,7 @@ mod tests {
     #[test]
     fn inverse3_inverts() {
         let m = [4.0, -1.0, 0.0, -1.0, 1e9 + 3.0, -1e9, 0.0, -1e9, 2e9];
-        let inv = inverse3(&m);
+        let inv = inverse3::<Separate>(&m);
         for r in 0..3 {
             for c in 0..3 {
                 let s: f64 = (0..3).map(|k| m[r * 3 + k] * inv[k * 3 + c]).sum();

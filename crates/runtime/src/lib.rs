@@ -80,6 +80,7 @@ mod fcurrent;
 mod fixed_step;
 mod function_tables;
 mod functions;
+mod fused;
 pub mod geometry;
 mod group_queue;
 mod hines;
