@@ -122,3 +122,33 @@ fn psolve_on_threads_runs_exchange_intervals_with_the_one_thread_results() {
     assert_eq!(hoc.model.threads(), 2);
     assert_eq!(hoc.model.threads_interval_reason(), None);
 }
+
+/// stdrun's continuerun on threads goes to the runtime in one piece as psolve does, with the
+/// one-thread results; a redefined advance() keeps it stepping (hoc runs between steps).
+#[test]
+fn continuerun_on_threads_runs_in_one_piece_unless_advance_is_redefined() {
+    let run_with = |setup: &str| {
+        let text = RING
+            .replace("SETUP", setup)
+            .replace("pc.psolve(40)", "continuerun(40)");
+        let mut hoc = Interp::new("rsnrniv").expect("built-in mechanisms compile");
+        hoc.out = Output::Buffer(Vec::new());
+        if let Err(Flow::Error(e)) = hoc.run_string("t.hoc", &text) {
+            panic!("{}", hoc.render_error(&e));
+        }
+        let Output::Buffer(b) = &hoc.out else {
+            unreachable!("set above")
+        };
+        let out = String::from_utf8_lossy(b).into_owned();
+        (out, hoc.hooks.one_piece_runs)
+    };
+    let (one, pieces) = run_with("");
+    assert!(one.lines().count() >= 7, "the ring fires around: {one}");
+    assert_eq!(pieces, 0, "one thread steps");
+    let (two, pieces) = run_with("{ pc.nthread(2) }");
+    assert_eq!(two, one);
+    assert_eq!(pieces, 1, "two threads: the whole run in one piece");
+    let (stepped, pieces) = run_with("{ pc.nthread(2) }\nproc advance() { fadvance() }");
+    assert_eq!(stepped, one);
+    assert_eq!(pieces, 0, "a redefined advance() runs at every step");
+}

@@ -218,6 +218,31 @@ pub fn install(it: &mut Interp) {
         it.progress.begin(it.model.t(), tstop);
         num(0.0)
     });
+    // stdrun.hoc's continuerun asks first whether the run can go in one piece: on threads,
+    // with stdrun's own step()/advance()/Plot() (one fadvance per step, nothing between) and
+    // nothing of hoc's to do between steps. 1: the run is done.
+    def(it, "rsnrn_run_in_one_piece_", |it, v| {
+        let a = Args::new("rsnrn_run_in_one_piece_", v);
+        let (tstop, steps_per_step) = (a.num(0)?, a.num(1)?);
+        let own = |it: &mut Interp, name: &str| {
+            let sym = it.names.intern(name);
+            it.user_proc(sym).is_some_and(|(p, obj)| {
+                obj.is_none()
+                    && p.source.path.is_none()
+                    && super::funcs::LIBRARY
+                        .iter()
+                        .any(|(n, _)| *n == p.source.name)
+            })
+        };
+        if steps_per_step != 1.0 || it.obj_ctx.is_some() {
+            return num(0.0);
+        }
+        if !["step", "advance", "Plot"].into_iter().all(|n| own(it, n)) {
+            return num(0.0);
+        }
+        let done = super::simhooks::run_in_one_piece(it, tstop)?;
+        num(if done { 1.0 } else { 0.0 })
+    });
     def(it, "rsnrn_run_end_", |it, _| {
         it.progress.end();
         num(0.0)

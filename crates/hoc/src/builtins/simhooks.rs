@@ -96,6 +96,8 @@ pub struct SimHooks {
     /// Sections the host made with a plain name (Python's `h.Section(name=...)`): hoc's
     /// `secname()` shows them as `_pysec.<name>`, as NEURON does.
     pub host_sections: std::collections::HashSet<SecId>,
+    /// Runs handed to the runtime in one piece ([`run_in_one_piece`]): what tests observe.
+    pub one_piece_runs: u64,
 }
 
 fn rt_err<T>(e: rsnrn_runtime::RuntimeError) -> Res<T> {
@@ -501,6 +503,7 @@ pub fn run_in_one_piece(it: &mut Interp, tstop: f64) -> Res<bool> {
         return Ok(false);
     }
     let result = it.model.continuerun(tstop).or_else(rt_err);
+    it.hooks.one_piece_runs += 1;
     it.sync_recordings();
     sync_spike_ids(it);
     result.map(|()| true)
