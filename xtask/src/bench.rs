@@ -84,21 +84,21 @@ wall0 = startsw()
     hoc
 }
 
-/// Seconds and spike count nrniv printed for `network_hoc`.
-fn neuron_network(nrniv: &std::path::PathBuf, threads: usize) -> Result<(f64, usize), String> {
-    let out = neuron::run_hoc(nrniv, &network_hoc(threads))?;
+/// Seconds and spike count `program` (nrniv or rsnrniv) printed for `network_hoc`.
+fn network_timing(program: &std::path::PathBuf, threads: usize) -> Result<(f64, usize), String> {
+    let out = neuron::run_hoc(program, &network_hoc(threads))?;
     let field = |key: &str| {
         out.lines()
             .find_map(|l| l.strip_prefix(key))
             .map(|s| s.trim().to_string())
-            .ok_or_else(|| format!("no {key} in nrniv's output:\n{out}"))
+            .ok_or_else(|| format!("no {key} in {}'s output:\n{out}", program.display()))
     };
     let seconds = field("elapsed ")?
         .parse()
-        .map_err(|e| format!("nrniv's time: {e}"))?;
+        .map_err(|e| format!("{}'s time: {e}", program.display()))?;
     let spikes = field("spikes ")?
         .parse()
-        .map_err(|e| format!("nrniv's spike count: {e}"))?;
+        .map_err(|e| format!("{}'s spike count: {e}", program.display()))?;
     Ok((seconds, spikes))
 }
 
@@ -248,14 +248,19 @@ fn print_network() -> Result<(), String> {
         NCELL * FANIN
     );
     let nrniv = neuron::find_nrniv();
+    let rsnrniv = crate::bench_scenarios::build_rsnrniv()?;
     for threads in [1, 2] {
         let ours = criterion_mean_ns("hh_network", &format!("threads_{threads}"))? / 1e9;
-        print!("  {threads} thread(s): rsnrn {ours:>7.3} s");
+        // The same hoc as nrniv runs (stdrun's continuerun): what a hoc user gets.
+        let (hoc_seconds, hoc_spikes) = network_timing(&rsnrniv, threads)?;
+        print!(
+            "  {threads} thread(s): rsnrn {ours:>7.3} s, rsnrniv {hoc_seconds:>7.3} s ({hoc_spikes} spikes)"
+        );
         match &nrniv {
             None => println!(", NEURON not measured (no nrniv)"),
             // nrniv 9.0.2 sometimes aborts on threads ("double free or corruption"): say so
             // and go on with the other figures.
-            Some(nrniv) => match neuron_network(nrniv, threads) {
+            Some(nrniv) => match network_timing(nrniv, threads) {
                 Ok((theirs, spikes)) => println!(
                     ", NEURON {theirs:>7.3} s ({spikes} spikes), ratio {:.2}x (NEURON time / rsnrn time)",
                     theirs / ours

@@ -72,6 +72,19 @@ pub fn run() -> Result<(), String> {
         println!("reference scenarios: not measured (RSNRN_SHARED is unset)");
         return Ok(());
     };
+    let rsnrniv = build_rsnrniv()?;
+    let bin = rsnrniv
+        .parent()
+        .expect("a binary in a folder")
+        .to_path_buf();
+    let work = std::env::temp_dir().join(format!("rsnrn-bench-stn-{}", std::process::id()));
+    let result = measure(&shared, &bin, &work);
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+/// Builds rsnrniv (release) and returns its path.
+pub(crate) fn build_rsnrniv() -> Result<PathBuf, String> {
     let root = workspace_root();
     let status = Command::new(env!("CARGO"))
         .args(["build", "--release", "-p", "rsnrn-cli"])
@@ -81,11 +94,7 @@ pub fn run() -> Result<(), String> {
     if !status.success() {
         return Err("cargo build --release -p rsnrn-cli failed".into());
     }
-    let bin = target_dir(&root).join("release");
-    let work = std::env::temp_dir().join(format!("rsnrn-bench-stn-{}", std::process::id()));
-    let result = measure(&shared, &bin, &work);
-    let _ = std::fs::remove_dir_all(&work);
-    result
+    Ok(target_dir(&root).join("release").join("rsnrniv"))
 }
 
 pub(crate) fn target_dir(root: &Path) -> PathBuf {
