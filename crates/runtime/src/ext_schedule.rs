@@ -15,7 +15,7 @@ pub(crate) const LANES: usize = 2;
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct EliminationOrder {
-    /// Groups of nodes (or [`NONE`]) in elimination order, leaves first; the reverse is a valid
+    /// Groups of nodes (the second may be [`NONE`]) in elimination order, leaves first; the reverse is a valid
     /// order for the back substitution (every parent comes before its children).
     pub groups: Vec<[u32; LANES]>,
 }
@@ -24,14 +24,23 @@ impl EliminationOrder {
     /// The order for a tree given by `parent` (nodes below `ncell` are roots, eliminated last
     /// by the caller).
     pub fn new(parent: &[u32], ncell: usize) -> Self {
+        Self::without(parent, ncell, &[])
+    }
+
+    /// The order for the tree without the nodes marked in `skip` (none where `skip` is
+    /// shorter): no other node has a skipped node as its parent.
+    pub fn without(parent: &[u32], ncell: usize, skip: &[bool]) -> Self {
         let n = parent.len();
+        let skipped = |i: usize| skip.get(i).copied().unwrap_or(false);
         let mut remaining = vec![0u32; n];
-        for &p in &parent[ncell.min(n)..] {
-            remaining[p as usize] += 1;
+        for (i, &p) in parent.iter().enumerate().skip(ncell.min(n)) {
+            if !skipped(i) {
+                remaining[p as usize] += 1;
+            }
         }
         // Leaves, highest number on top of the stack as the sequential order would go.
         let mut ready: Vec<u32> = (ncell..n)
-            .filter(|&i| remaining[i] == 0)
+            .filter(|&i| remaining[i] == 0 && !skipped(i))
             .map(|i| i as u32)
             .collect();
         let mut lanes = [NONE; LANES];
@@ -42,10 +51,12 @@ impl EliminationOrder {
                     *lane = ready.pop().unwrap_or(NONE);
                 }
             }
-            if lanes == [NONE; LANES] {
-                break;
+            match lanes {
+                [NONE, NONE] => break,
+                // The solve takes a group's first lane to be a node.
+                [NONE, y] => groups.push([y, NONE]),
+                pair => groups.push(pair),
             }
-            groups.push(lanes);
             // A lane goes on with the parent when it was the parent's last child.
             for lane in &mut lanes {
                 if *lane == NONE {
@@ -74,6 +85,7 @@ mod tests {
         let n = parent.len();
         let mut done = vec![false; n];
         for group in &order.groups {
+            assert_ne!(group[0], NONE, "a group without its first node");
             for &x in group.iter().filter(|&&x| x != NONE) {
                 let x = x as usize;
                 assert!(x >= ncell && !done[x], "node {x} twice or a root");
@@ -99,5 +111,8 @@ mod tests {
         check(&[0, 0, 0, 0, 0, 0], 1);
         // Only roots.
         check(&[0, 1], 2);
+        // A short and a long chain on the root: the first lane runs dry while the second
+        // goes on.
+        check(&[0, 0, 1, 0], 1);
     }
 }

@@ -9,6 +9,7 @@
 //! diagonal 3×3 block per parent coupling, and Gaussian elimination from the leaves to the roots
 //! (as in the scalar Hines solve) creates no fill-in outside the blocks.
 
+use crate::ext_contract::{Contraction, LayoutCoupling, LayoutTree, TreeCoupling};
 use crate::ext_schedule::{EliminationOrder, NONE};
 use crate::fused::{Fused, MulAdd, Separate};
 use crate::hines::HinesMatrix;
@@ -106,6 +107,8 @@ pub(crate) struct ExtNodes {
     block: Vec<[f64; B * B]>,
     brhs: Vec<[f64; B]>,
     order: EliminationOrder,
+    /// The diagonal nodes taken out first (ext_contract.rs), with the order of the others.
+    contraction: Option<Contraction>,
 }
 
 impl ExtNodes {
@@ -148,6 +151,11 @@ impl ExtNodes {
                 EliminationOrder::new(&layout.matrix.parent, layout.matrix.ncell)
             } else {
                 EliminationOrder::default()
+            },
+            contraction: if active {
+                Contraction::build(&layout.matrix.parent, layout.matrix.ncell, &membrane, &has)
+            } else {
+                None
             },
             has,
             membrane,
@@ -320,35 +328,17 @@ impl ExtNodes {
                 block[p][(k + 1) * (B + 1)] -= ax[i][k];
             }
         }
-        // Elimination from the leaves, several independent nodes at a time (ext_schedule.rs): node
-        // i's block is replaced by W = D_i⁻¹·diag(b_i) and its rhs by y = D_i⁻¹·r_i; the parent
-        // loses diag(a_i)·W and diag(a_i)·y.
         let ncell = matrix.ncell;
-        let p = |i: usize| parent[i] as usize;
-        for &[x, y] in &self.order.groups {
-            let x = x as usize;
-            let (wx, rx) = eliminate::<M>(&block[x], &brhs[x], b[x], &bx[x]);
-            if y == NONE {
-                fold_into_parent::<M>(&mut block[p(x)], &mut brhs[p(x)], a[x], &ax[x], &wx, &rx);
-                (block[x], brhs[x]) = (wx, rx);
-                continue;
+        let coupling = LayoutCoupling { a, b, ax, bx };
+        match self.contraction.as_mut().filter(|c| c.applies(dm)) {
+            Some(c) => {
+                c.take_out::<M>(coupling, block, brhs);
+                eliminate_tree::<M>(&c.order, ncell, &c.tree(coupling), block, brhs);
+                c.put_back::<M>(coupling, brhs);
             }
-            // Both results before either parent update: the two chains overlap.
-            let y = y as usize;
-            let (wy, ry) = eliminate::<M>(&block[y], &brhs[y], b[y], &bx[y]);
-            fold_into_parent::<M>(&mut block[p(x)], &mut brhs[p(x)], a[x], &ax[x], &wx, &rx);
-            fold_into_parent::<M>(&mut block[p(y)], &mut brhs[p(y)], a[y], &ax[y], &wy, &ry);
-            (block[x], brhs[x]) = (wx, rx);
-            (block[y], brhs[y]) = (wy, ry);
-        }
-        for k in 0..ncell {
-            brhs[k] = mul3::<M>(&inverse3::<M>(&block[k]), &brhs[k]);
-        }
-        // Back substitution, parents first (the groups backwards): x_i = y_i − W_i·x_parent.
-        for group in self.order.groups.iter().rev() {
-            for &x in group.iter().filter(|&&x| x != NONE) {
-                let x = x as usize;
-                brhs[x] = substitute::<M>(&block[x], &brhs[x], &brhs[p(x)]);
+            None => {
+                let tree = LayoutTree { parent, coupling };
+                eliminate_tree::<M>(&self.order, ncell, &tree, block, brhs);
             }
         }
         for (r, x) in rhs.iter_mut().zip(brhs.iter()) {
@@ -389,42 +379,79 @@ impl ExtNodes {
     }
 }
 
-/// Node i's elimination: W = D⁻¹·diag(b) and y = D⁻¹·r.
+/// Block elimination of a tree from the leaves, several independent nodes at a time
+/// (ext_schedule.rs), then the back substitution. Node i's block is replaced by
+/// W = D_i⁻¹·diag(c_i) and its rhs by y = D_i⁻¹·r_i, where c_i couples i's rows to its parent
+/// p; p loses diag(c_p,i)·W and diag(c_p,i)·y; then x_i = y_i − W_i·x_p from the roots out.
+/// `tree.of(i)` is (c_i, c_p,i).
 #[inline(always)]
-fn eliminate<M: MulAdd>(
-    d: &[f64; B * B],
-    r: &[f64; B],
-    b: f64,
-    bx: &[f64; NLAYER],
-) -> ([f64; B * B], [f64; B]) {
+fn eliminate_tree<M: MulAdd>(
+    order: &EliminationOrder,
+    ncell: usize,
+    tree: &impl TreeCoupling,
+    block: &mut [[f64; B * B]],
+    brhs: &mut [[f64; B]],
+) {
+    for &[x, y] in &order.groups {
+        let x = x as usize;
+        let (cx, cpx) = tree.of(x);
+        let (wx, rx) = eliminate::<M>(&block[x], &brhs[x], &cx);
+        let px = tree.parent(x);
+        if y == NONE {
+            fold_into::<M>(&mut block[px], &mut brhs[px], &cpx, &wx, &rx);
+            (block[x], brhs[x]) = (wx, rx);
+            continue;
+        }
+        // Both results before either parent update: the two chains overlap.
+        let y = y as usize;
+        let (cy, cpy) = tree.of(y);
+        let (wy, ry) = eliminate::<M>(&block[y], &brhs[y], &cy);
+        let py = tree.parent(y);
+        fold_into::<M>(&mut block[px], &mut brhs[px], &cpx, &wx, &rx);
+        fold_into::<M>(&mut block[py], &mut brhs[py], &cpy, &wy, &ry);
+        (block[x], brhs[x]) = (wx, rx);
+        (block[y], brhs[y]) = (wy, ry);
+    }
+    for k in 0..ncell {
+        brhs[k] = mul3::<M>(&inverse3::<M>(&block[k]), &brhs[k]);
+    }
+    // Parents first: the groups backwards.
+    for group in order.groups.iter().rev() {
+        for &x in group.iter().filter(|&&x| x != NONE) {
+            let x = x as usize;
+            brhs[x] = substitute::<M>(&block[x], &brhs[x], &brhs[tree.parent(x)]);
+        }
+    }
+}
+
+/// Node i's elimination: W = D⁻¹·diag(c) and y = D⁻¹·r.
+#[inline(always)]
+fn eliminate<M: MulAdd>(d: &[f64; B * B], r: &[f64; B], c: &[f64; B]) -> ([f64; B * B], [f64; B]) {
     let inv = inverse3::<M>(d);
     let y = mul3::<M>(&inv, r);
-    let bv = [b, bx[0], bx[1]];
     let mut w = [0.0; B * B];
     for row in 0..B {
-        for c in 0..B {
-            w[row * B + c] = inv[row * B + c] * bv[c];
+        for col in 0..B {
+            w[row * B + col] = inv[row * B + col] * c[col];
         }
     }
     (w, y)
 }
 
-/// The parent's block and rhs lose diag(a)·W and diag(a)·y.
+/// The parent's block and rhs lose diag(c)·W and diag(c)·y.
 #[inline(always)]
-fn fold_into_parent<M: MulAdd>(
+fn fold_into<M: MulAdd>(
     bp: &mut [f64; B * B],
     rp: &mut [f64; B],
-    a: f64,
-    ax: &[f64; NLAYER],
+    c: &[f64; B],
     w: &[f64; B * B],
     y: &[f64; B],
 ) {
-    let av = [a, ax[0], ax[1]];
     for row in 0..B {
-        for c in 0..B {
-            bp[row * B + c] = M::mul_add(-av[row], w[row * B + c], bp[row * B + c]);
+        for col in 0..B {
+            bp[row * B + col] = M::mul_add(-c[row], w[row * B + col], bp[row * B + col]);
         }
-        rp[row] = M::mul_add(-av[row], y[row], rp[row]);
+        rp[row] = M::mul_add(-c[row], y[row], rp[row]);
     }
 }
 

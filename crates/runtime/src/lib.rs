@@ -74,6 +74,7 @@ pub mod cformat;
 mod delivery;
 mod error;
 mod events;
+mod ext_contract;
 mod ext_schedule;
 mod extracellular;
 mod fcurrent;

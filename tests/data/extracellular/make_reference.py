@@ -108,9 +108,11 @@ def tree_sections():
     return secs
 
 
-def ext_tree():
+def ext_tree(end_synapse=False):
     """Branched: extracellular in soma, d1, d2, d3, d5, d6 but not d4 (so d5's layers have no
-    parent layers); per-section layer values; e_extracellular burst along d1 and d2."""
+    parent layers); per-section layer values; e_extracellular burst along d1 and d2. With
+    end_synapse, an AlphaSynapse at d3(1), the zero-area node between d3 and d4: a membrane
+    (non-electrode) current there, from 4 ms on."""
     secs = tree_sections()
     soma, d1, d2, d3, d4, d5, d6 = secs
     values = {soma: (1e7, 1e9, 0.1, 1e9, 0.0, 0.0), d1: (2e7, 5e8, 0.3, 20, 0.1, 1.0),
@@ -127,6 +129,9 @@ def ext_tree():
             seg.g_pas, seg.e_pas = 2e-4, -65
     stim = h.IClamp(soma(0.5))
     stim.delay, stim.dur, stim.amp = 8, 1, 0.3
+    if end_synapse:
+        syn = h.AlphaSynapse(d3(1))
+        syn.onset, syn.tau, syn.gmax, syn.e = 4, 1, 0.005, 0
 
     def drive(t):
         for seg in d1:
@@ -143,7 +148,10 @@ def ext_tree():
             ("soma_vext0_0", lambda: vext(soma, 0, 0)), ("d3_vext1_1", lambda: vext(d3, 1, 1)),
             ("d1_i_membrane0.6", lambda: d1(0.6).i_membrane),
             ("d5_i_membrane0.5", lambda: d5(0.5).i_membrane)]
-    run("ext_tree", secs, cols, 15, drive=drive)
+    if end_synapse:
+        cols.append(("d3_v1", lambda: d3(1).v))
+        cols.append(("syn_i", lambda: syn.i))
+    run("ext_tree_end_synapse" if end_synapse else "ext_tree", secs, cols, 15, drive=drive)
 
 
 def fast_imem_tree(with_ext):
@@ -185,5 +193,6 @@ def fast_imem_tree(with_ext):
 ext_cable(0)
 ext_cable(2)
 ext_tree()
+ext_tree(end_synapse=True)
 fast_imem_tree(False)
 fast_imem_tree(True)
