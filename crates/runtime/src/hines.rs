@@ -109,11 +109,12 @@ impl TreeSystem {
     /// after the roots, parents first): NEURON's elimination from the last node up, then back.
     ///
     /// Both sweeps are chains of dependent operations along each unbranched run of nodes (a
-    /// section: parent = previous node), so speed is set by the chains' latency. Along a run
-    /// the value the next node needs stays in a register; and the elimination leaves
-    /// W = b/d and y = rhs/d in each node's place (computed beside the chain, not on it), so
-    /// that the back substitution x = y - W·x_parent has no division on its chain. (NEURON
-    /// divides (rhs - b·x_parent) by d; the two differ by round-off.)
+    /// section: parent = previous node), so speed is set by the chains' latency, and in
+    /// networks of small cells, whose chains overlap, by the divider's throughput. Along a run
+    /// the value the next node needs stays in a register; each node takes one reciprocal of
+    /// its diagonal and leaves W = b/d and y = rhs/d in its place (beside the chain), so that
+    /// the back substitution x = y - W·x_parent has no division on its chain. (NEURON divides
+    /// a and (rhs - b·x_parent) by d; the two differ by round-off.)
     ///
     /// # Safety
     /// The pointers are valid for every node of `roots` and `nodes`, a node's parent is a
@@ -136,13 +137,14 @@ impl TreeSystem {
                 loop {
                     let p = *parent.add(i) as usize;
                     let bi = *b.add(i);
-                    let f = *a.add(i) / di;
+                    let inv = 1.0 / di;
+                    let f = *a.add(i) * inv;
                     let dp = *d.add(p) - f * bi;
                     let rp = *rhs.add(p) - f * ri;
                     *d.add(p) = dp;
                     *rhs.add(p) = rp;
-                    *d.add(i) = bi / di;
-                    *rhs.add(i) = ri / di;
+                    *d.add(i) = bi * inv;
+                    *rhs.add(i) = ri * inv;
                     // Continue the run while the parent is the previous, non-root node (all
                     // of its other children have higher numbers, so they are done).
                     if p + 1 != i || p < nodes.start {
