@@ -17,6 +17,9 @@ pub(crate) struct HinesMatrix {
     pub parent: Vec<u32>,
     /// Number of root nodes.
     pub ncell: usize,
+    /// Where each cell's non-root nodes begin (cell k: `cells[k]..cells[k + 1]`), when every
+    /// cell's nodes are one block in root order (layouts number them so); else empty.
+    pub cells: Vec<u32>,
 }
 
 impl HinesMatrix {
@@ -35,16 +38,27 @@ impl HinesMatrix {
                 "node {i} has parent {p}, not an earlier node"
             );
         }
+        let cells = cell_blocks(&parent, ncell);
         HinesMatrix {
             a: vec![0.0; n],
             b: vec![0.0; n],
             parent,
             ncell,
+            cells,
         }
     }
 
     pub fn node_count(&self) -> usize {
         self.parent.len()
+    }
+
+    /// [`cells`](Self::cells) for a [`TreeSystem`] (null when the cells are not blocks).
+    pub fn cells_ptr(&self) -> *const u32 {
+        if self.cells.is_empty() {
+            std::ptr::null()
+        } else {
+            self.cells.as_ptr()
+        }
     }
 
     /// Adds the axial currents at the present voltages to rhs and the coupling to d.
@@ -84,6 +98,7 @@ impl HinesMatrix {
             a: a.as_ptr(),
             b: b.as_ptr(),
             parent: parent.as_ptr(),
+            cells: self.cells_ptr(),
             d: d.as_mut_ptr(),
             rhs: rhs.as_mut_ptr(),
         };
@@ -93,6 +108,34 @@ impl HinesMatrix {
     }
 }
 
+/// Where each cell's non-root nodes begin, plus the end, when the nodes of every cell
+/// (the root's descendants) are one block and the blocks follow the roots' order; else empty.
+fn cell_blocks(parent: &[u32], ncell: usize) -> Vec<u32> {
+    let n = parent.len();
+    let mut cell = vec![0u32; n];
+    let mut starts = Vec::with_capacity(ncell + 1);
+    for i in 0..n {
+        cell[i] = if i < ncell {
+            i as u32
+        } else {
+            cell[parent[i] as usize]
+        };
+        if i >= ncell {
+            let k = cell[i] as usize;
+            if k < starts.len().saturating_sub(1) {
+                return Vec::new(); // a cell's nodes come back after another cell's
+            }
+            while starts.len() <= k {
+                starts.push(i as u32);
+            }
+        }
+    }
+    while starts.len() <= ncell {
+        starts.push(n as u32);
+    }
+    starts
+}
+
 /// The matrix and the step's diagonal and right-hand side as raw pointers, so that threads
 /// can solve their own cells in place (each group's nodes are disjoint).
 #[derive(Clone, Copy)]
@@ -100,8 +143,32 @@ pub(crate) struct TreeSystem {
     pub a: *const f64,
     pub b: *const f64,
     pub parent: *const u32,
+    /// [`HinesMatrix::cells`] (null: the cells are solved as one block of nodes).
+    pub cells: *const u32,
     pub d: *mut f64,
     pub rhs: *mut f64,
+}
+
+/// One cell's elimination in progress: the next node is `next - 1`, down to `start`; a run's
+/// running diagonal and rhs stay in registers (`carry`).
+struct Lane {
+    next: usize,
+    start: usize,
+    carry: Option<(f64, f64)>,
+}
+
+impl Lane {
+    fn new(nodes: Range<usize>) -> Self {
+        Lane {
+            next: nodes.end,
+            start: nodes.start,
+            carry: None,
+        }
+    }
+
+    fn busy(&self) -> bool {
+        self.next > self.start
+    }
 }
 
 impl TreeSystem {
@@ -122,36 +189,45 @@ impl TreeSystem {
     #[inline]
     pub unsafe fn solve(&self, roots: Range<usize>, nodes: Range<usize>) {
         let TreeSystem {
-            a,
-            b,
             parent,
+            cells,
             d,
             rhs,
+            ..
         } = *self;
         // SAFETY (whole body): see above; every index is a node of the cells or its parent.
         unsafe {
-            let mut i = nodes.end;
-            while i > nodes.start {
-                i -= 1;
-                let (mut di, mut ri) = (*d.add(i), *rhs.add(i));
-                loop {
-                    let p = *parent.add(i) as usize;
-                    let bi = *b.add(i);
-                    let inv = 1.0 / di;
-                    let f = *a.add(i) * inv;
-                    let dp = *d.add(p) - f * bi;
-                    let rp = *rhs.add(p) - f * ri;
-                    *d.add(p) = dp;
-                    *rhs.add(p) = rp;
-                    *d.add(i) = bi * inv;
-                    *rhs.add(i) = ri * inv;
-                    // Continue the run while the parent is the previous, non-root node (all
-                    // of its other children have higher numbers, so they are done).
-                    if p + 1 != i || p < nodes.start {
-                        break;
+            if cells.is_null() {
+                let mut lane = Lane::new(nodes.clone());
+                while lane.busy() {
+                    self.eliminate_next(&mut lane);
+                }
+            } else {
+                // Two cells at a time (they share no node): their chains overlap.
+                let bound = |k: usize| *cells.add(k) as usize;
+                debug_assert_eq!(nodes, bound(roots.start)..bound(roots.end));
+                let mut k = roots.end;
+                while k > roots.start {
+                    if k - roots.start >= 2 {
+                        let mut x = Lane::new(bound(k - 2)..bound(k - 1));
+                        let mut y = Lane::new(bound(k - 1)..bound(k));
+                        while x.busy() && y.busy() {
+                            self.eliminate_next(&mut x);
+                            self.eliminate_next(&mut y);
+                        }
+                        for lane in [&mut x, &mut y] {
+                            while lane.busy() {
+                                self.eliminate_next(lane);
+                            }
+                        }
+                        k -= 2;
+                    } else {
+                        let mut lane = Lane::new(bound(k - 1)..bound(k));
+                        while lane.busy() {
+                            self.eliminate_next(&mut lane);
+                        }
+                        k -= 1;
                     }
-                    i = p;
-                    (di, ri) = (dp, rp);
                 }
             }
             for r in roots {
@@ -171,6 +247,47 @@ impl TreeSystem {
             }
         }
     }
+
+    /// Eliminates a lane's next node into its parent (the same arithmetic for every node, so
+    /// results do not depend on which cells share the lanes).
+    ///
+    /// # Safety
+    /// As for [`solve`](Self::solve); the lane's nodes are a cell's.
+    #[inline(always)]
+    unsafe fn eliminate_next(&self, lane: &mut Lane) {
+        let TreeSystem {
+            a,
+            b,
+            parent,
+            d,
+            rhs,
+            ..
+        } = *self;
+        lane.next -= 1;
+        let i = lane.next;
+        // SAFETY: i is a node of the cell, its parent precedes it.
+        unsafe {
+            let (di, ri) = match lane.carry.take() {
+                Some(run) => run,
+                None => (*d.add(i), *rhs.add(i)),
+            };
+            let p = *parent.add(i) as usize;
+            let bi = *b.add(i);
+            let inv = 1.0 / di;
+            let f = *a.add(i) * inv;
+            let dp = *d.add(p) - f * bi;
+            let rp = *rhs.add(p) - f * ri;
+            *d.add(p) = dp;
+            *rhs.add(p) = rp;
+            *d.add(i) = bi * inv;
+            *rhs.add(i) = ri * inv;
+            // The run goes on while the parent is the previous, non-root node (all of its
+            // other children have higher numbers, so they are done).
+            if p + 1 == i && p >= lane.start {
+                lane.carry = Some((dp, rp));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -181,6 +298,33 @@ mod tests {
     #[should_panic(expected = "not an earlier node")]
     fn refuses_a_parent_after_its_child() {
         HinesMatrix::new(vec![0, 2, 0], 1);
+    }
+
+    /// Three cells (roots 0, 1, 2) as blocks, solved two at a time and the third alone: the
+    /// solution of A·x = rhs, and the blocks found.
+    #[test]
+    fn solves_cells_in_pairs() {
+        let parent = vec![0, 1, 2, 0, 3, 3, 1, 6, 2, 8, 9, 8];
+        let mut m = HinesMatrix::new(parent.clone(), 3);
+        assert_eq!(m.cells, vec![3, 6, 8, 12]);
+        let n = parent.len();
+        m.a = (0..n).map(|i| -0.3 - 0.1 * i as f64).collect();
+        m.b = (0..n).map(|i| -0.7 - 0.05 * i as f64).collect();
+        let d0: Vec<f64> = (0..n).map(|i| 4.0 + i as f64).collect();
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+        let mut rhs: Vec<f64> = (0..n).map(|i| d0[i] * x[i]).collect();
+        for i in 3..n {
+            let p = parent[i] as usize;
+            rhs[i] += m.b[i] * x[p];
+            rhs[p] += m.a[i] * x[i];
+        }
+        let mut d = d0.clone();
+        m.solve(&mut d, &mut rhs);
+        for (got, want) in rhs.iter().zip(&x) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        // A cell whose nodes come back after another's: no blocks, one lane.
+        assert!(HinesMatrix::new(vec![0, 1, 0, 1, 2], 2).cells.is_empty());
     }
 
     #[test]

@@ -151,6 +151,8 @@ pub(crate) struct Shared {
     a: *const f64,
     b: *const f64,
     parent: *const u32,
+    /// Where each cell's nodes begin (`HinesMatrix::cells_ptr`; null: not blocks).
+    cells: *const u32,
     cfac: f64,
     celsius: f64,
     secondorder: u8,
@@ -498,6 +500,7 @@ impl CableModel {
             a: l.matrix.a.as_ptr(),
             b: l.matrix.b.as_ptr(),
             parent: l.matrix.parent.as_ptr(),
+            cells: l.matrix.cells_ptr(),
             cfac,
             celsius: self.celsius,
             secondorder: self.secondorder,
@@ -704,6 +707,7 @@ unsafe fn solve(s: &Shared, roots: Range<usize>, nodes: Range<usize>) {
         a: s.a,
         b: s.b,
         parent: s.parent,
+        cells: s.cells,
         d: s.d,
         rhs: s.rhs,
     };
