@@ -47,6 +47,35 @@ FUNCTION tabled(u) {
 }
 "#;
 
+/// Not THREADSAFE and assigning a GLOBAL: its TABLE is checked (and, after celsius changes,
+/// rebuilt) at the calls, inside the state kernel, and the rebuild assigns GLOBAL tadj.
+const CHECKED_AT_CALLS: &str = r#"
+NEURON {
+    SUFFIX vecprobe2
+    NONSPECIFIC_CURRENT i
+    RANGE g, minf, mtau
+    GLOBAL tadj, q10
+}
+PARAMETER { g = 0.0005 q10 = 2.3 }
+ASSIGNED { v i minf mtau tadj }
+STATE { m }
+INITIAL { trates(v) m = minf }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    i = g * m * (v + 80)
+}
+DERIVATIVE states {
+    trates(v)
+    m' = (minf - m) / mtau
+}
+PROCEDURE trates(u) {
+    TABLE minf, mtau DEPEND celsius FROM -100 TO 100 WITH 80
+    tadj = q10^((celsius - 22)/10)
+    minf = 1/(1 + exp(-(u + 40)/6))
+    mtau = 1/tadj * (0.5 + 2/(1 + exp((u + 50)/10)))
+}
+"#;
+
 struct Cable {
     model: CableModel,
     sections: Vec<SectionId>,
@@ -161,6 +190,9 @@ fn run(mut c: Cable, point_list: &[PointProcessId], steps: usize) -> Vec<(String
     model.set_dt(0.025).unwrap();
     model.set_celsius(22.0).unwrap();
     model.finitialize(-65.0).unwrap();
+    // Half way, a new temperature makes the tables depending on celsius rebuild.
+    model.continuerun((steps / 2) as f64 * 0.025).unwrap();
+    model.set_celsius(30.0).unwrap();
     model.continuerun(steps as f64 * 0.025).unwrap();
     records
         .into_iter()
@@ -207,9 +239,11 @@ fn model_with(files: &[PathBuf], probe: bool, scalar: bool) -> CableModel {
             rsnrn::register(&mut model, m).unwrap();
         }
         if probe {
-            let m = rsnrn::compile::compile_source("vecprobe.mod", PROBE)
-                .unwrap_or_else(|e| panic!("{e}"));
-            rsnrn::register(&mut model, m).unwrap();
+            for (name, text) in [("vecprobe.mod", PROBE), ("vecprobe2.mod", CHECKED_AT_CALLS)] {
+                let m =
+                    rsnrn::compile::compile_source(name, text).unwrap_or_else(|e| panic!("{e}"));
+                rsnrn::register(&mut model, m).unwrap();
+            }
         }
         model
     };
@@ -247,7 +281,7 @@ fn compare(files: &[PathBuf], setup: impl Fn(CableModel) -> (Cable, Vec<PointPro
 
 fn builtin_density(usetable: f64) -> impl Fn(CableModel) -> (Cable, Vec<PointProcessId>) {
     move |model| {
-        let density = ["hh", "pas", "vecprobe"].map(String::from);
+        let density = ["hh", "pas", "vecprobe", "vecprobe2"].map(String::from);
         let mut c = cable(model, [5, 4, 2], &density);
         c.model.set_global("usetable_hh", usetable).unwrap();
         c.model.set_global("usetable_vecprobe", usetable).unwrap();
@@ -266,6 +300,8 @@ fn builtin_kernels_are_vectorized() {
             "pas current",
             "vecprobe state",
             "vecprobe current",
+            "vecprobe2 state",
+            "vecprobe2 current",
             "IClamp current",
             "AlphaSynapse current",
             "APCount state",
@@ -282,7 +318,7 @@ fn hh_pas_and_probe_odd_count_bit_identical() {
 #[test]
 fn hh_pas_and_probe_even_count_bit_identical() {
     compare(&[], |model| {
-        let density = ["hh", "pas", "vecprobe"].map(String::from);
+        let density = ["hh", "pas", "vecprobe", "vecprobe2"].map(String::from);
         (cable(model, [5, 5, 2], &density), Vec::new())
     });
 }

@@ -97,9 +97,9 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     shares_nodes: bool,
     /// Every variable the body assigns.
     pub written: HashSet<Handle<Variable>>,
-    /// DEPEND variables of the tables checked inside the body (at lane 0's call only: valid
-    /// while the body assigns none of them).
-    pub table_depends: Vec<Handle<Variable>>,
+    /// What the body must not assign for the TABLE checks made at lane 0's call only to be
+    /// right: the DEPEND variables of those tables (table.rs).
+    pub unassignable: Vec<Handle<Variable>>,
     /// The lanes the statements being emitted apply to (None: both).
     mask: Option<Value>,
     inline_depth: u32,
@@ -133,7 +133,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             slots_written: HashSet::new(),
             shares_nodes,
             written: HashSet::new(),
-            table_depends: Vec::new(),
+            unassignable: Vec::new(),
             mask: None,
             inline_depth: 0,
             used_table: false,
@@ -212,6 +212,11 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let result = f(self);
         self.mask = outer;
         result
+    }
+
+    /// Whether the body read GLOBAL `var` from memory or assigned it so far.
+    pub fn global_seen(&self, var: Handle<Variable>) -> bool {
+        self.globals_read.contains(&var) || self.lane_globals.iter().any(|(h, ..)| *h == var)
     }
 
     fn local(&mut self, var: Handle<Variable>) -> CVar {

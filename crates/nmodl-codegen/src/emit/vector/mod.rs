@@ -201,9 +201,9 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan) -> VResult<bool> {
         Kernel::State => state_pair(&mut l)?,
         Kernel::Current => current_pair(&mut l)?,
     }
-    if let Some(&d) = l.table_depends.iter().find(|d| l.written.contains(d)) {
+    if let Some(&d) = l.unassignable.iter().find(|d| l.written.contains(d)) {
         return Err(Refusal::Unsupported(format!(
-            "{} is a TABLE's DEPEND and assigned",
+            "{} is assigned, and a TABLE checked at its calls depends on it",
             l.s.mech.variables[d].name
         )));
     }

@@ -4,11 +4,11 @@
 use super::super::body::{F64, MAX_INLINE_DEPTH};
 use super::super::tables::{checked_at_calls, emit_check};
 use super::lanes::{select_lanes, Lanes, Refusal, VResult, F64X2};
-use crate::layout::{Place, TableLayout};
+use crate::layout::{Layout, Place, TableLayout};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use nmodl_ir::visit::{walk_block, Visitor};
-use nmodl_ir::{Function, FunctionKind, Handle, Variable};
+use nmodl_ir::{Function, FunctionKind, Handle, Mechanism, Variable};
 
 pub(super) fn lookup(
     l: &mut Lanes,
@@ -73,20 +73,33 @@ pub(super) fn lookup(
     Ok(result)
 }
 
-/// The check before a call of a table [`checked_at_calls`], made for lane 0 only: lane 1's
-/// check, in the scalar order, finds nothing changed as long as the body assigns no DEPEND
-/// variable (the pair loop refuses otherwise) and the exact body assigns nothing shared that
-/// a rebuild would change behind lane 1's back.
+/// The check before a call of a table [`checked_at_calls`], made for lane 0 only. In the
+/// scalar order lane 1's check finds nothing changed, as long as the body assigns no DEPEND
+/// variable (the pair loop refuses that). A rebuild (at lane 0's check, as in the scalar
+/// order) assigns GLOBALs in memory: both lanes see that as long as the body did not read or
+/// assign them before (afterwards, as any GLOBAL, they become lane-private when assigned).
 fn check_at_lane_0(l: &mut Lanes, h: Handle<Function>, table: &TableLayout) -> VResult<()> {
-    let mech = l.s.mech;
-    if let Some(what) = assigns_shared(l, h, 0) {
-        return Err(Refusal::Unsupported(format!(
-            "TABLE of {} is checked at every call and its body assigns {what}",
-            mech.functions[h].name
-        )));
+    let (mech, layout) = (l.s.mech, l.s.layout);
+    let name = &mech.functions[h].name;
+    let mut assigned = Vec::new();
+    shared_assignments(mech, layout, h, 0, &mut assigned)
+        .map_err(|why| Refusal::Unsupported(format!("TABLE of {name}: {why}")))?;
+    for &var in &assigned {
+        let var_name = &mech.variables[var].name;
+        if matches!(layout.place(var), Place::Slot(_)) {
+            return Err(Refusal::Unsupported(format!(
+                "TABLE of {name} is checked at every call and its body assigns {var_name}"
+            )));
+        }
+        if l.global_seen(var) {
+            return Err(Refusal::Unsupported(format!(
+                "TABLE of {name} is checked at every call and {var_name}, which its rebuild \
+                 assigns, was read before"
+            )));
+        }
     }
     let t = mech.functions[h].table.as_ref().expect("tabled function");
-    l.table_depends.extend(t.depend.iter().copied());
+    l.unassignable.extend(t.depend.iter().copied());
     let saved = l.s.env;
     let v0 = l.s.b.ins().extractlane(l.v, 0);
     l.s.env.inst = l.insts[0];
@@ -97,16 +110,23 @@ fn check_at_lane_0(l: &mut Lanes, h: Handle<Function>, table: &TableLayout) -> V
     Ok(checked?)
 }
 
-/// The GLOBAL or ion variable `h`'s body (or a function it calls) assigns, if any.
-fn assigns_shared(l: &Lanes, h: Handle<Function>, depth: u32) -> Option<String> {
+/// Adds to `out` the GLOBALs and ion variables `h`'s body (or a function it calls) assigns.
+fn shared_assignments(
+    mech: &Mechanism,
+    layout: &Layout,
+    h: Handle<Function>,
+    depth: u32,
+    out: &mut Vec<Handle<Variable>>,
+) -> Result<(), String> {
     struct Assigned<'a> {
-        layout: &'a crate::layout::Layout,
-        shared: Vec<Handle<Variable>>,
+        layout: &'a Layout,
+        shared: &'a mut Vec<Handle<Variable>>,
         calls: Vec<Handle<Function>>,
     }
     impl Visitor for Assigned<'_> {
         fn assigned(&mut self, var: Handle<Variable>) {
-            if matches!(self.layout.place(var), Place::Global(_) | Place::Slot(_)) {
+            let shared = matches!(self.layout.place(var), Place::Global(_) | Place::Slot(_));
+            if shared && !self.shared.contains(&var) {
                 self.shared.push(var);
             }
         }
@@ -114,23 +134,19 @@ fn assigns_shared(l: &Lanes, h: Handle<Function>, depth: u32) -> Option<String> 
             self.calls.push(f);
         }
     }
-    let mech = l.s.mech;
     if depth > MAX_INLINE_DEPTH {
-        return Some(format!("calls nested deeper than {MAX_INLINE_DEPTH}"));
+        return Err(format!("calls nested deeper than {MAX_INLINE_DEPTH}"));
     }
     let mut found = Assigned {
-        layout: l.s.layout,
-        shared: Vec::new(),
+        layout,
+        shared: out,
         calls: Vec::new(),
     };
     walk_block(mech, &mech.functions[h].body, &mut found);
-    if let Some(&var) = found.shared.first() {
-        return Some(mech.variables[var].name.clone());
+    for g in found.calls {
+        shared_assignments(mech, layout, g, depth + 1, out)?;
     }
-    found
-        .calls
-        .iter()
-        .find_map(|&g| assigns_shared(l, g, depth + 1))
+    Ok(())
 }
 
 fn splat_global(l: &mut Lanes, index: u32) -> Value {
