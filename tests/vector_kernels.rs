@@ -83,30 +83,34 @@ struct Cable {
 
 /// Three connected sections with `nseg` segments each, `density` inserted everywhere, and
 /// IClamps driving one end far above +100 mV and another far below -100 mV.
-fn cable(mut model: CableModel, nseg: [i64; 3], density: &[String]) -> Cable {
+fn cable(
+    mut model: CableModel,
+    nseg: [i64; 3],
+    density: &[String],
+) -> rsnrn::runtime::Result<Cable> {
     let mut sections = Vec::new();
     for (k, n) in nseg.iter().enumerate() {
-        let s = model.create_section(&format!("s{k}")).unwrap();
-        model.set_length(s, 60.0 + 20.0 * k as f64).unwrap();
-        model.set_diam(s, 1.0 + k as f64).unwrap();
-        model.set_ra(s, 120.0).unwrap();
-        model.set_nseg(s, *n).unwrap();
+        let s = model.create_section(&format!("s{k}"))?;
+        model.set_length(s, 60.0 + 20.0 * k as f64)?;
+        model.set_diam(s, 1.0 + k as f64)?;
+        model.set_ra(s, 120.0)?;
+        model.set_nseg(s, *n)?;
         if k > 0 {
-            model.connect(s, 0.0, sections[0], 1.0).unwrap();
+            model.connect(s, 0.0, sections[0], 1.0)?;
         }
         for m in density {
-            model.insert(s, m).unwrap();
+            model.insert(s, m)?;
         }
         sections.push(s);
     }
     let clamps = [(0, 0.1, 20.0, 1.0), (1, 0.9, -3.0, 2.0), (2, 0.5, 0.4, 0.5)];
     for (s, x, amp, del) in clamps {
-        let p = model.add_point_process(sections[s], x, "IClamp").unwrap();
+        let p = model.add_point_process(sections[s], x, "IClamp")?;
         for (name, value) in [("del", del), ("dur", 3.0), ("amp", amp)] {
-            model.set_point(p, name, value).unwrap();
+            model.set_point(p, name, value)?;
         }
     }
-    Cable { model, sections }
+    Ok(Cable { model, sections })
 }
 
 /// Point processes of `name` at `section(x)`, `count` of them (sharing the node), with
@@ -138,7 +142,11 @@ fn points(
 
 /// Records v and every scalar RANGE variable of every mechanism in the model at every
 /// segment (or of every point process), runs `steps` steps and returns (name, trace) pairs.
-fn run(mut c: Cable, point_list: &[PointProcessId], steps: usize) -> Vec<(String, Vec<f64>)> {
+fn run(
+    mut c: Cable,
+    point_list: &[PointProcessId],
+    steps: usize,
+) -> rsnrn::runtime::Result<Vec<(String, Vec<f64>)>> {
     let model = &mut c.model;
     let mut targets = vec![("t".to_string(), RecordTarget::time())];
     let names = model.mechanism_names();
@@ -187,38 +195,48 @@ fn run(mut c: Cable, point_list: &[PointProcessId], steps: usize) -> Vec<(String
             records.push((name, r));
         }
     }
-    model.set_dt(0.025).unwrap();
-    model.set_celsius(22.0).unwrap();
-    model.finitialize(-65.0).unwrap();
+    model.set_dt(0.025)?;
+    model.set_celsius(22.0)?;
+    model.finitialize(-65.0)?;
     // Half way, a new temperature makes the tables depending on celsius rebuild.
-    model.continuerun((steps / 2) as f64 * 0.025).unwrap();
-    model.set_celsius(30.0).unwrap();
-    model.continuerun(steps as f64 * 0.025).unwrap();
-    records
+    model.continuerun((steps / 2) as f64 * 0.025)?;
+    model.set_celsius(30.0)?;
+    model.continuerun(steps as f64 * 0.025)?;
+    Ok(records
         .into_iter()
         .map(|(name, r)| (name, model.recording(r).unwrap().to_vec()))
-        .collect()
+        .collect())
 }
 
-/// Asserts both runs recorded the same bits everywhere, and that the voltage range covered
-/// the tables' ends.
-fn assert_identical(scalar: &[(String, Vec<f64>)], vector: &[(String, Vec<f64>)]) {
+/// Asserts both runs recorded the same bits everywhere (`what` names the run).
+fn assert_same_bits(what: &str, scalar: &[(String, Vec<f64>)], vector: &[(String, Vec<f64>)]) {
     assert_eq!(
         scalar.len(),
         vector.len(),
-        "both runs record the same variables"
+        "{what}: both runs record the same variables"
     );
-    assert!(scalar.len() > 20, "only {} traces recorded", scalar.len());
-    let (mut lowest, mut highest) = (f64::INFINITY, f64::NEG_INFINITY);
+    assert!(
+        scalar.len() > 10,
+        "{what}: only {} traces recorded",
+        scalar.len()
+    );
     for ((name, a), (name_b, b)) in scalar.iter().zip(vector) {
         assert_eq!(name, name_b);
-        assert_eq!(a.len(), b.len(), "{name}: sample count");
+        assert_eq!(a.len(), b.len(), "{what}: {name}: sample count");
         if let Some(k) = (0..a.len()).find(|&k| a[k].to_bits() != b[k].to_bits()) {
             panic!(
-                "{name} differs at sample {k}: scalar {:e}, vector {:e}",
+                "{what}: {name} differs at sample {k}: scalar {:e}, vector {:e}",
                 a[k], b[k]
             );
         }
+    }
+}
+
+/// [`assert_same_bits`], and the voltages covered the tables' ends.
+fn assert_identical(scalar: &[(String, Vec<f64>)], vector: &[(String, Vec<f64>)]) {
+    assert_same_bits("scalar vs vector", scalar, vector);
+    let (mut lowest, mut highest) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (name, a) in scalar {
         if name.starts_with("v(") {
             lowest = a.iter().copied().fold(lowest, f64::min);
             highest = a.iter().copied().fold(highest, f64::max);
@@ -274,7 +292,7 @@ fn compare(files: &[PathBuf], setup: impl Fn(CableModel) -> (Cable, Vec<PointPro
     let mut results = Vec::new();
     for scalar in [true, false] {
         let (cable, point_list) = setup(model_with(files, true, scalar));
-        results.push(run(cable, &point_list, 400));
+        results.push(run(cable, &point_list, 400).unwrap());
     }
     assert_identical(&results[0], &results[1]);
 }
@@ -282,7 +300,7 @@ fn compare(files: &[PathBuf], setup: impl Fn(CableModel) -> (Cable, Vec<PointPro
 fn builtin_density(usetable: f64) -> impl Fn(CableModel) -> (Cable, Vec<PointProcessId>) {
     move |model| {
         let density = ["hh", "pas", "vecprobe", "vecprobe2"].map(String::from);
-        let mut c = cable(model, [5, 4, 2], &density);
+        let mut c = cable(model, [5, 4, 2], &density).unwrap();
         c.model.set_global("usetable_hh", usetable).unwrap();
         c.model.set_global("usetable_vecprobe", usetable).unwrap();
         (c, Vec::new())
@@ -319,7 +337,7 @@ fn hh_pas_and_probe_odd_count_bit_identical() {
 fn hh_pas_and_probe_even_count_bit_identical() {
     compare(&[], |model| {
         let density = ["hh", "pas", "vecprobe", "vecprobe2"].map(String::from);
-        (cable(model, [5, 5, 2], &density), Vec::new())
+        (cable(model, [5, 5, 2], &density).unwrap(), Vec::new())
     });
 }
 
@@ -333,7 +351,7 @@ fn point_processes_sharing_nodes_bit_identical() {
     for nseg in [[3, 4, 2], [3, 4, 1]] {
         compare(&[], |model| {
             let density = ["hh".to_string()];
-            let mut c = cable(model, nseg, &density);
+            let mut c = cable(model, nseg, &density).unwrap();
             let mut list = Vec::new();
             let alpha = [("onset", 1.0), ("tau", 0.4), ("gmax", 0.02), ("e", 0.0)];
             list.extend(points(&mut c, "AlphaSynapse", 0, 0.5, 3, &alpha));
@@ -393,7 +411,7 @@ fn stn_mechanisms_bit_identical() {
     for nseg in [[5, 4, 2], [5, 5, 2]] {
         compare(&files, |model| {
             let density = STN_DENSITY.map(String::from);
-            let mut c = cable(model, nseg, &density);
+            let mut c = cable(model, nseg, &density).unwrap();
             let train = [
                 ("del", 0.5),
                 ("PW", 0.3),
@@ -406,4 +424,91 @@ fn stn_mechanisms_bit_identical() {
             (c, list)
         });
     }
+}
+
+/// A cable with mechanism `info` inserted everywhere, or with three of its point processes
+/// at one node and two at another.
+fn alone(
+    model: CableModel,
+    info: &rsnrn_abi::MechanismInfo,
+) -> rsnrn::runtime::Result<(Cable, Vec<PointProcessId>)> {
+    if info.kind == rsnrn_abi::MechanismKind::Density {
+        return Ok((cable(model, [3, 4, 2], &[info.name.clone()])?, Vec::new()));
+    }
+    let mut c = cable(model, [3, 4, 2], &[])?;
+    let mut list = Vec::new();
+    for (section, x, count) in [(0, 0.5, 3), (2, 0.5, 2)] {
+        for _ in 0..count {
+            list.push(
+                c.model
+                    .add_point_process(c.sections[section], x, &info.name)?,
+            );
+        }
+    }
+    Ok((c, list))
+}
+
+/// Every corpus mechanism that gets a vector kernel, alone in the cable (density) or as
+/// point processes sharing a node, both ways. Mechanisms that do not run alone (they need a
+/// POINTER set, another mechanism, ...) are skipped; the count of compared ones is checked.
+#[test]
+fn corpus_mechanisms_bit_identical() {
+    let Some(shared) = common::shared_dir("corpus_mechanisms_bit_identical") else {
+        return;
+    };
+    let mut files = Vec::new();
+    let corpus = shared.join("corpus/modeldb");
+    for model in std::fs::read_dir(&corpus).expect("the corpus folder") {
+        for f in std::fs::read_dir(model.unwrap().path()).unwrap() {
+            let path = f.unwrap().path();
+            if path.extension().is_some_and(|x| x == "mod") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    // The cable needs IClamp only (compiled once: the built-ins for every model take long).
+    let iclamp = Path::new(env!("CARGO_MANIFEST_DIR")).join("nmodl/iclamp.mod");
+    let iclamp = std::sync::Arc::new(rsnrn::compile::compile_file(&iclamp).unwrap());
+    let (mut compared, mut skipped) = (Vec::new(), 0);
+    for file in &files {
+        let compile = || rsnrn::compile::compile_file(file);
+        let (vector, report) = nmodl_codegen::with_vector_report(compile);
+        let (Ok(vector), Ok(scalar)) = (vector, nmodl_codegen::with_scalar_kernels(compile)) else {
+            continue;
+        };
+        if !report.iter().any(|l| l.ends_with("f64x2")) {
+            continue;
+        }
+        let info = scalar.info().clone();
+        let mut results = Vec::new();
+        for mech in [scalar, vector] {
+            let mut model = CableModel::new();
+            rsnrn::register_shared(&mut model, iclamp.clone()).unwrap();
+            if rsnrn::register(&mut model, mech).is_err() {
+                break; // a name clash with a built-in
+            }
+            match alone(model, &info) {
+                Ok((c, list)) => results.push(run(c, &list, 200)),
+                Err(_) => break,
+            }
+        }
+        match results.as_slice() {
+            [Ok(a), Ok(b)] => {
+                assert_same_bits(&file.display().to_string(), a, b);
+                compared.push(info.name.clone());
+            }
+            [Err(_), Ok(_)] | [Ok(_), Err(_)] => panic!(
+                "{}: one kind of kernel ran and the other failed: {:?}",
+                file.display(),
+                results.iter().map(|r| r.as_ref().err()).collect::<Vec<_>>()
+            ),
+            _ => skipped += 1,
+        }
+    }
+    eprintln!(
+        "compared {} corpus mechanisms bit for bit ({skipped} with vector kernels do not run alone)",
+        compared.len()
+    );
+    assert!(compared.len() >= 100, "only {} compared", compared.len());
 }

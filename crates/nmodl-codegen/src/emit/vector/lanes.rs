@@ -10,6 +10,7 @@
 use super::super::body::{collect_locals_block, flags, BodyEmitter, MAX_INLINE_DEPTH, PTR};
 use super::super::exp;
 use crate::layout::Place;
+use crate::verbatim::VerbatimMeaning;
 use crate::CodegenError;
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
@@ -627,6 +628,15 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             }
             Statement::Protect { body, .. } => self.block(body)?,
             Statement::Mutex { .. } => {}
+            // As in the scalar code, only VERBATIM printf calls do something.
+            Statement::Verbatim { text, .. } => match crate::verbatim::classify(text) {
+                VerbatimMeaning::Nothing
+                | VerbatimMeaning::Return
+                | VerbatimMeaning::UnusedStrings => {}
+                VerbatimMeaning::Printf(_) | VerbatimMeaning::C(_) => {
+                    return refuse("VERBATIM code")
+                }
+            },
             other => return refuse(other.describe()),
         }
         Ok(())
