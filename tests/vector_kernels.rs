@@ -433,7 +433,10 @@ fn alone(
     info: &rsnrn_abi::MechanismInfo,
 ) -> rsnrn::runtime::Result<(Cable, Vec<PointProcessId>)> {
     if info.kind == rsnrn_abi::MechanismKind::Density {
-        return Ok((cable(model, [3, 4, 2], &[info.name.clone()])?, Vec::new()));
+        return Ok((
+            cable(model, [3, 4, 2], std::slice::from_ref(&info.name))?,
+            Vec::new(),
+        ));
     }
     let mut c = cable(model, [3, 4, 2], &[])?;
     let mut list = Vec::new();
