@@ -56,6 +56,13 @@ pub(super) fn select_lanes(b: &mut FunctionBuilder, mask: Value, x: Value, y: Va
     b.ins().bitselect(m, x, y)
 }
 
+/// The vector [lane0, lane1]. (A splat and one insertion: on x86-64 two instructions, where
+/// scalar_to_vector first zeroes a register.)
+pub(super) fn pair(b: &mut FunctionBuilder, lane0: Value, lane1: Value) -> Value {
+    let v = b.ins().splat(F64X2, lane0);
+    b.ins().insertlane(v, lane1, 1)
+}
+
 /// Pointer slot `slot` of instance `inst` (the kernel's hoisted slot arrays).
 pub(super) fn slot_ptr_of(e: &mut BodyEmitter, slot: u32, inst: Value) -> Value {
     let per_instance = e.hoisted().expect("kernels hoist").slots[slot as usize];
@@ -169,8 +176,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     }
 
     fn pair(&mut self, lane0: Value, lane1: Value) -> Value {
-        let v = self.s.b.ins().scalar_to_vector(F64X2, lane0);
-        self.s.b.ins().insertlane(v, lane1, 1)
+        pair(&mut self.s.b, lane0, lane1)
     }
 
     pub fn gather(&mut self, addrs: [Value; 2]) -> Value {

@@ -3,7 +3,7 @@
 
 use super::super::body::{F64, MAX_INLINE_DEPTH};
 use super::super::tables::{checked_at_calls, emit_check};
-use super::lanes::{select_lanes, Lanes, Refusal, VResult, F64X2};
+use super::lanes::{pair, select_lanes, Lanes, Refusal, VResult, F64X2};
 use crate::layout::{Layout, Place, TableLayout};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
@@ -49,8 +49,7 @@ pub(super) fn lookup(
         index[lane] = i;
         next[lane] = b.ins().select(past_end, with, i_next);
     }
-    let fi = b.ins().scalar_to_vector(F64X2, whole[0]);
-    let fi = b.ins().insertlane(fi, whole[1], 1);
+    let fi = pair(b, whole[0], whole[1]);
     let theta = b.ins().fsub(xc, fi);
 
     let mut result = l.splat(0.0);
@@ -161,6 +160,5 @@ fn gather_global(l: &mut Lanes, base: u32, index: [Value; 2]) -> Value {
     let a1 = l.s.global_addr(base, Some(index[1]));
     let y0 = l.s.load_f64(a0);
     let y1 = l.s.load_f64(a1);
-    let v = l.s.b.ins().scalar_to_vector(F64X2, y0);
-    l.s.b.ins().insertlane(v, y1, 1)
+    pair(&mut l.s.b, y0, y1)
 }
