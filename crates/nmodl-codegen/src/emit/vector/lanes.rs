@@ -20,7 +20,7 @@ use nmodl_ir::{
     BinaryOp, Block, Builtin, Expression, Function, FunctionKind, Handle, Intrinsic, MathFunction,
     Statement, UnaryOp, Variable,
 };
-use rsnrn_abi::KernelContext;
+use rsnrn_abi::{KernelContext, SlotInfo};
 use std::collections::{HashMap, HashSet};
 use std::mem::offset_of;
 
@@ -361,6 +361,13 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 }
             }
             Place::Slot(slot) => {
+                if matches!(
+                    self.s.layout.info.slots[slot as usize],
+                    SlotInfo::Pointer { .. }
+                ) {
+                    // Where it points, other instances may read (or own) the value.
+                    return refuse(format!("assignment through POINTER {name}"));
+                }
                 if self.shares_nodes && (self.mask.is_some() || self.slots_read.contains(&slot)) {
                     return refuse(format!(
                         "ion variable {name} of a point process assigned conditionally or after a read"

@@ -9,8 +9,12 @@
 //!
 //! What has to be sequential stays sequential: the read-modify-writes of a node's `rhs`/`d`
 //! and of an ion's current run lane 0 then lane 1 (two instances may share a node). Values
-//! that are not per instance (GLOBALs a body assigns, pointer slots it writes) are supported
-//! only when no lane could observe another lane's write (see [`lanes`]).
+//! that are not per instance (GLOBALs a body assigns, ion variables it writes) are supported
+//! only when no lane could observe another lane's write (see [`lanes`]). A kernel assigning
+//! through a POINTER stays scalar; one reading through a POINTER is vectorized on the
+//! assumption that the pointer does not name a variable this same kernel assigns for another
+//! instance of the mechanism (pointers name membrane potentials or other mechanisms'
+//! variables in practice), since lane 1 may read it before lane 0 assigned it.
 //!
 //! `RSNRN_SCALAR_KERNELS` set (to anything) when code is generated turns this off;
 //! `RSNRN_VECTOR_REPORT` prints, per kernel, whether it was vectorized or why not.
