@@ -16,6 +16,7 @@ use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::FunctionBuilder;
 use cranelift_frontend::Variable as CVar;
+use nmodl_ir::visit::{walk_block, Visitor};
 use nmodl_ir::{
     BinaryOp, Block, Builtin, Expression, Function, FunctionKind, Handle, Intrinsic, MathFunction,
     Statement, UnaryOp, Variable,
@@ -25,6 +26,28 @@ use std::collections::{HashMap, HashSet};
 use std::mem::offset_of;
 
 pub(super) const F64X2: types::Type = types::F64X2;
+
+/// IFs nested deeper than this are if-converted only (see [`Lanes::if_statement`]).
+const MAX_BRANCHING_DEPTH: u32 = 3;
+/// Branches with less [`branch_work`] than this are if-converted only.
+const BRANCHING_WORK: usize = 3;
+
+/// A rough size of `block`: its assignments, and four for each call (a table lookup or an
+/// inlined body).
+fn branch_work(mech: &nmodl_ir::Mechanism, block: &Block) -> usize {
+    struct Work(usize);
+    impl Visitor for Work {
+        fn assigned(&mut self, _: Handle<Variable>) {
+            self.0 += 1;
+        }
+        fn call(&mut self, _: Handle<Function>) {
+            self.0 += 4;
+        }
+    }
+    let mut work = Work(0);
+    walk_block(mech, block, &mut work);
+    work.0
+}
 
 /// Why a kernel stays scalar, or an error of the code generator itself.
 pub(super) enum Refusal {
@@ -110,6 +133,9 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     pub unassignable: Vec<Handle<Variable>>,
     /// The lanes the statements being emitted apply to (None: both).
     mask: Option<Value>,
+    /// How many IF statements enclose the statements being emitted: inside one, a statement
+    /// may run for some lanes only even where `mask` is None (a branch both lanes took).
+    conditional: u32,
     inline_depth: u32,
     pub used_table: bool,
 }
@@ -143,6 +169,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             written: HashSet::new(),
             unassignable: Vec::new(),
             mask: None,
+            conditional: 0,
             inline_depth: 0,
             used_table: false,
         };
@@ -350,7 +377,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                         let value = self.masked(value, old);
                         self.s.b.def_var(v, value);
                     }
-                    None if self.mask.is_some() => {
+                    None if self.conditional > 0 => {
                         return refuse(format!("GLOBAL {name} is first assigned conditionally"))
                     }
                     None => {
@@ -368,7 +395,8 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                     // Where it points, other instances may read (or own) the value.
                     return refuse(format!("assignment through POINTER {name}"));
                 }
-                if self.shares_nodes && (self.mask.is_some() || self.slots_read.contains(&slot)) {
+                let conditional = self.conditional > 0;
+                if self.shares_nodes && (conditional || self.slots_read.contains(&slot)) {
                     return refuse(format!(
                         "ion variable {name} of a point process assigned conditionally or after a read"
                     ));
@@ -601,6 +629,44 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     // ---- statements ------------------------------------------------------------------------
 
+    /// An IF whose condition holds in the lanes of `taken`. When both lanes agree (the usual
+    /// case: conditions on time or on parameters), only the branch they take runs, without
+    /// masks; otherwise both branches run, each masked. Small branches (less
+    /// [`branch_work`] than [`BRANCHING_WORK`]) and IFs nested deeper than
+    /// [`MAX_BRANCHING_DEPTH`] get the masked form only: the tests and jumps cost more than
+    /// they save there, and the other form doubles the code at each level.
+    fn if_statement(&mut self, taken: Value, accept: &Block, reject: &Block) -> VResult<()> {
+        let not_taken = self.s.b.ins().bnot(taken);
+        let masked = |l: &mut Self| -> VResult<()> {
+            l.with_mask(taken, |l| l.block(accept))?;
+            l.with_mask(not_taken, |l| l.block(reject))
+        };
+        let work = branch_work(self.s.mech, accept) + branch_work(self.s.mech, reject);
+        if self.conditional > MAX_BRANCHING_DEPTH || work < BRANCHING_WORK {
+            return masked(self);
+        }
+        let all = self.s.b.create_block();
+        let not_all = self.s.b.create_block();
+        let mixed = self.s.b.create_block();
+        let none = self.s.b.create_block();
+        let merge = self.s.b.create_block();
+        let all_taken = self.s.b.ins().vall_true(taken);
+        self.s.b.ins().brif(all_taken, all, &[], not_all, &[]);
+        self.s.b.switch_to_block(not_all);
+        let any_taken = self.s.b.ins().vany_true(taken);
+        self.s.b.ins().brif(any_taken, mixed, &[], none, &[]);
+        for (block, branch) in [(all, Some(accept)), (none, Some(reject)), (mixed, None)] {
+            self.s.b.switch_to_block(block);
+            match branch {
+                Some(statements) => self.block(statements)?,
+                None => masked(self)?,
+            }
+            self.s.b.ins().jump(merge, &[]);
+        }
+        self.s.b.switch_to_block(merge);
+        Ok(())
+    }
+
     pub fn block(&mut self, block: &Block) -> VResult<()> {
         for s in &block.statements {
             self.statement(s)?;
@@ -635,9 +701,10 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             } => {
                 let c = self.expr(*condition)?;
                 let taken = self.truthy(c);
-                let not_taken = self.s.b.ins().bnot(taken);
-                self.with_mask(taken, |l| l.block(accept))?;
-                self.with_mask(not_taken, |l| l.block(reject))?;
+                self.conditional += 1;
+                let emitted = self.if_statement(taken, accept, reject);
+                self.conditional -= 1;
+                emitted?;
             }
             Statement::Protect { body, .. } => self.block(body)?,
             Statement::Mutex { .. } => {}
