@@ -406,7 +406,19 @@ fn stn_mechanisms_bit_identical() {
         .filter(|m| !matches!(**m, "Cacum" | "myions"))
         .map(|m| format!("{m} current"))
         .collect();
-    let expected: Vec<&str> = state.iter().chain(&current).map(String::as_str).collect();
+    let point_kernels = [
+        "AMPA state",
+        "AMPA current",
+        "GABAa state",
+        "GABAa current",
+        "trainIClamp current",
+    ];
+    let expected: Vec<&str> = state
+        .iter()
+        .chain(&current)
+        .map(String::as_str)
+        .chain(point_kernels)
+        .collect();
     assert_vectorized(&r, &expected);
     for nseg in [[5, 4, 2], [5, 5, 2]] {
         compare(&files, |model| {
@@ -419,8 +431,15 @@ fn stn_mechanisms_bit_identical() {
                 ("amp", 0.2),
                 ("freq", 400.0),
             ];
-            // AMPA and GABAa need a presynaptic POINTER: not in this model.
-            let list = points(&mut c, "trainIClamp", 0, 0.5, 3, &train);
+            let mut list = points(&mut c, "trainIClamp", 0, 0.5, 3, &train);
+            // Synapses whose presynaptic POINTER reads a membrane potential of the cable.
+            for (name, at, pre) in [("AMPA", 1, (0, 0.1)), ("GABAa", 2, (1, 0.9))] {
+                for p in points(&mut c, name, at, 0.5, 3, &[]) {
+                    let pre = RecordTarget::range(c.sections[pre.0], pre.1, "v");
+                    c.model.set_point_pointer(p, "pre", pre).unwrap();
+                    list.push(p);
+                }
+            }
             (c, list)
         });
     }
