@@ -42,18 +42,18 @@ pub(crate) struct Env {
 #[derive(Clone)]
 pub(crate) struct Hoisted {
     columns_base: Value,
-    columns: Vec<Value>,
-    globals: Value,
-    slots: Vec<Value>,
+    pub columns: Vec<Value>,
+    pub globals: Value,
+    pub slots: Vec<Value>,
     /// (offset in KernelContext, array pointer) for v, rhs, d, area, diam.
-    node_arrays: Vec<(usize, Value)>,
-    t: Value,
-    dt: Value,
-    celsius: Value,
+    pub node_arrays: Vec<(usize, Value)>,
+    pub t: Value,
+    pub dt: Value,
+    pub celsius: Value,
 }
 
 /// How deeply calls are inlined into kernels before falling back to real calls.
-const MAX_INLINE_DEPTH: u32 = 8;
+pub(crate) const MAX_INLINE_DEPTH: u32 = 8;
 
 pub(crate) struct BodyEmitter<'a, 'f> {
     pub b: FunctionBuilder<'f>,
@@ -154,6 +154,11 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             dt,
             celsius,
         });
+    }
+
+    /// What [`BodyEmitter::hoist`] loaded (the vector kernels build on it).
+    pub fn hoisted(&self) -> Option<&Hoisted> {
+        self.hoisted.as_ref()
     }
 
     pub fn f64(&mut self, x: f64) -> Value {
@@ -961,7 +966,11 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
 }
 
 /// The local variables (LOCALs, arguments, results, counters) a block refers to.
-fn collect_locals_block(mech: &Mechanism, block: &Block, out: &mut Vec<Handle<Variable>>) {
+pub(crate) fn collect_locals_block(
+    mech: &Mechanism,
+    block: &Block,
+    out: &mut Vec<Handle<Variable>>,
+) {
     struct Locals<'a> {
         mech: &'a Mechanism,
         found: &'a mut Vec<Handle<Variable>>,

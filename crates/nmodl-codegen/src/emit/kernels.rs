@@ -1,6 +1,7 @@
 //! The four ABI kernels: loops over all instances around the generated bodies.
 
 use super::body::{BodyEmitter, PTR};
+use super::vector::{self, Kernel};
 use super::writer::FunctionWriter;
 use super::{derivimplicit, kernel_signature, kinetic, tables, KernelIds, Symbols};
 use crate::layout::Layout;
@@ -46,8 +47,9 @@ pub(super) fn emit_all(
     // it in the state update, after the SOLVEs, with v and t of the end of the step.
     let has_current = !mech.currents.is_empty();
     let current = if has_current {
+        let plan = vector::decide(&mut w.functions, Kernel::Current);
         Some(w.kernel("current", |e| {
-            each_instance(e, |e| {
+            instance_loops(e, plan, |e| {
                 read_written_currents(e, mech, layout)?;
                 current_instance(e, mech, layout)
             })
@@ -59,8 +61,9 @@ pub(super) fn emit_all(
     let state = if mech.solves.is_empty() && !breakpoint_in_state {
         None
     } else {
+        let plan = vector::decide(&mut w.functions, Kernel::State);
         Some(w.kernel("state", |e| {
-            each_instance(e, |e| {
+            instance_loops(e, plan, |e| {
                 read_written_currents(e, mech, layout)?;
                 for s in &mech.solves {
                     if let Some(derivative) = e.symbols.derivative(s.target) {
@@ -196,20 +199,43 @@ pub(super) fn failure_status(e: &mut BodyEmitter) -> Value {
     e.b.ins().select(failed, status, ok)
 }
 
+/// [`each_instance`], or with a vector plan pairs of instances in f64x2 lanes first.
+fn instance_loops(
+    e: &mut BodyEmitter,
+    plan: Option<vector::Plan>,
+    per: impl FnOnce(&mut BodyEmitter) -> Result<()>,
+) -> Result<()> {
+    match plan {
+        Some(plan) => {
+            vector::pairs_then_instances(e, plan, |e, first| instances_from(e, first, per))
+        }
+        None => each_instance(e, per),
+    }
+}
+
 /// `for inst in 0..count { node = node_index[inst]; v = ctx.v[node]; per(...) }`
 fn each_instance(
     e: &mut BodyEmitter,
     per: impl FnOnce(&mut BodyEmitter) -> Result<()>,
 ) -> Result<()> {
     e.hoist();
+    let zero = e.b.ins().iconst(PTR, 0);
+    instances_from(e, zero, per)
+}
+
+/// The instance loop from instance `first` on (kernels hoist before it).
+fn instances_from(
+    e: &mut BodyEmitter,
+    first: Value,
+    per: impl FnOnce(&mut BodyEmitter) -> Result<()>,
+) -> Result<()> {
     let count = e.load_ptr(e.env.data, offset_of!(MechanismData, count));
     let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
     let header = e.b.create_block();
     let body = e.b.create_block();
     let exit = e.b.create_block();
     e.b.append_block_param(header, PTR);
-    let zero = e.b.ins().iconst(PTR, 0);
-    e.b.ins().jump(header, &[zero.into()]);
+    e.b.ins().jump(header, &[first.into()]);
 
     e.b.switch_to_block(header);
     let inst = e.b.block_params(header)[0];

@@ -22,9 +22,11 @@ mod printf;
 mod random;
 mod runge;
 mod tables;
+mod vector;
 mod writer;
 
 pub use net_receive::{for_netcons_argument, uses_for_netcons, watch_conditions, EventKernelIds};
+pub use vector::{with_scalar_kernels, with_vector_report};
 
 use crate::layout::Layout;
 use crate::{math, CodegenError};

@@ -1,0 +1,724 @@
+//! [`Lanes`]: statements and expressions of a body for two instances at once, every NMODL
+//! value an f64x2 whose lane k belongs to instance `inst + k`.
+//!
+//! It mirrors [`BodyEmitter`]'s scalar code operation for operation. Control flow that depends
+//! on values (IF, `&&`, `||`) is if-converted: both sides are evaluated for both lanes, and
+//! every store made while a condition holds for only some lanes keeps the old value in the
+//! other lanes (`mask`). Loops, arrays, real calls and everything else are refused, which
+//! leaves the whole kernel scalar.
+
+use super::super::body::{collect_locals_block, flags, BodyEmitter, MAX_INLINE_DEPTH, PTR};
+use super::super::exp;
+use crate::layout::Place;
+use crate::verbatim::VerbatimMeaning;
+use crate::CodegenError;
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
+use cranelift_frontend::FunctionBuilder;
+use cranelift_frontend::Variable as CVar;
+use nmodl_ir::visit::{walk_block, Visitor};
+use nmodl_ir::{
+    BinaryOp, Block, Builtin, Expression, Function, FunctionKind, Handle, Intrinsic, MathFunction,
+    Statement, UnaryOp, Variable,
+};
+use rsnrn_abi::{KernelContext, SlotInfo};
+use std::collections::{HashMap, HashSet};
+use std::mem::offset_of;
+
+pub(super) const F64X2: types::Type = types::F64X2;
+
+/// IFs nested deeper than this are if-converted only (see [`Lanes::if_statement`]).
+const MAX_BRANCHING_DEPTH: u32 = 3;
+/// Branches with less [`branch_work`] than this are if-converted only.
+const BRANCHING_WORK: usize = 3;
+
+/// A rough size of `block`: its assignments, and four for each call (a table lookup or an
+/// inlined body).
+fn branch_work(mech: &nmodl_ir::Mechanism, block: &Block) -> usize {
+    struct Work(usize);
+    impl Visitor for Work {
+        fn assigned(&mut self, _: Handle<Variable>) {
+            self.0 += 1;
+        }
+        fn call(&mut self, _: Handle<Function>) {
+            self.0 += 4;
+        }
+    }
+    let mut work = Work(0);
+    walk_block(mech, block, &mut work);
+    work.0
+}
+
+/// Why a kernel stays scalar, or an error of the code generator itself.
+pub(super) enum Refusal {
+    Unsupported(String),
+    Failed(CodegenError),
+}
+
+impl From<CodegenError> for Refusal {
+    fn from(e: CodegenError) -> Self {
+        Refusal::Failed(e)
+    }
+}
+
+pub(super) type VResult<T> = Result<T, Refusal>;
+
+fn refuse<T>(why: impl Into<String>) -> VResult<T> {
+    Err(Refusal::Unsupported(why.into()))
+}
+
+/// Vector accesses: instance pairs start at any instance, so no 16-byte alignment is promised.
+fn vector_flags() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+/// Lane by lane `x` where `mask` (an fcmp result) is set, else `y`.
+pub(super) fn select_lanes(b: &mut FunctionBuilder, mask: Value, x: Value, y: Value) -> Value {
+    let little = MemFlagsData::new().with_endianness(Endianness::Little);
+    let m = b.ins().bitcast(F64X2, little, mask);
+    b.ins().bitselect(m, x, y)
+}
+
+/// The vector [lane0, lane1]. (A splat and one insertion: on x86-64 two instructions, where
+/// scalar_to_vector first zeroes a register.)
+pub(super) fn pair(b: &mut FunctionBuilder, lane0: Value, lane1: Value) -> Value {
+    let v = b.ins().splat(F64X2, lane0);
+    b.ins().insertlane(v, lane1, 1)
+}
+
+/// Pointer slot `slot` of instance `inst` (the kernel's hoisted slot arrays).
+pub(super) fn slot_ptr_of(e: &mut BodyEmitter, slot: u32, inst: Value) -> Value {
+    let per_instance = e.hoisted().expect("kernels hoist").slots[slot as usize];
+    let a = e.element_addr(per_instance, inst);
+    e.load_ptr(a, 0)
+}
+
+/// The entry of `node` in the context array at `ctx_field` (v, rhs, d, area, diam).
+pub(super) fn node_addr_of(e: &mut BodyEmitter, ctx_field: usize, node: Value) -> Value {
+    let base = e
+        .hoisted()
+        .expect("kernels hoist")
+        .node_arrays
+        .iter()
+        .find(|(f, _)| *f == ctx_field)
+        .map(|&(_, p)| p)
+        .expect("every node array is hoisted");
+    e.element_addr(base, node)
+}
+
+pub(super) struct Lanes<'e, 'a, 'f> {
+    pub s: &'e mut BodyEmitter<'a, 'f>,
+    /// The instances of lane 0 and lane 1.
+    pub insts: [Value; 2],
+    pub nodes: [Value; 2],
+    /// The membrane potential the statements see.
+    pub v: Value,
+    locals: HashMap<Handle<Variable>, CVar>,
+    /// GLOBALs the body assigns: lane-private from their first (unconditional) assignment
+    /// on; memory gets lane 1's value when the pair is done, as after the scalar instance.
+    lane_globals: Vec<(Handle<Variable>, u32, CVar)>,
+    /// GLOBALs read from memory so far (assigning one later would feed lane 0's value to
+    /// lane 1 in the scalar code).
+    globals_read: HashSet<Handle<Variable>>,
+    /// Pointer slots read and written so far; only point processes need them (two of their
+    /// instances may share a node, hence an ion's values; a density mechanism has one
+    /// instance per node).
+    slots_read: HashSet<u32>,
+    slots_written: HashSet<u32>,
+    shares_nodes: bool,
+    /// Every variable the body assigns.
+    pub written: HashSet<Handle<Variable>>,
+    /// What the body must not assign for the TABLE checks made at lane 0's call only to be
+    /// right: the DEPEND variables of those tables (table.rs).
+    pub unassignable: Vec<Handle<Variable>>,
+    /// The lanes the statements being emitted apply to (None: both).
+    mask: Option<Value>,
+    /// How many IF statements enclose the statements being emitted: inside one, a statement
+    /// may run for some lanes only even where `mask` is None (a branch both lanes took).
+    conditional: u32,
+    inline_depth: u32,
+    pub used_table: bool,
+}
+
+impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
+    /// Points the lanes at instances `inst` and `inst + 1`: their nodes and v.
+    pub fn enter(s: &'e mut BodyEmitter<'a, 'f>, inst: Value, node_index: Value) -> Self {
+        let inst1 = s.b.ins().iadd_imm_s(inst, 1);
+        let insts = [inst, inst1];
+        let mut nodes = [inst; 2];
+        for (node, &i) in nodes.iter_mut().zip(&insts) {
+            let offset = s.b.ins().ishl_imm_u(i, 2);
+            let addr = s.b.ins().iadd(node_index, offset);
+            let node32 = s.b.ins().load(types::I32, flags(), addr, 0);
+            *node = s.b.ins().uextend(PTR, node32);
+        }
+        let zero = s.b.ins().f64const(0.0);
+        let v = s.b.ins().splat(F64X2, zero);
+        let shares_nodes = s.mech.kind != nmodl_ir::MechanismKind::Density;
+        let mut l = Lanes {
+            s,
+            insts,
+            nodes,
+            v,
+            locals: HashMap::new(),
+            lane_globals: Vec::new(),
+            globals_read: HashSet::new(),
+            slots_read: HashSet::new(),
+            slots_written: HashSet::new(),
+            shares_nodes,
+            written: HashSet::new(),
+            unassignable: Vec::new(),
+            mask: None,
+            conditional: 0,
+            inline_depth: 0,
+            used_table: false,
+        };
+        let v = l.node_values(offset_of!(KernelContext, v));
+        l.set_v(v);
+        l
+    }
+
+    /// As [`BodyEmitter::set_v`]: the mechanism's own copy of v is written too.
+    pub fn set_v(&mut self, v: Value) {
+        self.v = v;
+        if let Some(c) = self.s.layout.v_column {
+            let a = self.column_addr(c);
+            self.s.b.ins().store(vector_flags(), v, a, 0);
+        }
+    }
+
+    /// Stores lane 1's value of every GLOBAL the pair assigned (what the scalar loop leaves).
+    pub fn flush_globals(&mut self) {
+        for &(_, g, var) in &self.lane_globals {
+            let x = self.s.b.use_var(var);
+            let last = self.s.b.ins().extractlane(x, 1);
+            let a = self.s.global_addr(g, None);
+            self.s.store_f64(last, a);
+        }
+    }
+
+    pub fn splat(&mut self, x: f64) -> Value {
+        let c = self.s.b.ins().f64const(x);
+        self.s.b.ins().splat(F64X2, c)
+    }
+
+    fn pair(&mut self, lane0: Value, lane1: Value) -> Value {
+        pair(&mut self.s.b, lane0, lane1)
+    }
+
+    pub fn gather(&mut self, addrs: [Value; 2]) -> Value {
+        let x0 = self.s.load_f64(addrs[0]);
+        let x1 = self.s.load_f64(addrs[1]);
+        self.pair(x0, x1)
+    }
+
+    /// The two lanes' entries of the node array at `ctx_field`.
+    pub fn node_values(&mut self, ctx_field: usize) -> Value {
+        let a0 = node_addr_of(self.s, ctx_field, self.nodes[0]);
+        let a1 = node_addr_of(self.s, ctx_field, self.nodes[1]);
+        self.gather([a0, a1])
+    }
+
+    fn column_addr(&mut self, column: u32) -> Value {
+        let col = self.s.hoisted().expect("kernels hoist").columns[column as usize];
+        self.s.element_addr(col, self.insts[0])
+    }
+
+    /// `new` in the lanes the current mask selects, `old` in the others.
+    fn masked(&mut self, new: Value, old: Value) -> Value {
+        match self.mask {
+            None => new,
+            Some(m) => select_lanes(&mut self.s.b, m, new, old),
+        }
+    }
+
+    fn with_mask<T>(
+        &mut self,
+        lanes: Value,
+        f: impl FnOnce(&mut Self) -> VResult<T>,
+    ) -> VResult<T> {
+        let outer = self.mask;
+        let inner = match outer {
+            None => lanes,
+            Some(m) => self.s.b.ins().band(m, lanes),
+        };
+        self.mask = Some(inner);
+        let result = f(self);
+        self.mask = outer;
+        result
+    }
+
+    /// Whether the body read GLOBAL `var` from memory or assigned it so far.
+    pub fn global_seen(&self, var: Handle<Variable>) -> bool {
+        self.globals_read.contains(&var) || self.lane_globals.iter().any(|(h, ..)| *h == var)
+    }
+
+    fn local(&mut self, var: Handle<Variable>) -> CVar {
+        if let Some(&v) = self.locals.get(&var) {
+            return v;
+        }
+        let v = self.s.b.declare_var(F64X2);
+        let zero = self.splat(0.0);
+        self.s.b.def_var(v, zero);
+        self.locals.insert(var, v);
+        v
+    }
+
+    /// Makes local `var` hold `value` in both lanes (parameters, results, resets).
+    fn bind_local(&mut self, var: Handle<Variable>, value: Value) {
+        let v = match self.locals.get(&var) {
+            Some(&v) => v,
+            None => {
+                let v = self.s.b.declare_var(F64X2);
+                self.locals.insert(var, v);
+                v
+            }
+        };
+        self.s.b.def_var(v, value);
+    }
+
+    pub fn reset_locals_of(&mut self, block: &Block) {
+        let mut found = Vec::new();
+        collect_locals_block(self.s.mech, block, &mut found);
+        for var in found {
+            let zero = self.splat(0.0);
+            self.bind_local(var, zero);
+        }
+    }
+
+    fn scalar_only(&self, var: Handle<Variable>) -> VResult<()> {
+        let v = &self.s.mech.variables[var];
+        if v.size.is_some() {
+            return refuse(format!("array {}", v.name));
+        }
+        Ok(())
+    }
+
+    pub fn load_var(&mut self, var: Handle<Variable>) -> VResult<Value> {
+        self.scalar_only(var)?;
+        Ok(match self.s.layout.place(var) {
+            Place::Column(c) => {
+                let a = self.column_addr(c);
+                self.s.b.ins().load(F64X2, vector_flags(), a, 0)
+            }
+            Place::Global(g) => {
+                if let Some(&(_, _, v)) = self.lane_globals.iter().find(|(h, ..)| *h == var) {
+                    return Ok(self.s.b.use_var(v));
+                }
+                self.globals_read.insert(var);
+                let a = self.s.global_addr(g, None);
+                let x = self.s.load_f64(a);
+                self.s.b.ins().splat(F64X2, x)
+            }
+            Place::Slot(slot) => {
+                if self.shares_nodes && self.slots_written.contains(&slot) {
+                    return refuse(format!(
+                        "{} is written, then read",
+                        self.s.mech.variables[var].name
+                    ));
+                }
+                self.slots_read.insert(slot);
+                let p0 = slot_ptr_of(self.s, slot, self.insts[0]);
+                let p1 = slot_ptr_of(self.s, slot, self.insts[1]);
+                self.gather([p0, p1])
+            }
+            Place::Builtin(b) => self.builtin(b)?,
+            Place::Local => {
+                let v = self.local(var);
+                self.s.b.use_var(v)
+            }
+            _ => {
+                return refuse(format!(
+                    "{} outside a kernel",
+                    self.s.mech.variables[var].name
+                ))
+            }
+        })
+    }
+
+    fn builtin(&mut self, b: Builtin) -> VResult<Value> {
+        if self.s.dt_override.is_some() || self.s.t_override.is_some() {
+            return refuse("dt or t overridden");
+        }
+        let h = self.s.hoisted().expect("kernels hoist");
+        let scalar = match b {
+            Builtin::V => return Ok(self.v),
+            Builtin::T => h.t,
+            Builtin::Dt => h.dt,
+            Builtin::Celsius => h.celsius,
+            Builtin::Area => return Ok(self.node_values(offset_of!(KernelContext, area))),
+            Builtin::Diam => return Ok(self.node_values(offset_of!(KernelContext, diam))),
+        };
+        Ok(self.s.b.ins().splat(F64X2, scalar))
+    }
+
+    pub fn store_var(&mut self, var: Handle<Variable>, value: Value) -> VResult<()> {
+        self.scalar_only(var)?;
+        self.written.insert(var);
+        let name = &self.s.mech.variables[var].name;
+        match self.s.layout.place(var) {
+            Place::Column(c) => {
+                let a = self.column_addr(c);
+                let value = if self.mask.is_some() {
+                    let old = self.s.b.ins().load(F64X2, vector_flags(), a, 0);
+                    self.masked(value, old)
+                } else {
+                    value
+                };
+                self.s.b.ins().store(vector_flags(), value, a, 0);
+            }
+            Place::Global(g) => {
+                if self.globals_read.contains(&var) {
+                    return refuse(format!("GLOBAL {name} is read before it is assigned"));
+                }
+                match self.lane_globals.iter().find(|(h, ..)| *h == var) {
+                    Some(&(_, _, v)) => {
+                        let old = self.s.b.use_var(v);
+                        let value = self.masked(value, old);
+                        self.s.b.def_var(v, value);
+                    }
+                    None if self.conditional > 0 => {
+                        return refuse(format!("GLOBAL {name} is first assigned conditionally"))
+                    }
+                    None => {
+                        let v = self.s.b.declare_var(F64X2);
+                        self.s.b.def_var(v, value);
+                        self.lane_globals.push((var, g, v));
+                    }
+                }
+            }
+            Place::Slot(slot) => {
+                if matches!(
+                    self.s.layout.info.slots[slot as usize],
+                    SlotInfo::Pointer { .. }
+                ) {
+                    // Where it points, other instances may read (or own) the value.
+                    return refuse(format!("assignment through POINTER {name}"));
+                }
+                let conditional = self.conditional > 0;
+                if self.shares_nodes && (conditional || self.slots_read.contains(&slot)) {
+                    return refuse(format!(
+                        "ion variable {name} of a point process assigned conditionally or after a read"
+                    ));
+                }
+                self.slots_written.insert(slot);
+                let p = [
+                    slot_ptr_of(self.s, slot, self.insts[0]),
+                    slot_ptr_of(self.s, slot, self.insts[1]),
+                ];
+                let value = if self.mask.is_some() {
+                    let old = self.gather(p);
+                    self.masked(value, old)
+                } else {
+                    value
+                };
+                for (lane, &p) in p.iter().enumerate() {
+                    let x = self.s.b.ins().extractlane(value, lane as u8);
+                    self.s.store_f64(x, p);
+                }
+            }
+            Place::Local => {
+                let v = self.local(var);
+                let old = self.s.b.use_var(v);
+                let value = self.masked(value, old);
+                self.s.b.def_var(v, value);
+            }
+            _ => return refuse(format!("assignment to {name}")),
+        }
+        Ok(())
+    }
+
+    // ---- expressions -----------------------------------------------------------------------
+
+    fn bool_to_f64(&mut self, mask: Value) -> Value {
+        let one = self.splat(1.0);
+        let zero = self.splat(0.0);
+        select_lanes(&mut self.s.b, mask, one, zero)
+    }
+
+    fn truthy(&mut self, x: Value) -> Value {
+        let zero = self.splat(0.0);
+        self.s.b.ins().fcmp(FloatCC::NotEqual, x, zero)
+    }
+
+    pub fn expr(&mut self, e: Handle<Expression>) -> VResult<Value> {
+        let mech = self.s.mech;
+        Ok(match mech.expressions[e] {
+            Expression::Number(x) => self.splat(x),
+            Expression::Load(var) => self.load_var(var)?,
+            Expression::LoadElement(var, _) => {
+                return refuse(format!("array {}", mech.variables[var].name))
+            }
+            Expression::Unary(UnaryOp::Neg, a) => {
+                let a = self.expr(a)?;
+                self.s.b.ins().fneg(a)
+            }
+            Expression::Unary(UnaryOp::Not, a) => {
+                let a = self.expr(a)?;
+                let zero = self.splat(0.0);
+                let is_zero = self.s.b.ins().fcmp(FloatCC::Equal, a, zero);
+                self.bool_to_f64(is_zero)
+            }
+            Expression::Binary(BinaryOp::And, a, b) => self.short_circuit(a, b, true)?,
+            Expression::Binary(BinaryOp::Or, a, b) => self.short_circuit(a, b, false)?,
+            Expression::Binary(op, a, b) => {
+                let x = self.expr(a)?;
+                let y = self.expr(b)?;
+                self.binary(op, x, y)?
+            }
+            Expression::Math(f, args) => {
+                let mut values = Vec::with_capacity(args.len as usize);
+                for &a in mech.args(args) {
+                    values.push(self.expr(a)?);
+                }
+                self.math(f, &values)?
+            }
+            Expression::Call(f, args) => {
+                let mut values = Vec::with_capacity(args.len as usize);
+                for &a in mech.args(args) {
+                    values.push(self.expr(a)?);
+                }
+                if self.inline_depth < MAX_INLINE_DEPTH && self.s.symbols.inlinable(f) {
+                    return self.inline_call(f, &values);
+                }
+                return refuse(format!("call of {} (not inlined)", mech.functions[f].name));
+            }
+            Expression::Intrinsic(Intrinsic::AtTime, args, _) => {
+                for &a in mech.args(args) {
+                    self.expr(a)?;
+                }
+                self.splat(0.0)
+            }
+            Expression::Intrinsic(f, ..) => return refuse(format!("{}()", f.name())),
+        })
+    }
+
+    /// C's `&&` / `||`: the right operand counts (and assigns) only in the lanes that need it.
+    fn short_circuit(
+        &mut self,
+        a: Handle<Expression>,
+        b: Handle<Expression>,
+        and: bool,
+    ) -> VResult<Value> {
+        let x = self.expr(a)?;
+        let xt = self.truthy(x);
+        let needs_rhs = if and { xt } else { self.s.b.ins().bnot(xt) };
+        let yv = self.with_mask(needs_rhs, |l| {
+            let y = l.expr(b)?;
+            let yt = l.truthy(y);
+            Ok(l.bool_to_f64(yt))
+        })?;
+        let short = self.splat(if and { 0.0 } else { 1.0 });
+        Ok(select_lanes(&mut self.s.b, needs_rhs, yv, short))
+    }
+
+    fn binary(&mut self, op: BinaryOp, x: Value, y: Value) -> VResult<Value> {
+        let ins = self.s.b.ins();
+        let cc = match op {
+            BinaryOp::Add => return Ok(ins.fadd(x, y)),
+            BinaryOp::Sub => return Ok(ins.fsub(x, y)),
+            BinaryOp::Mul => return Ok(ins.fmul(x, y)),
+            BinaryOp::Div => return Ok(ins.fdiv(x, y)),
+            BinaryOp::Pow => return self.math(MathFunction::Pow, &[x, y]),
+            BinaryOp::Lt => FloatCC::LessThan,
+            BinaryOp::Le => FloatCC::LessThanOrEqual,
+            BinaryOp::Gt => FloatCC::GreaterThan,
+            BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
+            BinaryOp::Eq => FloatCC::Equal,
+            BinaryOp::Ne => FloatCC::NotEqual,
+            BinaryOp::And | BinaryOp::Or => unreachable!("handled with masks"),
+        };
+        let c = self.s.b.ins().fcmp(cc, x, y);
+        Ok(self.bool_to_f64(c))
+    }
+
+    /// As [`BodyEmitter::math`], lane by lane where it calls the C library.
+    fn math(&mut self, f: MathFunction, args: &[Value]) -> VResult<Value> {
+        let ins = self.s.b.ins();
+        Ok(match f {
+            MathFunction::Fabs => ins.fabs(args[0]),
+            MathFunction::Sqrt => ins.sqrt(args[0]),
+            MathFunction::Floor => ins.floor(args[0]),
+            MathFunction::Ceil => ins.ceil(args[0]),
+            MathFunction::Exprelr => self.exprelr(args[0])?,
+            MathFunction::Exp => self.hoc_exp(args[0])?,
+            _ => self.call_math(f, args)?,
+        })
+    }
+
+    /// The C library's `f` called for lane 0, then for lane 1.
+    fn call_math(&mut self, f: MathFunction, args: &[Value]) -> VResult<Value> {
+        let Some(&id) = self.s.symbols.math.get(&f) else {
+            return refuse(format!("{}() is not imported", f.name()));
+        };
+        let fref = self.s.module.declare_func_in_func(id, self.s.b.func);
+        let mut results = [args[0]; 2];
+        for (lane, result) in results.iter_mut().enumerate() {
+            let lane_args: Vec<Value> = args
+                .iter()
+                .map(|&a| self.s.b.ins().extractlane(a, lane as u8))
+                .collect();
+            let call = self.s.b.ins().call(fref, &lane_args);
+            *result = self.s.b.inst_results(call)[0];
+        }
+        Ok(self.pair(results[0], results[1]))
+    }
+
+    /// [`BodyEmitter`]'s hoc_exp: exp clamped at ±700 as NEURON's .mod code has it.
+    fn hoc_exp(&mut self, x: Value) -> VResult<Value> {
+        let raw = self.exp_value(x, true)?;
+        let high = self.splat(700.0);
+        let low = self.splat(-700.0);
+        let above = self.s.b.ins().fcmp(FloatCC::GreaterThan, x, high);
+        let below = self.s.b.ins().fcmp(FloatCC::LessThan, x, low);
+        let cap = self.splat(700f64.exp());
+        let zero = self.splat(0.0);
+        let capped = select_lanes(&mut self.s.b, above, cap, raw);
+        Ok(select_lanes(&mut self.s.b, below, zero, capped))
+    }
+
+    fn exp_value(&mut self, x: Value, moderate: bool) -> VResult<Value> {
+        if exp::libm_requested() {
+            return self.call_math(MathFunction::Exp, &[x]);
+        }
+        let fused = self.s.module.isa().has_native_fma();
+        Ok(if moderate {
+            exp::exp_moderate(&mut self.s.b, x, fused)
+        } else {
+            exp::exp(&mut self.s.b, x, fused)
+        })
+    }
+
+    fn exprelr(&mut self, x: Value) -> VResult<Value> {
+        let one = self.splat(1.0);
+        let e = self.exp_value(x, false)?;
+        let em1 = self.s.b.ins().fsub(e, one);
+        let ratio = self.s.b.ins().fdiv(x, em1);
+        let one_plus_x = self.s.b.ins().fadd(one, x);
+        let tiny = self.s.b.ins().fcmp(FloatCC::Equal, one_plus_x, one);
+        Ok(select_lanes(&mut self.s.b, tiny, one, ratio))
+    }
+
+    /// The call of `f` with `args`, its body (or its table lookup) emitted here.
+    pub fn inline_call(&mut self, f: Handle<Function>, args: &[Value]) -> VResult<Value> {
+        if let Some(table) = self.s.layout.table_of(f) {
+            return super::table::lookup(self, f, table, args);
+        }
+        let mech = self.s.mech;
+        let func = &mech.functions[f];
+        if func.kind == FunctionKind::FunctionTable {
+            return refuse(format!("FUNCTION_TABLE {}", func.name));
+        }
+        self.reset_locals_of(&func.body);
+        for (&p, &value) in func.parameters.iter().zip(args) {
+            self.bind_local(p, value);
+        }
+        if let Some(r) = func.result {
+            let zero = self.splat(0.0);
+            self.bind_local(r, zero);
+        }
+        self.inline_depth += 1;
+        let emitted = self.block(&func.body);
+        self.inline_depth -= 1;
+        emitted?;
+        match (func.kind, func.result) {
+            (FunctionKind::Function, Some(r)) => self.load_var(r),
+            _ => Ok(self.splat(0.0)),
+        }
+    }
+
+    // ---- statements ------------------------------------------------------------------------
+
+    /// An IF whose condition holds in the lanes of `taken`. When both lanes agree (the usual
+    /// case: conditions on time or on parameters), only the branch they take runs, without
+    /// masks; otherwise both branches run, each masked. Small branches (less
+    /// [`branch_work`] than [`BRANCHING_WORK`]) and IFs nested deeper than
+    /// [`MAX_BRANCHING_DEPTH`] get the masked form only: the tests and jumps cost more than
+    /// they save there, and the other form doubles the code at each level.
+    fn if_statement(&mut self, taken: Value, accept: &Block, reject: &Block) -> VResult<()> {
+        let not_taken = self.s.b.ins().bnot(taken);
+        let masked = |l: &mut Self| -> VResult<()> {
+            l.with_mask(taken, |l| l.block(accept))?;
+            l.with_mask(not_taken, |l| l.block(reject))
+        };
+        let work = branch_work(self.s.mech, accept) + branch_work(self.s.mech, reject);
+        if self.conditional > MAX_BRANCHING_DEPTH || work < BRANCHING_WORK {
+            return masked(self);
+        }
+        let all = self.s.b.create_block();
+        let not_all = self.s.b.create_block();
+        let mixed = self.s.b.create_block();
+        let none = self.s.b.create_block();
+        let merge = self.s.b.create_block();
+        let all_taken = self.s.b.ins().vall_true(taken);
+        self.s.b.ins().brif(all_taken, all, &[], not_all, &[]);
+        self.s.b.switch_to_block(not_all);
+        let any_taken = self.s.b.ins().vany_true(taken);
+        self.s.b.ins().brif(any_taken, mixed, &[], none, &[]);
+        for (block, branch) in [(all, Some(accept)), (none, Some(reject)), (mixed, None)] {
+            self.s.b.switch_to_block(block);
+            match branch {
+                Some(statements) => self.block(statements)?,
+                None => masked(self)?,
+            }
+            self.s.b.ins().jump(merge, &[]);
+        }
+        self.s.b.switch_to_block(merge);
+        Ok(())
+    }
+
+    pub fn block(&mut self, block: &Block) -> VResult<()> {
+        for s in &block.statements {
+            self.statement(s)?;
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, s: &Statement) -> VResult<()> {
+        match s {
+            Statement::Assign {
+                target,
+                index: None,
+                value,
+                ..
+            }
+            | Statement::StateDiscontinuity {
+                target,
+                index: None,
+                value,
+                ..
+            } => {
+                let x = self.expr(*value)?;
+                self.store_var(*target, x)?;
+            }
+            Statement::Evaluate { value, .. } => {
+                self.expr(*value)?;
+            }
+            Statement::If {
+                condition,
+                accept,
+                reject,
+            } => {
+                let c = self.expr(*condition)?;
+                let taken = self.truthy(c);
+                self.conditional += 1;
+                let emitted = self.if_statement(taken, accept, reject);
+                self.conditional -= 1;
+                emitted?;
+            }
+            Statement::Protect { body, .. } => self.block(body)?,
+            Statement::Mutex { .. } => {}
+            // As in the scalar code, only VERBATIM printf calls do something.
+            Statement::Verbatim { text, .. } => match crate::verbatim::classify(text) {
+                VerbatimMeaning::Nothing
+                | VerbatimMeaning::Return
+                | VerbatimMeaning::UnusedStrings => {}
+                VerbatimMeaning::Printf(_) | VerbatimMeaning::C(_) => {
+                    return refuse("VERBATIM code")
+                }
+            },
+            other => return refuse(other.describe()),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,536 @@
+//! The f64x2 kernels (crates/nmodl-codegen/src/emit/vector) against the scalar ones: the same
+//! model is run with mechanisms compiled both ways, and every recorded value must have the
+//! same bits. Instance counts are odd and even (the last instance of an odd count runs in the
+//! scalar loop), voltages go beyond the ±100 mV ends of the TABLEs, and point processes share
+//! nodes (their matrix and ion contributions must be added lane 0 then lane 1).
+
+#[allow(dead_code)] // the helpers other tests use
+mod common;
+
+use rsnrn::runtime::{PointProcessId, SectionId};
+use rsnrn::{CableModel, RecordTarget};
+use std::path::{Path, PathBuf};
+
+/// A mechanism with the constructs the vector emitter if-converts or treats specially: a
+/// GLOBAL assigned before it is read, nested IF/ELSE on per-instance values, `&&` and `||`
+/// whose right sides call a FUNCTION, libm functions, exprelr, a FUNCTION with a TABLE.
+const PROBE: &str = r#"
+NEURON {
+    SUFFIX vecprobe
+    NONSPECIFIC_CURRENT i
+    RANGE g, x, y, z, w, count
+    GLOBAL scratch, k
+    THREADSAFE
+}
+PARAMETER { g = 0.001 k = 3 }
+ASSIGNED { v i scratch x y w count }
+STATE { z }
+INITIAL { z = 0.5 count = 0 }
+BREAKPOINT {
+    SOLVE relax METHOD cnexp
+    scratch = v / 10
+    if (v > -60 && bump(v) > 0.5) {
+        x = scratch * scratch
+        if (v > 0) { x = -x } else { count = count + 1 }
+    } else {
+        x = exprelr(scratch) + log(2 + fabs(v))
+    }
+    if (v < -80 || bump(v) < 0.1) { y = pow(k, scratch / 10) } else { y = floor(v) + ceil(scratch) }
+    w = tabled(v) + !(v > 20)
+    i = g * (v + 70) + 1e-6 * (x + y + w)
+}
+DERIVATIVE relax { z' = (tabled(v) - z) / (1 + scratch * scratch) }
+FUNCTION bump(u) { bump = 1 / (1 + exp(-u / 7)) }
+FUNCTION tabled(u) {
+    TABLE FROM -100 TO 100 WITH 50
+    tabled = 1 / (1 + exp(-(u + 30) / 9))
+}
+"#;
+
+/// Not THREADSAFE and assigning a GLOBAL: its TABLE is checked (and, after celsius changes,
+/// rebuilt) at the calls, inside the state kernel, and the rebuild assigns GLOBAL tadj.
+const CHECKED_AT_CALLS: &str = r#"
+NEURON {
+    SUFFIX vecprobe2
+    NONSPECIFIC_CURRENT i
+    RANGE g, minf, mtau
+    GLOBAL tadj, q10
+}
+PARAMETER { g = 0.0005 q10 = 2.3 }
+ASSIGNED { v i minf mtau tadj }
+STATE { m }
+INITIAL { trates(v) m = minf }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    i = g * m * (v + 80)
+}
+DERIVATIVE states {
+    trates(v)
+    m' = (minf - m) / mtau
+}
+PROCEDURE trates(u) {
+    TABLE minf, mtau DEPEND celsius FROM -100 TO 100 WITH 80
+    tadj = q10^((celsius - 22)/10)
+    minf = 1/(1 + exp(-(u + 40)/6))
+    mtau = 1/tadj * (0.5 + 2/(1 + exp((u + 50)/10)))
+}
+"#;
+
+struct Cable {
+    model: CableModel,
+    sections: Vec<SectionId>,
+}
+
+/// Three connected sections with `nseg` segments each, `density` inserted everywhere, and
+/// IClamps driving one end far above +100 mV and another far below -100 mV.
+fn cable(
+    mut model: CableModel,
+    nseg: [i64; 3],
+    density: &[String],
+) -> rsnrn::runtime::Result<Cable> {
+    let mut sections = Vec::new();
+    for (k, n) in nseg.iter().enumerate() {
+        let s = model.create_section(&format!("s{k}"))?;
+        model.set_length(s, 60.0 + 20.0 * k as f64)?;
+        model.set_diam(s, 1.0 + k as f64)?;
+        model.set_ra(s, 120.0)?;
+        model.set_nseg(s, *n)?;
+        if k > 0 {
+            model.connect(s, 0.0, sections[0], 1.0)?;
+        }
+        for m in density {
+            model.insert(s, m)?;
+        }
+        sections.push(s);
+    }
+    let clamps = [(0, 0.1, 20.0, 1.0), (1, 0.9, -3.0, 2.0), (2, 0.5, 0.4, 0.5)];
+    for (s, x, amp, del) in clamps {
+        let p = model.add_point_process(sections[s], x, "IClamp")?;
+        for (name, value) in [("del", del), ("dur", 3.0), ("amp", amp)] {
+            model.set_point(p, name, value)?;
+        }
+    }
+    Ok(Cable { model, sections })
+}
+
+/// Point processes of `name` at `section(x)`, `count` of them (sharing the node), with
+/// `parameters`.
+fn points(
+    c: &mut Cable,
+    name: &str,
+    section: usize,
+    x: f64,
+    count: usize,
+    parameters: &[(&str, f64)],
+) -> Vec<PointProcessId> {
+    (0..count)
+        .map(|k| {
+            let p = c
+                .model
+                .add_point_process(c.sections[section], x, name)
+                .unwrap();
+            for &(n, value) in parameters {
+                // The k-th copy differs a little, so that lanes hold different values.
+                c.model
+                    .set_point(p, n, value * (1.0 + 0.1 * k as f64))
+                    .unwrap();
+            }
+            p
+        })
+        .collect()
+}
+
+/// Records v and every scalar RANGE variable of every mechanism in the model at every
+/// segment (or of every point process), runs `steps` steps and returns (name, trace) pairs.
+fn run(
+    mut c: Cable,
+    point_list: &[PointProcessId],
+    steps: usize,
+) -> rsnrn::runtime::Result<Vec<(String, Vec<f64>)>> {
+    let model = &mut c.model;
+    let mut targets = vec![("t".to_string(), RecordTarget::time())];
+    let names = model.mechanism_names();
+    for &s in &c.sections {
+        let nseg = model.nseg(s).unwrap();
+        for i in 0..nseg {
+            let x = (i as f64 + 0.5) / nseg as f64;
+            let mut at = vec!["v".to_string()];
+            for ion in ["na", "k", "ca"] {
+                for v in [format!("i{ion}"), format!("{ion}i"), format!("e{ion}")] {
+                    at.push(v);
+                }
+            }
+            for m in &names {
+                let id = model.mechanism_id(m).unwrap();
+                let info = model.mechanism_info(id).unwrap();
+                if info.kind != rsnrn_abi::MechanismKind::Density {
+                    continue;
+                }
+                at.extend(
+                    info.range
+                        .iter()
+                        .filter(|f| f.size == 1)
+                        .map(|f| format!("{}_{m}", f.name)),
+                );
+            }
+            for name in at {
+                let target = RecordTarget::range(s, x, name.clone());
+                targets.push((format!("{name}({s:?}, {x})"), target));
+            }
+        }
+    }
+    for &p in point_list {
+        let name = model.point_mechanism(p).unwrap().to_string();
+        let id = model.mechanism_id(&name).unwrap();
+        let info = model.mechanism_info(id).unwrap();
+        for f in info.range.iter().filter(|f| f.size == 1) {
+            let target = RecordTarget::point(p, f.name.clone());
+            targets.push((format!("{name}[{p:?}].{}", f.name), target));
+        }
+    }
+    let mut records = Vec::new();
+    for (name, target) in targets {
+        // Variables a section does not have (an ion no mechanism there uses) are skipped.
+        if let Ok(r) = model.record(target) {
+            records.push((name, r));
+        }
+    }
+    model.set_dt(0.025)?;
+    model.set_celsius(22.0)?;
+    model.finitialize(-65.0)?;
+    // Half way, a new temperature makes the tables depending on celsius rebuild.
+    model.continuerun((steps / 2) as f64 * 0.025)?;
+    model.set_celsius(30.0)?;
+    model.continuerun(steps as f64 * 0.025)?;
+    Ok(records
+        .into_iter()
+        .map(|(name, r)| (name, model.recording(r).unwrap().to_vec()))
+        .collect())
+}
+
+/// Asserts both runs recorded the same bits everywhere (`what` names the run).
+fn assert_same_bits(what: &str, scalar: &[(String, Vec<f64>)], vector: &[(String, Vec<f64>)]) {
+    assert_eq!(
+        scalar.len(),
+        vector.len(),
+        "{what}: both runs record the same variables"
+    );
+    assert!(
+        scalar.len() > 10,
+        "{what}: only {} traces recorded",
+        scalar.len()
+    );
+    for ((name, a), (name_b, b)) in scalar.iter().zip(vector) {
+        assert_eq!(name, name_b);
+        assert_eq!(a.len(), b.len(), "{what}: {name}: sample count");
+        if let Some(k) = (0..a.len()).find(|&k| a[k].to_bits() != b[k].to_bits()) {
+            panic!(
+                "{what}: {name} differs at sample {k}: scalar {:e}, vector {:e}",
+                a[k], b[k]
+            );
+        }
+    }
+}
+
+/// [`assert_same_bits`], and the voltages covered the tables' ends.
+fn assert_identical(scalar: &[(String, Vec<f64>)], vector: &[(String, Vec<f64>)]) {
+    assert_same_bits("scalar vs vector", scalar, vector);
+    let (mut lowest, mut highest) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (name, a) in scalar {
+        if name.starts_with("v(") {
+            lowest = a.iter().copied().fold(lowest, f64::min);
+            highest = a.iter().copied().fold(highest, f64::max);
+        }
+    }
+    assert!(
+        lowest < -100.0 && highest > 100.0,
+        "the voltages ({lowest} to {highest} mV) should leave the tables' -100..100 mV range"
+    );
+}
+
+/// Compiles the built-ins and `files` (plus the probe when `probe`), vectorized or not.
+fn model_with(files: &[PathBuf], probe: bool, scalar: bool) -> CableModel {
+    let build = || {
+        let mut model = rsnrn::builtins::model().unwrap();
+        for f in files {
+            let m = rsnrn::compile::compile_file(f).unwrap_or_else(|e| panic!("{e}"));
+            rsnrn::register(&mut model, m).unwrap();
+        }
+        if probe {
+            for (name, text) in [("vecprobe.mod", PROBE), ("vecprobe2.mod", CHECKED_AT_CALLS)] {
+                let m =
+                    rsnrn::compile::compile_source(name, text).unwrap_or_else(|e| panic!("{e}"));
+                rsnrn::register(&mut model, m).unwrap();
+            }
+        }
+        model
+    };
+    if scalar {
+        nmodl_codegen::with_scalar_kernels(build)
+    } else {
+        build()
+    }
+}
+
+/// The decisions made while compiling the built-ins, `files` and the probe.
+fn report(files: &[PathBuf]) -> Vec<String> {
+    nmodl_codegen::with_vector_report(|| model_with(files, true, false)).1
+}
+
+fn assert_vectorized(report: &[String], kernels: &[&str]) {
+    for k in kernels {
+        let line = report
+            .iter()
+            .find(|l| l.starts_with(&format!("{k}:")))
+            .unwrap_or_else(|| panic!("no {k} kernel was generated: {report:#?}"));
+        assert!(line.ends_with("f64x2"), "{line}");
+    }
+}
+
+/// Runs `setup` on a model compiled each way and compares.
+fn compare(files: &[PathBuf], setup: impl Fn(CableModel) -> (Cable, Vec<PointProcessId>)) {
+    let mut results = Vec::new();
+    for scalar in [true, false] {
+        let (cable, point_list) = setup(model_with(files, true, scalar));
+        results.push(run(cable, &point_list, 400).unwrap());
+    }
+    assert_identical(&results[0], &results[1]);
+}
+
+fn builtin_density(usetable: f64) -> impl Fn(CableModel) -> (Cable, Vec<PointProcessId>) {
+    move |model| {
+        let density = ["hh", "pas", "vecprobe", "vecprobe2"].map(String::from);
+        let mut c = cable(model, [5, 4, 2], &density).unwrap();
+        c.model.set_global("usetable_hh", usetable).unwrap();
+        c.model.set_global("usetable_vecprobe", usetable).unwrap();
+        (c, Vec::new())
+    }
+}
+
+#[test]
+fn builtin_kernels_are_vectorized() {
+    let r = report(&[]);
+    assert_vectorized(
+        &r,
+        &[
+            "hh state",
+            "hh current",
+            "pas current",
+            "vecprobe state",
+            "vecprobe current",
+            "vecprobe2 state",
+            "vecprobe2 current",
+            "IClamp current",
+            "AlphaSynapse current",
+            "APCount state",
+            "Exp2Syn state",
+        ],
+    );
+}
+
+#[test]
+fn hh_pas_and_probe_odd_count_bit_identical() {
+    compare(&[], builtin_density(1.0));
+}
+
+#[test]
+fn hh_pas_and_probe_even_count_bit_identical() {
+    compare(&[], |model| {
+        let density = ["hh", "pas", "vecprobe", "vecprobe2"].map(String::from);
+        (cable(model, [5, 5, 2], &density).unwrap(), Vec::new())
+    });
+}
+
+#[test]
+fn without_tables_bit_identical() {
+    compare(&[], builtin_density(0.0));
+}
+
+#[test]
+fn point_processes_sharing_nodes_bit_identical() {
+    for nseg in [[3, 4, 2], [3, 4, 1]] {
+        compare(&[], |model| {
+            let density = ["hh".to_string()];
+            let mut c = cable(model, nseg, &density).unwrap();
+            let mut list = Vec::new();
+            let alpha = [("onset", 1.0), ("tau", 0.4), ("gmax", 0.02), ("e", 0.0)];
+            list.extend(points(&mut c, "AlphaSynapse", 0, 0.5, 3, &alpha));
+            list.extend(points(&mut c, "APCount", 2, 0.5, 3, &[("thresh", -20.0)]));
+            let clamp = [("dur1", 2.0), ("amp1", -70.0), ("rs", 1.0)];
+            list.extend(points(&mut c, "SEClamp", 1, 0.5, 1, &clamp));
+            list.extend(points(
+                &mut c,
+                "IClamp",
+                1,
+                0.3,
+                2,
+                &[("del", 0.5), ("dur", 4.0), ("amp", 0.05)],
+            ));
+            (c, list)
+        });
+    }
+}
+
+fn stn_files(shared: &Path) -> Vec<PathBuf> {
+    let dir = shared.join("models/stn151460");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "mod"))
+        .collect();
+    files.sort();
+    files
+}
+
+const STN_DENSITY: [&str; 13] = [
+    "axnode75", "CaT", "Cacum", "HVA", "Ih", "KDR", "Kv31", "Na", "NaL", "parak75", "STh",
+    "myions", "sKCa",
+];
+
+#[test]
+fn stn_mechanisms_bit_identical() {
+    let Some(shared) = common::shared_dir("stn_mechanisms_bit_identical") else {
+        return;
+    };
+    let files = stn_files(&shared);
+    let r = report(&files);
+    let listing: Vec<&String> = r.iter().filter(|l| !l.contains("vecprobe")).collect();
+    eprintln!("vector kernels of the built-ins and the STN model:\n{listing:#?}");
+    let state: Vec<String> = STN_DENSITY
+        .iter()
+        .filter(|m| !matches!(**m, "NaL" | "STh"))
+        .map(|m| format!("{m} state"))
+        .collect();
+    let current: Vec<String> = STN_DENSITY
+        .iter()
+        .filter(|m| !matches!(**m, "Cacum" | "myions"))
+        .map(|m| format!("{m} current"))
+        .collect();
+    let point_kernels = [
+        "AMPA state",
+        "AMPA current",
+        "GABAa state",
+        "GABAa current",
+        "trainIClamp current",
+    ];
+    let expected: Vec<&str> = state
+        .iter()
+        .chain(&current)
+        .map(String::as_str)
+        .chain(point_kernels)
+        .collect();
+    assert_vectorized(&r, &expected);
+    for nseg in [[5, 4, 2], [5, 5, 2]] {
+        compare(&files, |model| {
+            let density = STN_DENSITY.map(String::from);
+            let mut c = cable(model, nseg, &density).unwrap();
+            let train = [
+                ("del", 0.5),
+                ("PW", 0.3),
+                ("train", 8.0),
+                ("amp", 0.2),
+                ("freq", 400.0),
+            ];
+            let mut list = points(&mut c, "trainIClamp", 0, 0.5, 3, &train);
+            // Synapses whose presynaptic POINTER reads a membrane potential of the cable.
+            for (name, at, pre) in [("AMPA", 1, (0, 0.1)), ("GABAa", 2, (1, 0.9))] {
+                for p in points(&mut c, name, at, 0.5, 3, &[]) {
+                    let pre = RecordTarget::range(c.sections[pre.0], pre.1, "v");
+                    c.model.set_point_pointer(p, "pre", pre).unwrap();
+                    list.push(p);
+                }
+            }
+            (c, list)
+        });
+    }
+}
+
+/// A cable with mechanism `info` inserted everywhere, or with three of its point processes
+/// at one node and two at another.
+fn alone(
+    model: CableModel,
+    info: &rsnrn_abi::MechanismInfo,
+) -> rsnrn::runtime::Result<(Cable, Vec<PointProcessId>)> {
+    if info.kind == rsnrn_abi::MechanismKind::Density {
+        return Ok((
+            cable(model, [3, 4, 2], std::slice::from_ref(&info.name))?,
+            Vec::new(),
+        ));
+    }
+    let mut c = cable(model, [3, 4, 2], &[])?;
+    let mut list = Vec::new();
+    for (section, x, count) in [(0, 0.5, 3), (2, 0.5, 2)] {
+        for _ in 0..count {
+            list.push(
+                c.model
+                    .add_point_process(c.sections[section], x, &info.name)?,
+            );
+        }
+    }
+    Ok((c, list))
+}
+
+/// Every corpus mechanism that gets a vector kernel, alone in the cable (density) or as
+/// point processes sharing a node, both ways. Mechanisms that do not run alone (they need a
+/// POINTER set, another mechanism, ...) are skipped; the count of compared ones is checked.
+#[test]
+fn corpus_mechanisms_bit_identical() {
+    let Some(shared) = common::shared_dir("corpus_mechanisms_bit_identical") else {
+        return;
+    };
+    let mut files = Vec::new();
+    let corpus = shared.join("corpus/modeldb");
+    for model in std::fs::read_dir(&corpus).expect("the corpus folder") {
+        for f in std::fs::read_dir(model.unwrap().path()).unwrap() {
+            let path = f.unwrap().path();
+            if path.extension().is_some_and(|x| x == "mod") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    // The cable needs IClamp only (compiled once: the built-ins for every model take long).
+    let iclamp = Path::new(env!("CARGO_MANIFEST_DIR")).join("nmodl/iclamp.mod");
+    let iclamp = std::sync::Arc::new(rsnrn::compile::compile_file(&iclamp).unwrap());
+    let (mut compared, mut skipped) = (Vec::new(), 0);
+    for file in &files {
+        let compile = || rsnrn::compile::compile_file(file);
+        let (vector, report) = nmodl_codegen::with_vector_report(compile);
+        let (Ok(vector), Ok(scalar)) = (vector, nmodl_codegen::with_scalar_kernels(compile)) else {
+            continue;
+        };
+        if !report.iter().any(|l| l.ends_with("f64x2")) {
+            continue;
+        }
+        let info = scalar.info().clone();
+        let mut results = Vec::new();
+        for mech in [scalar, vector] {
+            let mut model = CableModel::new();
+            rsnrn::register_shared(&mut model, iclamp.clone()).unwrap();
+            if rsnrn::register(&mut model, mech).is_err() {
+                break; // a name clash with a built-in
+            }
+            match alone(model, &info) {
+                Ok((c, list)) => results.push(run(c, &list, 200)),
+                Err(_) => break,
+            }
+        }
+        match results.as_slice() {
+            [Ok(a), Ok(b)] => {
+                assert_same_bits(&file.display().to_string(), a, b);
+                compared.push(info.name.clone());
+            }
+            [Err(_), Ok(_)] | [Ok(_), Err(_)] => panic!(
+                "{}: one kind of kernel ran and the other failed: {:?}",
+                file.display(),
+                results.iter().map(|r| r.as_ref().err()).collect::<Vec<_>>()
+            ),
+            _ => skipped += 1,
+        }
+    }
+    eprintln!(
+        "compared {} corpus mechanisms bit for bit ({skipped} with vector kernels do not run alone)",
+        compared.len()
+    );
+    assert!(compared.len() >= 100, "only {} compared", compared.len());
+}
