@@ -20,6 +20,9 @@ pub(crate) struct HinesMatrix {
     /// Where each cell's non-root nodes begin (cell k: `cells[k]..cells[k + 1]`), when every
     /// cell's nodes are one block in root order (layouts number them so); else empty.
     pub cells: Vec<u32>,
+    /// Per cell (when `cells` is set): whether it is one unbranched chain from its root
+    /// (every node on the previous one), which the solve eliminates from both ends.
+    pub chains: Vec<bool>,
 }
 
 impl HinesMatrix {
@@ -39,17 +42,36 @@ impl HinesMatrix {
             );
         }
         let cells = cell_blocks(&parent, ncell);
+        let chains = (0..ncell)
+            .filter(|_| !cells.is_empty())
+            .map(|k| {
+                let (start, end) = (cells[k] as usize, cells[k + 1] as usize);
+                start < end
+                    && parent[start] as usize == k
+                    && (start + 1..end).all(|i| parent[i] as usize == i - 1)
+            })
+            .collect();
         HinesMatrix {
             a: vec![0.0; n],
             b: vec![0.0; n],
             parent,
             ncell,
             cells,
+            chains,
         }
     }
 
     pub fn node_count(&self) -> usize {
         self.parent.len()
+    }
+
+    /// [`chains`](Self::chains) for a [`TreeSystem`] (null when there are none).
+    pub fn chains_ptr(&self) -> *const bool {
+        if self.chains.is_empty() {
+            std::ptr::null()
+        } else {
+            self.chains.as_ptr()
+        }
     }
 
     /// [`cells`](Self::cells) for a [`TreeSystem`] (null when the cells are not blocks).
@@ -99,6 +121,7 @@ impl HinesMatrix {
             b: b.as_ptr(),
             parent: parent.as_ptr(),
             cells: self.cells_ptr(),
+            chains: self.chains_ptr(),
             d: d.as_mut_ptr(),
             rhs: rhs.as_mut_ptr(),
         };
@@ -145,6 +168,8 @@ pub(crate) struct TreeSystem {
     pub parent: *const u32,
     /// [`HinesMatrix::cells`] (null: the cells are solved as one block of nodes).
     pub cells: *const u32,
+    /// [`HinesMatrix::chains`] (null: none).
+    pub chains: *const bool,
     pub d: *mut f64,
     pub rhs: *mut f64,
 }
@@ -188,13 +213,7 @@ impl TreeSystem {
     /// node of the same cells that precedes it, and no other thread touches these nodes.
     #[inline]
     pub unsafe fn solve(&self, roots: Range<usize>, nodes: Range<usize>) {
-        let TreeSystem {
-            parent,
-            cells,
-            d,
-            rhs,
-            ..
-        } = *self;
+        let TreeSystem { cells, d, rhs, .. } = *self;
         // SAFETY (whole body): see above; every index is a node of the cells or its parent.
         unsafe {
             if cells.is_null() {
@@ -202,37 +221,68 @@ impl TreeSystem {
                 while lane.busy() {
                     self.eliminate_next(&mut lane);
                 }
-            } else {
-                // Two cells at a time (they share no node): their chains overlap.
-                let bound = |k: usize| *cells.add(k) as usize;
-                debug_assert_eq!(nodes, bound(roots.start)..bound(roots.end));
-                let mut k = roots.end;
-                while k > roots.start {
-                    if k - roots.start >= 2 {
-                        let mut x = Lane::new(bound(k - 2)..bound(k - 1));
-                        let mut y = Lane::new(bound(k - 1)..bound(k));
-                        while x.busy() && y.busy() {
-                            self.eliminate_next(&mut x);
-                            self.eliminate_next(&mut y);
-                        }
-                        for lane in [&mut x, &mut y] {
-                            while lane.busy() {
-                                self.eliminate_next(lane);
-                            }
-                        }
-                        k -= 2;
-                    } else {
-                        let mut lane = Lane::new(bound(k - 1)..bound(k));
-                        while lane.busy() {
-                            self.eliminate_next(&mut lane);
-                        }
-                        k -= 1;
+                for r in roots {
+                    *rhs.add(r) /= *d.add(r);
+                }
+                self.substitute(nodes);
+                return;
+            }
+            let bound = |k: usize| *cells.add(k) as usize;
+            let chain = |k: usize| !self.chains.is_null() && *self.chains.add(k);
+            debug_assert_eq!(nodes, bound(roots.start)..bound(roots.end));
+            // Other cells two at a time (they share no node): their chains overlap. Every
+            // node's arithmetic is the same whichever cell shares the lanes, and a cell is
+            // solved from both ends whenever it is an unbranched chain, so results do not
+            // depend on how the cells are grouped.
+            let mut waiting: Option<Range<usize>> = None;
+            for k in roots.clone().rev() {
+                let cell = bound(k)..bound(k + 1);
+                if chain(k) {
+                    self.eliminate_from_both_ends(k, cell);
+                    continue;
+                }
+                let Some(other) = waiting.take() else {
+                    waiting = Some(cell);
+                    continue;
+                };
+                let (mut x, mut y) = (Lane::new(other), Lane::new(cell));
+                while x.busy() && y.busy() {
+                    self.eliminate_next(&mut x);
+                    self.eliminate_next(&mut y);
+                }
+                for lane in [&mut x, &mut y] {
+                    while lane.busy() {
+                        self.eliminate_next(lane);
                     }
                 }
             }
-            for r in roots {
-                *rhs.add(r) /= *d.add(r);
+            if let Some(cell) = waiting {
+                let mut lane = Lane::new(cell);
+                while lane.busy() {
+                    self.eliminate_next(&mut lane);
+                }
             }
+            for k in roots {
+                let cell = bound(k)..bound(k + 1);
+                if chain(k) {
+                    self.substitute_from_the_middle(k, cell);
+                } else {
+                    *rhs.add(k) /= *d.add(k);
+                    self.substitute(cell);
+                }
+            }
+        }
+    }
+
+    /// Back substitution over `nodes` (their parents solved): x = y − W·x_parent.
+    ///
+    /// # Safety
+    /// As for [`solve`](Self::solve).
+    #[inline(always)]
+    unsafe fn substitute(&self, nodes: Range<usize>) {
+        let TreeSystem { parent, d, rhs, .. } = *self;
+        // SAFETY: nodes of the cells and their parents.
+        unsafe {
             let mut xprev = 0.0;
             for i in nodes.clone() {
                 let p = *parent.add(i) as usize;
@@ -244,6 +294,86 @@ impl TreeSystem {
                 let x = *rhs.add(i) - *d.add(i) * xp;
                 *rhs.add(i) = x;
                 xprev = x;
+            }
+        }
+    }
+
+    /// The middle of an unbranched cell (its root, then `nodes` each on the previous one):
+    /// the chain c_0 = root, c_j = nodes.start + j - 1, of length L splits at c_m, m = L/2
+    /// (m >= 1). Returns m and the node c_m.
+    #[inline(always)]
+    fn middle(nodes: &Range<usize>) -> (usize, usize) {
+        // L = nodes.len() + 1 (the root too); m = L/2.
+        let m = nodes.len().div_ceil(2);
+        (m, nodes.start + m - 1)
+    }
+
+    /// Eliminates an unbranched cell from both ends at once (two independent chains of half
+    /// the length): the far half into parents as usual, the root half into children — node
+    /// c_j's row couples to its child through a of the child, the child's row to it through b
+    /// of the child — until both meet at the middle node.
+    ///
+    /// # Safety
+    /// As for [`solve`](Self::solve); cell k is an unbranched chain with nodes `nodes`.
+    #[inline(always)]
+    unsafe fn eliminate_from_both_ends(&self, k: usize, nodes: Range<usize>) {
+        let TreeSystem { a, b, d, rhs, .. } = *self;
+        let (m, middle) = Self::middle(&nodes);
+        let mut far = Lane::new(middle + 1..nodes.end);
+        // SAFETY: c_0 = k and c_1.. are the cell's nodes.
+        unsafe {
+            let (mut node, mut dj, mut rj) = (k, *d.add(k), *rhs.add(k));
+            for j in 0..m {
+                let child = if j == 0 { nodes.start } else { node + 1 };
+                if far.busy() {
+                    self.eliminate_next(&mut far);
+                }
+                let (ac, bc) = (*a.add(child), *b.add(child));
+                let inv = 1.0 / dj;
+                let f = bc * inv;
+                let dc = *d.add(child) - (bc * ac) * inv;
+                let rc = *rhs.add(child) - f * rj;
+                *d.add(child) = dc;
+                *rhs.add(child) = rc;
+                *d.add(node) = ac * inv;
+                *rhs.add(node) = rj * inv;
+                (node, dj, rj) = (child, dc, rc);
+            }
+            while far.busy() {
+                self.eliminate_next(&mut far);
+            }
+        }
+    }
+
+    /// Back substitution of a cell eliminated from both ends: the middle node, then both
+    /// halves outwards.
+    ///
+    /// # Safety
+    /// As for [`eliminate_from_both_ends`](Self::eliminate_from_both_ends), after it.
+    #[inline(always)]
+    unsafe fn substitute_from_the_middle(&self, k: usize, nodes: Range<usize>) {
+        let TreeSystem { d, rhs, .. } = *self;
+        let (m, middle) = Self::middle(&nodes);
+        // SAFETY: as above.
+        unsafe {
+            let x_middle = *rhs.add(middle) / *d.add(middle);
+            *rhs.add(middle) = x_middle;
+            // The root half inwards-out (c_m-1 down to c_0 = k), the far half beside it.
+            let (mut x_near, mut far, mut x_far) = (x_middle, middle, x_middle);
+            for j in (0..m).rev() {
+                let near = if j == 0 { k } else { nodes.start + j - 1 };
+                x_near = *rhs.add(near) - *d.add(near) * x_near;
+                *rhs.add(near) = x_near;
+                if far + 1 < nodes.end {
+                    far += 1;
+                    x_far = *rhs.add(far) - *d.add(far) * x_far;
+                    *rhs.add(far) = x_far;
+                }
+            }
+            while far + 1 < nodes.end {
+                far += 1;
+                x_far = *rhs.add(far) - *d.add(far) * x_far;
+                *rhs.add(far) = x_far;
             }
         }
     }
@@ -273,9 +403,11 @@ impl TreeSystem {
             };
             let p = *parent.add(i) as usize;
             let bi = *b.add(i);
+            let ai = *a.add(i);
             let inv = 1.0 / di;
-            let f = *a.add(i) * inv;
-            let dp = *d.add(p) - f * bi;
+            let f = ai * inv;
+            // a·b beside the chain: the next diagonal waits for one product after the division.
+            let dp = *d.add(p) - (ai * bi) * inv;
             let rp = *rhs.add(p) - f * ri;
             *d.add(p) = dp;
             *rhs.add(p) = rp;
@@ -325,6 +457,35 @@ mod tests {
         }
         // A cell whose nodes come back after another's: no blocks, one lane.
         assert!(HinesMatrix::new(vec![0, 1, 0, 1, 2], 2).cells.is_empty());
+    }
+
+    /// Unbranched cells of every length up to 9 are solved from both ends.
+    #[test]
+    fn solves_chains_from_both_ends() {
+        for len in 1..=9usize {
+            let parent: Vec<u32> = (0..=len as u32).map(|i| i.saturating_sub(1)).collect();
+            let mut m = HinesMatrix::new(parent.clone(), 1);
+            assert_eq!(m.chains, vec![true], "a chain of {len}");
+            let n = parent.len();
+            m.a = (0..n).map(|i| -0.2 - 0.03 * i as f64).collect();
+            m.b = (0..n).map(|i| -0.9 + 0.05 * i as f64).collect();
+            let d0: Vec<f64> = (0..n).map(|i| 3.0 + 0.5 * i as f64).collect();
+            let x: Vec<f64> = (0..n).map(|i| 1.0 + (i as f64 * 0.71).cos()).collect();
+            let mut rhs: Vec<f64> = (0..n).map(|i| d0[i] * x[i]).collect();
+            for i in 1..n {
+                let p = parent[i] as usize;
+                rhs[i] += m.b[i] * x[p];
+                rhs[p] += m.a[i] * x[i];
+            }
+            let mut d = d0.clone();
+            m.solve(&mut d, &mut rhs);
+            for (got, want) in rhs.iter().zip(&x) {
+                assert!(
+                    (got - want).abs() < 1e-12,
+                    "chain of {len}: {got} vs {want}"
+                );
+            }
+        }
     }
 
     #[test]

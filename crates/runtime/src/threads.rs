@@ -153,6 +153,8 @@ pub(crate) struct Shared {
     parent: *const u32,
     /// Where each cell's nodes begin (`HinesMatrix::cells_ptr`; null: not blocks).
     cells: *const u32,
+    /// Which cells are unbranched chains (`HinesMatrix::chains_ptr`).
+    chains: *const bool,
     cfac: f64,
     celsius: f64,
     secondorder: u8,
@@ -501,6 +503,7 @@ impl CableModel {
             b: l.matrix.b.as_ptr(),
             parent: l.matrix.parent.as_ptr(),
             cells: l.matrix.cells_ptr(),
+            chains: l.matrix.chains_ptr(),
             cfac,
             celsius: self.celsius,
             secondorder: self.secondorder,
@@ -708,6 +711,7 @@ unsafe fn solve(s: &Shared, roots: Range<usize>, nodes: Range<usize>) {
         b: s.b,
         parent: s.parent,
         cells: s.cells,
+        chains: s.chains,
         d: s.d,
         rhs: s.rhs,
     };
