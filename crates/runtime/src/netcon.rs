@@ -49,6 +49,9 @@ pub(crate) struct NetCon {
     pub active: bool,
     /// Spike times of the source, when recording.
     pub record: Option<Vec<f64>>,
+    /// Its owner let it go ([`CableModel::release_netcon`]) while it recorded: it only
+    /// records now, as NEURON's PreSyn keeps doing.
+    pub released: bool,
 }
 
 /// A watched membrane potential; the NetCons from it share its threshold (as in NEURON).
@@ -153,6 +156,7 @@ impl CableModel {
             delay: DEFAULT_DELAY,
             active: true,
             record: None,
+            released: false,
         }));
         Ok(id)
     }
@@ -171,6 +175,25 @@ impl CableModel {
             .get_mut(id.index())
             .and_then(|n| n.as_mut())
             .ok_or(RuntimeError::UnknownNetCon { id: id.index() })
+    }
+
+    /// The owner of a NetCon let it go (hoc freed its object). In NEURON the spike recording
+    /// belongs to the source (its PreSyn), which keeps recording into the Vector after the
+    /// NetCon is gone, across later runs too: a recording NetCon stays as a recorder only
+    /// (no target, inactive) until its source goes; any other NetCon is removed.
+    pub fn release_netcon(&mut self, id: NetConId) -> Result<()> {
+        let nc = self.nc(id)?;
+        if nc.record.is_none() {
+            return self.remove_netcon(id);
+        }
+        if let Some(list) = nc.target.and_then(|t| self.events.targets.get_mut(&t)) {
+            list.retain(|&n| n != id);
+        }
+        let nc = self.nc_mut(id)?;
+        nc.target = None;
+        nc.active = false;
+        nc.released = true;
+        Ok(())
     }
 
     /// Deletes a NetCon; events it already queued are still delivered without it.
@@ -283,7 +306,14 @@ impl CableModel {
 
     /// The number of NetCons and the event queue's operations since the last finitialize.
     pub fn event_statistics(&self) -> (usize, crate::events::QueueStatistics) {
-        let netcons = self.events.netcons.iter().flatten().count();
+        // Recorders whose NetCon was released are NEURON's PreSyns, not NetCons.
+        let netcons = self
+            .events
+            .netcons
+            .iter()
+            .flatten()
+            .filter(|n| !n.released)
+            .count();
         (netcons, self.events.stats)
     }
 

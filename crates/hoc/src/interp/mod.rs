@@ -341,7 +341,7 @@ impl Interp {
         for r in released {
             let result = match r {
                 crate::value::Released::Point(p) => self.model.remove_point_process(p),
-                crate::value::Released::NetCon(n) => self.model.remove_netcon(n),
+                crate::value::Released::NetCon(n) => self.model.release_netcon(n),
                 crate::value::Released::Sections(sections) => {
                     for s in sections {
                         if self.secs.get(s as usize).is_some_and(|sec| sec.alive) {
