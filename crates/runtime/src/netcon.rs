@@ -298,10 +298,44 @@ impl CableModel {
     }
 
     /// NetCon.record: from now on (and from every finitialize) keep the source's spike times.
-    pub fn netcon_record(&mut self, id: NetConId) -> Result<()> {
+    /// A source records for one NetCon at a time (NEURON's PreSyn has one Vector): the other
+    /// NetCons of the source stop recording; they are returned (released recorders among
+    /// them are removed).
+    pub fn netcon_record(&mut self, id: NetConId) -> Result<Vec<NetConId>> {
+        self.nc(id)?;
+        let mut ended = Vec::new();
+        for other in self.source_netcons(id) {
+            if other == id {
+                continue;
+            }
+            let Ok(nc) = self.nc_mut(other) else { continue };
+            if nc.record.take().is_some() {
+                ended.push(other);
+                if nc.released {
+                    self.remove_netcon(other)?;
+                }
+            }
+        }
         self.nc_mut(id)?.record = Some(Vec::new());
         self.events.record_changes += 1;
-        Ok(())
+        Ok(ended)
+    }
+
+    /// The NetCons sharing `id`'s source (itself included; only itself without a source).
+    fn source_netcons(&self, id: NetConId) -> Vec<NetConId> {
+        let Ok(nc) = self.nc(id) else {
+            return Vec::new();
+        };
+        match (nc.source, nc.presyn) {
+            (NetConSource::Voltage { .. }, Some(k)) => self.events.presyns[k].netcons.clone(),
+            (NetConSource::Point(p), _) => self
+                .events
+                .point_sources
+                .get(&p)
+                .cloned()
+                .unwrap_or_default(),
+            _ => vec![id],
+        }
     }
 
     /// The number of NetCons and the event queue's operations since the last finitialize.

@@ -101,8 +101,11 @@ pub fn method(it: &mut Interp, o: &ObjRef, m: &str, a: Args) -> Res<Value> {
                 ObjData::Vector(d) => d.data.clear(),
                 _ => return err("NetCon.record: the argument must be a Vector"),
             }
-            rt(it.model.netcon_record(nc))?;
-            it.spike_recordings.retain(|(_, n)| *n != nc);
+            // The source's other NetCons stop recording; their Vectors keep what they have.
+            let ended = rt(it.model.netcon_record(nc))?;
+            it.spike_recordings
+                .retain(|(_, n)| *n != nc && !ended.contains(n));
+            it.spike_merged.insert(nc, 0);
             it.spike_recordings.push((std::rc::Rc::downgrade(&v), nc));
             // record(tvec, idvec, id): idvec gets id for every recorded time.
             if a.len() > 2 {

@@ -286,7 +286,10 @@ pub fn record_with_ids(
         }
     }
     for &(nc, _) in &sources {
-        rt(it.model.netcon_record(nc))?;
+        // The source now records into these Vectors only (NEURON's PreSyn has one record).
+        let ended = rt(it.model.netcon_record(nc))?;
+        it.spike_recordings
+            .retain(|(_, n)| *n != nc && !ended.contains(n));
     }
     // A source records into one pair of Vectors, the last one given (NEURON keeps the pair on
     // the spike source): `spike_record(-1, ...)` takes the gids recorded before.

@@ -11,6 +11,7 @@ mod mechfuncs;
 mod mechs;
 mod range_refs;
 pub mod sections;
+mod spike_records;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -92,6 +93,10 @@ pub struct Interp {
     pub recordings: Vec<(Weak<Object>, RecordId)>,
     /// Vectors given to NetCon.record: they hold the NetCon's spike times.
     pub spike_recordings: Vec<(Weak<Object>, rsnrn_runtime::NetConId)>,
+    /// The runtime's spike-record counter when the Vectors were last filled.
+    spike_records_synced: Option<u64>,
+    /// Per recording NetCon: how many of its spikes its Vector has been given.
+    pub(crate) spike_merged: HashMap<rsnrn_runtime::NetConId, usize>,
     /// `setdata_<suffix>(x)`: the instance each density mechanism's functions use.
     pub setdata: HashMap<String, (SecId, f64)>,
     /// Old-style `wopen`/`ropen` files.
@@ -170,6 +175,8 @@ impl Interp {
             loaded: HashSet::new(),
             recordings: Vec::new(),
             spike_recordings: Vec::new(),
+            spike_records_synced: None,
+            spike_merged: HashMap::new(),
             setdata: HashMap::new(),
             old_out: None,
             old_in: None,
@@ -401,18 +408,7 @@ impl Interp {
                 }
             }
         }
-        self.spike_recordings.retain(|(w, _)| w.strong_count() > 0);
-        for (w, nc) in &self.spike_recordings {
-            let (Some(obj), Ok(spikes)) = (w.upgrade(), self.model.netcon_spikes(*nc)) else {
-                continue;
-            };
-            let mut data = obj.data.borrow_mut();
-            if let ObjData::Vector(v) = &mut *data {
-                if v.data != spikes {
-                    v.data = spikes.to_vec();
-                }
-            }
-        }
+        self.sync_spike_recordings();
         crate::builtins::pnm::sync(self);
     }
 }
