@@ -84,6 +84,17 @@ pub const EXT_NAMES: [&str; 8] = [
     "i_membrane_",
 ];
 
+/// One step's input to the block solve: the internal rows (`d`, `rhs`: membrane, electrode
+/// and internal axial terms computed with vi), the membrane current I_m (`im`, mA/cm2) and
+/// its conductance D = cm·cfac + g (`dm`, S/cm2) without electrodes.
+pub(crate) struct StepRows<'a> {
+    pub cfac: f64,
+    pub d: &'a [f64],
+    pub rhs: &'a mut [f64],
+    pub im: &'a [f64],
+    pub dm: &'a [f64],
+}
+
 /// Per-node data of the extracellular layers, indexed by node.
 #[derive(Debug, Default)]
 pub(crate) struct ExtNodes {
@@ -239,52 +250,33 @@ impl ExtNodes {
         }
     }
 
-    /// Builds the block system of one step and solves it. `rhs`/`d` hold the internal rows
-    /// (membrane, electrode and internal axial terms computed with vi), `im`/`dm` the membrane
-    /// current I_m (mA/cm2) and its conductance D = cm·cfac + g (S/cm2) without electrodes.
-    /// On return `rhs` holds Δvi and `delta_ext` the layers' Δvext.
-    pub fn solve(
-        &mut self,
-        matrix: &HinesMatrix,
-        cfac: f64,
-        d: &[f64],
-        rhs: &mut [f64],
-        im: &[f64],
-        dm: &[f64],
-    ) {
+    /// Builds the block system of one step and solves it; on return `rows.rhs` holds Δvi and
+    /// `delta_ext` the layers' Δvext.
+    pub fn solve(&mut self, matrix: &HinesMatrix, rows: StepRows) {
         #[cfg(target_arch = "x86_64")]
         if crate::fused::has_fma() {
             // SAFETY: the processor has the features the function is compiled for.
-            unsafe { self.solve_fused(matrix, cfac, d, rhs, im, dm) };
+            unsafe { self.solve_fused(matrix, rows) };
             return;
         }
-        self.solve_with::<Separate>(matrix, cfac, d, rhs, im, dm);
+        self.solve_with::<Separate>(matrix, rows);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn solve_fused(
-        &mut self,
-        matrix: &HinesMatrix,
-        cfac: f64,
-        d: &[f64],
-        rhs: &mut [f64],
-        im: &[f64],
-        dm: &[f64],
-    ) {
-        self.solve_with::<Fused>(matrix, cfac, d, rhs, im, dm);
+    unsafe fn solve_fused(&mut self, matrix: &HinesMatrix, rows: StepRows) {
+        self.solve_with::<Fused>(matrix, rows);
     }
 
     #[inline(always)]
-    fn solve_with<M: MulAdd>(
-        &mut self,
-        matrix: &HinesMatrix,
-        cfac: f64,
-        d: &[f64],
-        rhs: &mut [f64],
-        im: &[f64],
-        dm: &[f64],
-    ) {
+    fn solve_with<M: MulAdd>(&mut self, matrix: &HinesMatrix, rows: StepRows) {
+        let StepRows {
+            cfac,
+            d,
+            rhs,
+            im,
+            dm,
+        } = rows;
         let n = self.has.len();
         let (d, rhs, im, dm) = (&d[..n], &mut rhs[..n], &im[..n], &dm[..n]);
         let (block, brhs) = (&mut self.block[..n], &mut self.brhs[..n]);

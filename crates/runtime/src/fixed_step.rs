@@ -408,8 +408,14 @@ impl CableModel {
             let cfac = self.cfac();
             let l = &mut self.layout;
             if l.ext.active {
-                let (d, rhs) = (l.d.slice(), l.rhs.slice_mut());
-                l.ext.solve(&l.matrix, cfac, d, rhs, &l.im, &l.dm);
+                let rows = crate::extracellular::StepRows {
+                    cfac,
+                    d: l.d.slice(),
+                    rhs: l.rhs.slice_mut(),
+                    im: &l.im,
+                    dm: &l.dm,
+                };
+                l.ext.solve(&l.matrix, rows);
             } else {
                 l.matrix.solve(l.d.slice_mut(), l.rhs.slice_mut());
             }

@@ -432,29 +432,36 @@ mod tests {
         HinesMatrix::new(vec![0, 2, 0], 1);
     }
 
-    /// Three cells (roots 0, 1, 2) as blocks, solved two at a time and the third alone: the
-    /// solution of A·x = rhs, and the blocks found.
+    /// Solves A·x = rhs for a known x with `m`'s couplings and diagonal `d0`; asserts the
+    /// solve returns x.
+    fn check_solution(m: &HinesMatrix, d0: &[f64], x: &[f64], what: &str) {
+        let mut rhs: Vec<f64> = d0.iter().zip(x).map(|(d, x)| d * x).collect();
+        for i in m.ncell..m.node_count() {
+            let p = m.parent[i] as usize;
+            rhs[i] += m.b[i] * x[p];
+            rhs[p] += m.a[i] * x[i];
+        }
+        let mut d = d0.to_vec();
+        m.solve(&mut d, &mut rhs);
+        for (got, want) in rhs.iter().zip(x) {
+            assert!((got - want).abs() < 1e-12, "{what}: {got} vs {want}");
+        }
+    }
+
+    /// Three cells (roots 0, 1, 2) as blocks, solved two at a time and the third alone (cell
+    /// 1 is a chain: from both ends): the solution of A·x = rhs, and the blocks found.
     #[test]
     fn solves_cells_in_pairs() {
         let parent = vec![0, 1, 2, 0, 3, 3, 1, 6, 2, 8, 9, 8];
         let mut m = HinesMatrix::new(parent.clone(), 3);
         assert_eq!(m.cells, vec![3, 6, 8, 12]);
+        assert_eq!(m.chains, vec![false, true, false]);
         let n = parent.len();
         m.a = (0..n).map(|i| -0.3 - 0.1 * i as f64).collect();
         m.b = (0..n).map(|i| -0.7 - 0.05 * i as f64).collect();
         let d0: Vec<f64> = (0..n).map(|i| 4.0 + i as f64).collect();
         let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
-        let mut rhs: Vec<f64> = (0..n).map(|i| d0[i] * x[i]).collect();
-        for i in 3..n {
-            let p = parent[i] as usize;
-            rhs[i] += m.b[i] * x[p];
-            rhs[p] += m.a[i] * x[i];
-        }
-        let mut d = d0.clone();
-        m.solve(&mut d, &mut rhs);
-        for (got, want) in rhs.iter().zip(&x) {
-            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
-        }
+        check_solution(&m, &d0, &x, "three cells");
         // A cell whose nodes come back after another's: no blocks, one lane.
         assert!(HinesMatrix::new(vec![0, 1, 0, 1, 2], 2).cells.is_empty());
     }
@@ -471,20 +478,7 @@ mod tests {
             m.b = (0..n).map(|i| -0.9 + 0.05 * i as f64).collect();
             let d0: Vec<f64> = (0..n).map(|i| 3.0 + 0.5 * i as f64).collect();
             let x: Vec<f64> = (0..n).map(|i| 1.0 + (i as f64 * 0.71).cos()).collect();
-            let mut rhs: Vec<f64> = (0..n).map(|i| d0[i] * x[i]).collect();
-            for i in 1..n {
-                let p = parent[i] as usize;
-                rhs[i] += m.b[i] * x[p];
-                rhs[p] += m.a[i] * x[i];
-            }
-            let mut d = d0.clone();
-            m.solve(&mut d, &mut rhs);
-            for (got, want) in rhs.iter().zip(&x) {
-                assert!(
-                    (got - want).abs() < 1e-12,
-                    "chain of {len}: {got} vs {want}"
-                );
-            }
+            check_solution(&m, &d0, &x, &format!("chain of {len}"));
         }
     }
 
