@@ -329,6 +329,25 @@ pub(crate) fn define(
 
 /// Sets up the entry block of a body-signature function and returns its environment and
 /// the extra arguments.
+/// Sets up the entry block of a kernel-signature function (context, data): its parameters,
+/// and an environment with no instance yet (instance and node 0, v 0).
+pub(super) fn enter_kernel(b: &mut FunctionBuilder) -> (Env, Vec<cranelift_codegen::ir::Value>) {
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let zero_i = b.ins().iconst(PTR, 0);
+    let zero_f = b.ins().f64const(0.0);
+    let env = Env {
+        ctx: params[0],
+        data: params[1],
+        inst: zero_i,
+        node: zero_i,
+        v: zero_f,
+    };
+    (env, params)
+}
+
 fn enter_body(b: &mut FunctionBuilder) -> (Env, Vec<cranelift_codegen::ir::Value>) {
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);

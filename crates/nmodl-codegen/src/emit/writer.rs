@@ -2,7 +2,7 @@
 //! carries what every body is emitted with, and [`FunctionWriter::function`] sets up the
 //! entry block (ctx and data are always the first two parameters) around a body closure.
 
-use super::body::{BodyEmitter, Env, PTR};
+use super::body::BodyEmitter;
 use super::{define, module_error, Symbols};
 use crate::layout::Layout;
 use crate::CodegenError;
@@ -40,19 +40,7 @@ impl FunctionWriter<'_> {
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
         {
             let mut b = FunctionBuilder::new(&mut self.ctx.func, self.fctx);
-            let entry = b.create_block();
-            b.append_block_params_for_function_params(entry);
-            b.switch_to_block(entry);
-            let params = b.block_params(entry).to_vec();
-            let zero_i = b.ins().iconst(PTR, 0);
-            let zero_f = b.ins().f64const(0.0);
-            let env = Env {
-                ctx: params[0],
-                data: params[1],
-                inst: zero_i,
-                node: zero_i,
-                v: zero_f,
-            };
+            let (env, params) = super::enter_kernel(&mut b);
             let mut e = BodyEmitter::new(
                 b,
                 self.mech,

@@ -22,7 +22,7 @@
 mod lanes;
 mod table;
 
-use super::body::{BodyEmitter, Env, PTR};
+use super::body::{BodyEmitter, PTR};
 use super::writer::FunctionWriter;
 use super::{kernel_signature, nonlinear};
 use crate::CodegenError;
@@ -119,19 +119,7 @@ fn dry_run(w: &mut FunctionWriter, kernel: Kernel) -> Result<Plan, String> {
     let mut func = Function::with_name_signature(Default::default(), kernel_signature(w.module));
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut fctx);
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    let params = b.block_params(entry).to_vec();
-    let zero_i = b.ins().iconst(PTR, 0);
-    let zero_f = b.ins().f64const(0.0);
-    let env = Env {
-        ctx: params[0],
-        data: params[1],
-        inst: zero_i,
-        node: zero_i,
-        v: zero_f,
-    };
+    let (env, _) = super::enter_kernel(&mut b);
     let mut e = BodyEmitter::new(b, w.mech, w.layout, w.symbols, &mut *w.module, env);
     e.hoist();
     let plan = Plan {
