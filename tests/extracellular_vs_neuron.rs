@@ -230,9 +230,17 @@ fn tree(m: &mut CableModel) -> Tree {
     Tree { secs }
 }
 
+/// What sits at d3(1), the zero-area node between d3 and d4.
+#[derive(PartialEq)]
+enum TreeEnd {
+    Nothing,
+    Synapse,
+    Clamp,
+}
+
 #[test]
 fn extracellular_tree_matches_neuron() {
-    extracellular_tree(false);
+    extracellular_tree(TreeEnd::Nothing);
 }
 
 /// A membrane current at a zero-area node with layers (the 1 end of d3, where d4 begins): its
@@ -240,10 +248,18 @@ fn extracellular_tree_matches_neuron() {
 /// of the block system first (ext_contract.rs) while the synapse conducts.
 #[test]
 fn extracellular_tree_with_a_synapse_at_a_zero_area_node_matches_neuron() {
-    extracellular_tree(true);
+    extracellular_tree(TreeEnd::Synapse);
 }
 
-fn extracellular_tree(end_synapse: bool) {
+/// An electrode at a zero-area node with layers: its conductance is on the node's vi
+/// diagonal, which the solve takes out of the block system with a division it keeps while
+/// the diagonal does not change. The clamp turns off at 6 ms, and the diagonal with it.
+#[test]
+fn extracellular_tree_with_a_clamp_at_a_zero_area_node_matches_neuron() {
+    extracellular_tree(TreeEnd::Clamp);
+}
+
+fn extracellular_tree(end: TreeEnd) {
     let mut m = rsnrn::builtins::model().unwrap();
     let Tree { secs } = tree(&mut m);
     let [soma, d1, d2, d3, d4, d5, d6] = secs[..] else {
@@ -299,13 +315,21 @@ fn extracellular_tree(end_synapse: bool) {
         ("d1_i_membrane0.6", d1, 0.6, "i_membrane"),
         ("d5_i_membrane0.5", d5, 0.5, "i_membrane"),
     ]);
-    if end_synapse {
+    if end == TreeEnd::Synapse {
         let syn = m.add_point_process(d3, 1.0, "AlphaSynapse").unwrap();
         for (f, val) in [("onset", 4.0), ("tau", 1.0), ("gmax", 0.005), ("e", 0.0)] {
             m.set_point(syn, f, val).unwrap();
         }
         cols.push(("d3_v1".into(), RecordTarget::range(d3, 1.0, "v")));
         cols.push(("syn_i".into(), RecordTarget::point(syn, "i")));
+    }
+    if end == TreeEnd::Clamp {
+        let clamp = m.add_point_process(d3, 1.0, "SEClamp").unwrap();
+        for (f, val) in [("dur1", 6.0), ("amp1", -50.0), ("rs", 2.0)] {
+            m.set_point(clamp, f, val).unwrap();
+        }
+        cols.push(("d3_v1".into(), RecordTarget::range(d3, 1.0, "v")));
+        cols.push(("clamp_i".into(), RecordTarget::point(clamp, "i")));
     }
     let cols = Columns::new(&mut m, cols);
     let (x1, x2) = (centers(&m, d1), centers(&m, d2));
@@ -320,10 +344,10 @@ fn extracellular_tree(end_synapse: bool) {
         }
     });
     let t = out["t"].clone();
-    let file = if end_synapse {
-        "ext_tree_end_synapse.txt"
-    } else {
-        "ext_tree.txt"
+    let file = match end {
+        TreeEnd::Nothing => "ext_tree.txt",
+        TreeEnd::Synapse => "ext_tree_end_synapse.txt",
+        TreeEnd::Clamp => "ext_tree_end_clamp.txt",
     };
     compare(file, &out, &t);
 }

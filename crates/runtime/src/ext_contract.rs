@@ -13,11 +13,9 @@
 //! A non-electrode point process at a zero-area node (a synapse at x = 1) couples the node's
 //! vi and vext[0] rows; the solve then takes the plain order ([`Contraction::applies`]).
 
+use crate::ext_block::{Block, Vec4, B, ROW};
 use crate::ext_schedule::{EliminationOrder, NONE};
 use crate::fused::MulAdd;
-
-/// Unknowns per node (vi and the two layers).
-const B: usize = 3;
 
 /// A node taken out: its layout parent and its only child ([`NONE`] for a leaf).
 #[derive(Debug, Clone)]
@@ -35,16 +33,28 @@ pub(crate) struct Contraction {
     with_layers: Vec<u32>,
     /// The block elimination of the other nodes.
     pub order: EliminationOrder,
+    /// Per node: whether it is taken out. A taken node's block is never needed whole (its
+    /// layer diagonals are static and its vi diagonal is the cable matrix's), so the solve
+    /// does not write it.
+    pub is_taken: Vec<bool>,
     /// Per node: its parent once the taken nodes are out.
     pub parent: Vec<u32>,
     /// Per node: whether its coupling with `parent` was made by taking a node out (then it is
     /// in `edge_row`/`edge_parent`, else it is the layout's).
     pub made: Vec<bool>,
     /// Coupling of a node's rows with its new parent, and of the parent's rows with the node.
-    pub edge_row: Vec<[f64; B]>,
-    pub edge_parent: Vec<[f64; B]>,
+    pub edge_row: Vec<Vec4>,
+    pub edge_parent: Vec<Vec4>,
     /// 1/diagonal of each taken node's block, kept for its back substitution.
     inv_diagonal: Vec<[f64; B]>,
+    /// Per taken node and row: the factor of its rhs in its parent's (coupling·D⁻¹) and in
+    /// its child's; the layer rows' are static, the vi row's per step (only the parent's is
+    /// kept).
+    factor_parent: Vec<[f64; B]>,
+    factor_child: Vec<[f64; B]>,
+    /// The vi diagonal the vi entries of `inv_diagonal` and `factor_parent` were made from
+    /// (NaN before the first step, as are those entries).
+    vi_diagonal: Vec<f64>,
 }
 
 /// The layout's coupling of the block system: per node, the coefficients of its rows in the
@@ -61,16 +71,16 @@ pub(crate) struct LayoutCoupling<'a> {
 /// node's rows for the parent's unknowns, coefficients in the parent's rows for the node's).
 pub(crate) trait TreeCoupling {
     fn parent(&self, i: usize) -> usize;
-    fn of(&self, i: usize) -> ([f64; B], [f64; B]);
+    fn of(&self, i: usize) -> (Vec4, Vec4);
 }
 
 impl LayoutCoupling<'_> {
     /// (coefficients in node i's rows, coefficients in its parent's rows).
     #[inline(always)]
-    pub fn of(&self, i: usize) -> ([f64; B], [f64; B]) {
+    pub fn of(&self, i: usize) -> (Vec4, Vec4) {
         (
-            [self.b[i], self.bx[i][0], self.bx[i][1]],
-            [self.a[i], self.ax[i][0], self.ax[i][1]],
+            [self.b[i], self.bx[i][0], self.bx[i][1], 0.0],
+            [self.a[i], self.ax[i][0], self.ax[i][1], 0.0],
         )
     }
 }
@@ -88,7 +98,7 @@ impl TreeCoupling for LayoutTree<'_> {
     }
 
     #[inline(always)]
-    fn of(&self, i: usize) -> ([f64; B], [f64; B]) {
+    fn of(&self, i: usize) -> (Vec4, Vec4) {
         self.coupling.of(i)
     }
 }
@@ -106,7 +116,7 @@ impl TreeCoupling for ContractedTree<'_> {
     }
 
     #[inline(always)]
-    fn of(&self, i: usize) -> ([f64; B], [f64; B]) {
+    fn of(&self, i: usize) -> (Vec4, Vec4) {
         let c = self.contraction;
         if c.made[i] {
             (c.edge_row[i], c.edge_parent[i])
@@ -164,13 +174,17 @@ impl Contraction {
             .collect();
         Some(Contraction {
             order: EliminationOrder::without(&new_parent, ncell, &is_taken),
-            inv_diagonal: vec![[0.0; B]; taken.len()],
+            is_taken,
+            inv_diagonal: vec![[f64::NAN, 0.0, 0.0]; taken.len()],
+            factor_parent: vec![[f64::NAN, 0.0, 0.0]; taken.len()],
+            vi_diagonal: vec![f64::NAN; taken.len()],
+            factor_child: vec![[0.0; B]; taken.len()],
             taken,
             with_layers,
             parent: new_parent,
             made,
-            edge_row: vec![[0.0; B]; n],
-            edge_parent: vec![[0.0; B]; n],
+            edge_row: vec![[0.0; ROW]; n],
+            edge_parent: vec![[0.0; ROW]; n],
         })
     }
 
@@ -180,43 +194,99 @@ impl Contraction {
         self.with_layers.iter().all(|&i| dm[i as usize] == 0.0)
     }
 
+    /// The layer rows' part of taking the nodes out, which changes only with the layers'
+    /// statics: a taken node's layer diagonals are `diagonal(e)` (where `has`; its block is
+    /// the identity there elsewhere) as long as the contraction applies. Their inverses and
+    /// the factors of the neighbours' updates are kept; the neighbours' diagonal terms are
+    /// handed to `adjust(node, layer, term)`, and the new couplings' layer entries are set.
+    pub fn set_layer_statics(
+        &mut self,
+        coupling: LayoutCoupling,
+        has: &[bool],
+        diagonal: impl Fn(usize) -> [f64; 2],
+        mut adjust: impl FnMut(usize, usize, f64),
+    ) {
+        for (i, t) in self.taken.iter().enumerate() {
+            let (e, p) = (t.node as usize, t.parent as usize);
+            let (to_parent, from_parent) = coupling.of(e);
+            let layers = if has[e] { diagonal(e) } else { [1.0, 1.0] };
+            for k in 1..B {
+                let inv = 1.0 / layers[k - 1];
+                self.inv_diagonal[i][k] = inv;
+                let fp = from_parent[k] * inv;
+                self.factor_parent[i][k] = fp;
+                adjust(p, k - 1, -fp * to_parent[k]);
+                if t.child != NONE {
+                    let c = t.child as usize;
+                    let (child_to_e, e_to_child) = coupling.of(c);
+                    let fc = child_to_e[k] * inv;
+                    self.factor_child[i][k] = fc;
+                    adjust(c, k - 1, -fc * e_to_child[k]);
+                    self.edge_row[c][k] = -fc * to_parent[k];
+                    self.edge_parent[c][k] = -fp * e_to_child[k];
+                }
+            }
+        }
+    }
+
     /// Takes the nodes out: their parents and children lose diag(c)·D⁻¹·diag(c') on the
-    /// diagonal and the matching part of their rhs, and the new couplings are recorded.
+    /// diagonal and the matching part of their rhs, and the new couplings are recorded. The
+    /// layer rows' diagonal terms and couplings are already in place
+    /// ([`set_layer_statics`](Self::set_layer_statics)); the vi row's depend on the step.
     /// Parents first, then children: a node can be a child of one taken node and the parent
     /// of the next, and two passes keep each pass's updates independent of each other.
     #[inline(always)]
     pub fn take_out<M: MulAdd>(
         &mut self,
         coupling: LayoutCoupling,
-        block: &mut [[f64; B * B]],
-        brhs: &mut [[f64; B]],
+        d: &[f64],
+        block: &mut [Block],
+        brhs: &mut [Vec4],
     ) {
-        for (t, inv) in self.taken.iter().zip(self.inv_diagonal.iter_mut()) {
+        // The step's factors are kept in registers where they are used right away: reading
+        // a row back as a vector just after storing one of its entries stalls the load.
+        let factors = self
+            .inv_diagonal
+            .iter_mut()
+            .zip(self.factor_parent.iter_mut());
+        let factors = factors.zip(self.vi_diagonal.iter_mut());
+        for (t, ((inv, fp), vi_diagonal)) in self.taken.iter().zip(factors) {
             let (e, p) = (t.node as usize, t.parent as usize);
             let (to_parent, from_parent) = coupling.of(e);
-            let (diagonal, r) = (block[e], brhs[e]);
+            // The vi diagonal of a zero-area node changes only with an electrode's
+            // conductance there: the division is redone only when it has changed.
+            let fp0 = if d[e].to_bits() == vi_diagonal.to_bits() {
+                fp[0]
+            } else {
+                let inv0 = 1.0 / d[e];
+                let fp0 = from_parent[0] * inv0;
+                (*vi_diagonal, inv[0], fp[0]) = (d[e], inv0, fp0);
+                fp0
+            };
+            block[p][0] = M::mul_add(-fp0, to_parent[0], block[p][0]);
+            let r = brhs[e];
+            let f = [fp0, fp[1], fp[2]];
             for k in 0..B {
-                inv[k] = 1.0 / diagonal[k * (B + 1)];
-                let ar = from_parent[k] * inv[k];
-                block[p][k * (B + 1)] = M::mul_add(-ar, to_parent[k], block[p][k * (B + 1)]);
-                brhs[p][k] = M::mul_add(-ar, r[k], brhs[p][k]);
+                brhs[p][k] = M::mul_add(-f[k], r[k], brhs[p][k]);
             }
         }
-        for (t, inv) in self.taken.iter().zip(&self.inv_diagonal) {
+        let factors = self.inv_diagonal.iter().zip(self.factor_parent.iter());
+        for (t, ((inv, fp), fc)) in self.taken.iter().zip(factors.zip(&self.factor_child)) {
             if t.child == NONE {
                 continue;
             }
             let (e, c) = (t.node as usize, t.child as usize);
-            let (to_parent, from_parent) = coupling.of(e);
+            let (to_parent, _) = coupling.of(e);
             // The child's own coupling with e: its rows in e's columns, e's rows in its own.
             let (child_to_e, e_to_child) = coupling.of(c);
+            let fc0 = child_to_e[0] * inv[0];
+            block[c][0] = M::mul_add(-fc0, e_to_child[0], block[c][0]);
+            self.edge_row[c][0] = -fc0 * to_parent[0];
+            self.edge_parent[c][0] = -fp[0] * e_to_child[0];
             let r = brhs[e];
+            let f = [fc0, fc[1], fc[2]];
             for k in 0..B {
-                let kr = child_to_e[k] * inv[k];
-                block[c][k * (B + 1)] = M::mul_add(-kr, e_to_child[k], block[c][k * (B + 1)]);
-                brhs[c][k] = M::mul_add(-kr, r[k], brhs[c][k]);
-                self.edge_row[c][k] = -kr * to_parent[k];
-                self.edge_parent[c][k] = -(from_parent[k] * inv[k]) * e_to_child[k];
+                brhs[c][k] = M::mul_add(-f[k], r[k], brhs[c][k]);
             }
         }
     }
@@ -232,7 +302,7 @@ impl Contraction {
     /// The taken nodes' solution from their neighbours' (already in `brhs`):
     /// x_e = D⁻¹·(r_e − diag(c)·x_parent − diag(c')·x_child).
     #[inline(always)]
-    pub fn put_back<M: MulAdd>(&self, coupling: LayoutCoupling, brhs: &mut [[f64; B]]) {
+    pub fn put_back<M: MulAdd>(&self, coupling: LayoutCoupling, brhs: &mut [Vec4]) {
         for (t, inv) in self.taken.iter().zip(&self.inv_diagonal) {
             let (e, p) = (t.node as usize, t.parent as usize);
             let (to_parent, _) = coupling.of(e);

@@ -9,8 +9,9 @@
 //! diagonal 3×3 block per parent coupling, and Gaussian elimination from the leaves to the roots
 //! (as in the scalar Hines solve) creates no fill-in outside the blocks.
 
-use crate::ext_contract::{Contraction, LayoutCoupling, LayoutTree, TreeCoupling};
-use crate::ext_schedule::{EliminationOrder, NONE};
+use crate::ext_block::{from_rows, Block, Scalar, TreeElimination, Vec4, B, ROW};
+use crate::ext_contract::{Contraction, LayoutCoupling, LayoutTree};
+use crate::ext_schedule::EliminationOrder;
 use crate::fused::{Fused, MulAdd, Separate};
 use crate::hines::HinesMatrix;
 use crate::layout::{Layout, NodeKind};
@@ -18,8 +19,6 @@ use crate::section::Section;
 
 /// Extracellular layers per node (NEURON's default `nlayer`).
 pub const NLAYER: usize = 2;
-/// Unknowns per node: vi and one per layer.
-const B: usize = 1 + NLAYER;
 
 /// Defaults of the range variables (NEURON's): xraxial (MOhm/cm), xg (S/cm2), xc (uF/cm2),
 /// e_extracellular (mV).
@@ -95,6 +94,23 @@ pub(crate) struct StepRows<'a> {
     pub dm: &'a [f64],
 }
 
+/// The layer parts of a node's block: what xg, xc, xraxial and dt make of it.
+#[derive(Debug, Default, Clone, Copy)]
+struct LayerStatics {
+    /// The vext[0] and vext[1] diagonal without the membrane: conductances between the
+    /// layers, to ground and (negative) to the layers of the neighbours; then the same once
+    /// the contraction's nodes are out (ext_contract.rs).
+    diagonal: [[f64; NLAYER]; 2],
+    /// xg[0] + xc[0]·cfac, between the layers (0 without membrane).
+    between: f64,
+    /// xg of the layers at a segment node (0 without membrane), for the rhs currents.
+    xg: [f64; NLAYER],
+}
+
+/// Index of [`LayerStatics::diagonal`] for the plain order and with the contraction.
+const PLAIN: usize = 0;
+const CONTRACTED: usize = 1;
+
 /// Per-node data of the extracellular layers, indexed by node.
 #[derive(Debug, Default)]
 pub(crate) struct ExtNodes {
@@ -113,10 +129,14 @@ pub(crate) struct ExtNodes {
     /// has no layers).
     pub ax: Vec<[f64; NLAYER]>,
     pub bx: Vec<[f64; NLAYER]>,
+    /// The parts of each node's block and rhs that change only with xg, xc, xraxial and dt
+    /// ([`LayerStatics`]), and the cfac they were made for (None: to be made again).
+    statics: Vec<LayerStatics>,
+    statics_cfac: Option<f64>,
     /// Solver storage: the node's 3×3 block (row-major), then D⁻¹·diag(b); its rhs, then the
     /// solution.
-    block: Vec<[f64; B * B]>,
-    brhs: Vec<[f64; B]>,
+    block: Vec<Block>,
+    brhs: Vec<Vec4>,
     order: EliminationOrder,
     /// The diagonal nodes taken out first (ext_contract.rs), with the order of the others.
     contraction: Option<Contraction>,
@@ -156,8 +176,10 @@ impl ExtNodes {
             i_membrane: vec![0.0; n],
             ax: vec![[0.0; NLAYER]; n],
             bx: vec![[0.0; NLAYER]; n],
-            block: vec![[0.0; B * B]; solver_nodes],
-            brhs: vec![[0.0; B]; solver_nodes],
+            statics: vec![LayerStatics::default(); solver_nodes],
+            statics_cfac: None,
+            block: vec![[0.0; B * ROW]; solver_nodes],
+            brhs: vec![[0.0; ROW]; solver_nodes],
             order: if active {
                 EliminationOrder::new(&layout.matrix.parent, layout.matrix.ncell)
             } else {
@@ -197,6 +219,9 @@ impl ExtNodes {
     }
 
     pub fn set(&mut self, node: usize, var: ExtVar, value: f64) {
+        if matches!(var, ExtVar::Xg(_) | ExtVar::Xc(_) | ExtVar::Xraxial(_)) {
+            self.statics_cfac = None;
+        }
         let slot = match var {
             ExtVar::Vext(k) => &mut self.vext[node][k as usize],
             ExtVar::Xraxial(k) => &mut self.xraxial[node][k as usize],
@@ -221,6 +246,7 @@ impl ExtNodes {
         if !self.active {
             return;
         }
+        self.statics_cfac = None;
         self.ax.fill([0.0; NLAYER]);
         self.bx.fill([0.0; NLAYER]);
         let parent = &layout.matrix.parent;
@@ -259,17 +285,17 @@ impl ExtNodes {
             unsafe { self.solve_fused(matrix, rows) };
             return;
         }
-        self.solve_with::<Separate>(matrix, rows);
+        self.solve_with::<Separate, Scalar<Separate>>(matrix, rows);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn solve_fused(&mut self, matrix: &HinesMatrix, rows: StepRows) {
-        self.solve_with::<Fused>(matrix, rows);
+        self.solve_with::<Fused, crate::ext_avx2::Avx2>(matrix, rows);
     }
 
     #[inline(always)]
-    fn solve_with<M: MulAdd>(&mut self, matrix: &HinesMatrix, rows: StepRows) {
+    fn solve_with<M: MulAdd, E: TreeElimination>(&mut self, matrix: &HinesMatrix, rows: StepRows) {
         let StepRows {
             cfac,
             d,
@@ -278,64 +304,134 @@ impl ExtNodes {
             dm,
         } = rows;
         let n = self.has.len();
+        if self.statics_cfac != Some(cfac) {
+            self.make_statics(matrix, cfac);
+        }
         let (d, rhs, im, dm) = (&d[..n], &mut rhs[..n], &im[..n], &dm[..n]);
+        let contracted = self.contraction.as_ref().is_some_and(|c| c.applies(dm));
+        let variant = if contracted { CONTRACTED } else { PLAIN };
         let (block, brhs) = (&mut self.block[..n], &mut self.brhs[..n]);
-        let (has, membrane) = (&self.has[..n], &self.membrane[..n]);
-        let (vext, xg, xc, e) = (&self.vext[..n], &self.xg[..n], &self.xc[..n], &self.e[..n]);
+        let (has, statics) = (&self.has[..n], &self.statics[..n]);
+        let (vext, e) = (&self.vext[..n], &self.e[..n]);
+        let taken = match &self.contraction {
+            Some(c) if contracted => &c.is_taken[..n],
+            _ => &[][..],
+        };
         for i in 0..n {
-            let (blk, r) = (&mut block[i], &mut brhs[i]);
-            if has[i] {
+            let (blk, r, s) = (&mut block[i], &mut brhs[i], &statics[i]);
+            if taken.get(i).copied().unwrap_or(false) {
+                // Its rhs only: no membrane, and no membrane conductance while the
+                // contraction applies (a current without one may flow).
+                let im = if has[i] { im[i] } else { 0.0 };
+                *r = [rhs[i], im, 0.0, 0.0];
+            } else if has[i] {
                 let dmi = dm[i];
-                let (g0, g1, xg0, xg1) = if membrane[i] {
-                    (
-                        xg[i][0] + xc[i][0] * cfac,
-                        xg[i][1] + xc[i][1] * cfac,
-                        xg[i][0],
-                        xg[i][1],
-                    )
-                } else {
-                    (0.0, 0.0, 0.0, 0.0)
-                };
-                *blk = [d[i], -dmi, 0.0, -dmi, dmi + g0, -g0, 0.0, -g0, g0 + g1];
-                let i01 = xg0 * (vext[i][0] - vext[i][1]);
-                *r = [rhs[i], im[i] - i01, i01 - xg1 * (vext[i][1] - e[i])];
+                let g = -s.between;
+                let [s0, s1] = s.diagonal[variant];
+                *blk = from_rows([
+                    [d[i], -dmi, 0.0, 0.0],
+                    [-dmi, dmi + s0, g, 0.0],
+                    [0.0, g, s1, 0.0],
+                ]);
+                let i01 = s.xg[0] * (vext[i][0] - vext[i][1]);
+                *r = [
+                    rhs[i],
+                    im[i] - i01,
+                    i01 - s.xg[1] * (vext[i][1] - e[i]),
+                    0.0,
+                ];
             } else {
-                *blk = [d[i], 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
-                *r = [rhs[i], 0.0, 0.0];
+                *blk = from_rows([
+                    [d[i], 0.0, 0.0, 0.0],
+                    [0.0, 1.0, 0.0, 0.0],
+                    [0.0, 0.0, 1.0, 0.0],
+                ]);
+                *r = [rhs[i], 0.0, 0.0, 0.0];
             }
         }
         let (a, b, parent) = (&matrix.a[..n], &matrix.b[..n], &matrix.parent[..n]);
         let (ax, bx) = (&self.ax[..n], &self.bx[..n]);
-        // Layer axial currents at the present vext and their coupling on the diagonals.
+        // Layer axial currents at the present vext (their conductances are in the statics;
+        // both are 0 where either node has no layers).
         for i in matrix.ncell..n {
             let p = parent[i] as usize;
-            for k in 0..NLAYER {
-                if bx[i][k] == 0.0 {
-                    continue;
-                }
-                let dv = vext[p][k] - vext[i][k];
-                brhs[i][k + 1] -= bx[i][k] * dv;
-                brhs[p][k + 1] += ax[i][k] * dv;
-                block[i][(k + 1) * (B + 1)] -= bx[i][k];
-                block[p][(k + 1) * (B + 1)] -= ax[i][k];
-            }
+            // Both layers at once (two lanes).
+            let dv = [vext[p][0] - vext[i][0], vext[p][1] - vext[i][1]];
+            let own = [brhs[i][1], brhs[i][2]];
+            let to_parent = [brhs[p][1], brhs[p][2]];
+            let own = [
+                M::mul_add(-bx[i][0], dv[0], own[0]),
+                M::mul_add(-bx[i][1], dv[1], own[1]),
+            ];
+            (brhs[i][1], brhs[i][2]) = (own[0], own[1]);
+            let to_parent = [
+                M::mul_add(ax[i][0], dv[0], to_parent[0]),
+                M::mul_add(ax[i][1], dv[1], to_parent[1]),
+            ];
+            (brhs[p][1], brhs[p][2]) = (to_parent[0], to_parent[1]);
         }
         let ncell = matrix.ncell;
         let coupling = LayoutCoupling { a, b, ax, bx };
-        match self.contraction.as_mut().filter(|c| c.applies(dm)) {
+        match self.contraction.as_mut().filter(|_| contracted) {
             Some(c) => {
-                c.take_out::<M>(coupling, block, brhs);
-                eliminate_tree::<M>(&c.order, ncell, &c.tree(coupling), block, brhs);
+                c.take_out::<M>(coupling, d, block, brhs);
+                E::eliminate_tree(&c.order, ncell, &c.tree(coupling), block, brhs);
                 c.put_back::<M>(coupling, brhs);
             }
             None => {
                 let tree = LayoutTree { parent, coupling };
-                eliminate_tree::<M>(&self.order, ncell, &tree, block, brhs);
+                E::eliminate_tree(&self.order, ncell, &tree, block, brhs);
             }
         }
         for (r, x) in rhs.iter_mut().zip(brhs.iter()) {
             *r = x[0];
         }
+    }
+
+    /// The layer parts of every node's block for this cfac.
+    fn make_statics(&mut self, matrix: &HinesMatrix, cfac: f64) {
+        let n = self.has.len();
+        for i in 0..n {
+            let (xg, xc) = (self.xg[i], self.xc[i]);
+            self.statics[i] = if self.membrane[i] {
+                let g0 = xg[0] + xc[0] * cfac;
+                let g1 = xg[1] + xc[1] * cfac;
+                LayerStatics {
+                    diagonal: [[g0, g0 + g1]; 2],
+                    between: g0,
+                    xg,
+                }
+            } else {
+                LayerStatics::default()
+            };
+        }
+        for i in matrix.ncell..n {
+            let p = matrix.parent[i] as usize;
+            for k in 0..NLAYER {
+                self.statics[i].diagonal[PLAIN][k] -= self.bx[i][k];
+                self.statics[p].diagonal[PLAIN][k] -= self.ax[i][k];
+            }
+        }
+        for s in self.statics.iter_mut() {
+            s.diagonal[CONTRACTED] = s.diagonal[PLAIN];
+        }
+        if let Some(c) = self.contraction.as_mut() {
+            let coupling = LayoutCoupling {
+                a: &matrix.a,
+                b: &matrix.b,
+                ax: &self.ax,
+                bx: &self.bx,
+            };
+            let statics = &mut self.statics;
+            let plain: Vec<[f64; NLAYER]> = statics.iter().map(|s| s.diagonal[PLAIN]).collect();
+            c.set_layer_statics(
+                coupling,
+                &self.has,
+                |e| plain[e],
+                |node, k, term| statics[node].diagonal[CONTRACTED][k] += term,
+            );
+        }
+        self.statics_cfac = Some(cfac);
     }
 
     /// Δvext of node `i` after [`solve`](Self::solve).
@@ -368,146 +464,5 @@ impl ExtNodes {
             finite &= v[i].is_finite();
         }
         finite
-    }
-}
-
-/// Block elimination of a tree from the leaves, several independent nodes at a time
-/// (ext_schedule.rs), then the back substitution. Node i's block is replaced by
-/// W = D_i⁻¹·diag(c_i) and its rhs by y = D_i⁻¹·r_i, where c_i couples i's rows to its parent
-/// p; p loses diag(c_p,i)·W and diag(c_p,i)·y; then x_i = y_i − W_i·x_p from the roots out.
-/// `tree.of(i)` is (c_i, c_p,i).
-#[inline(always)]
-fn eliminate_tree<M: MulAdd>(
-    order: &EliminationOrder,
-    ncell: usize,
-    tree: &impl TreeCoupling,
-    block: &mut [[f64; B * B]],
-    brhs: &mut [[f64; B]],
-) {
-    for &[x, y] in &order.groups {
-        let x = x as usize;
-        let (cx, cpx) = tree.of(x);
-        let (wx, rx) = eliminate::<M>(&block[x], &brhs[x], &cx);
-        let px = tree.parent(x);
-        if y == NONE {
-            fold_into::<M>(&mut block[px], &mut brhs[px], &cpx, &wx, &rx);
-            (block[x], brhs[x]) = (wx, rx);
-            continue;
-        }
-        // Both results before either parent update: the two chains overlap.
-        let y = y as usize;
-        let (cy, cpy) = tree.of(y);
-        let (wy, ry) = eliminate::<M>(&block[y], &brhs[y], &cy);
-        let py = tree.parent(y);
-        fold_into::<M>(&mut block[px], &mut brhs[px], &cpx, &wx, &rx);
-        fold_into::<M>(&mut block[py], &mut brhs[py], &cpy, &wy, &ry);
-        (block[x], brhs[x]) = (wx, rx);
-        (block[y], brhs[y]) = (wy, ry);
-    }
-    for k in 0..ncell {
-        brhs[k] = mul3::<M>(&inverse3::<M>(&block[k]), &brhs[k]);
-    }
-    // Parents first: the groups backwards.
-    for group in order.groups.iter().rev() {
-        for &x in group.iter().filter(|&&x| x != NONE) {
-            let x = x as usize;
-            brhs[x] = substitute::<M>(&block[x], &brhs[x], &brhs[tree.parent(x)]);
-        }
-    }
-}
-
-/// Node i's elimination: W = D⁻¹·diag(c) and y = D⁻¹·r.
-#[inline(always)]
-fn eliminate<M: MulAdd>(d: &[f64; B * B], r: &[f64; B], c: &[f64; B]) -> ([f64; B * B], [f64; B]) {
-    let inv = inverse3::<M>(d);
-    let y = mul3::<M>(&inv, r);
-    let mut w = [0.0; B * B];
-    for row in 0..B {
-        for col in 0..B {
-            w[row * B + col] = inv[row * B + col] * c[col];
-        }
-    }
-    (w, y)
-}
-
-/// The parent's block and rhs lose diag(c)·W and diag(c)·y.
-#[inline(always)]
-fn fold_into<M: MulAdd>(
-    bp: &mut [f64; B * B],
-    rp: &mut [f64; B],
-    c: &[f64; B],
-    w: &[f64; B * B],
-    y: &[f64; B],
-) {
-    for row in 0..B {
-        for col in 0..B {
-            bp[row * B + col] = M::mul_add(-c[row], w[row * B + col], bp[row * B + col]);
-        }
-        rp[row] = M::mul_add(-c[row], y[row], rp[row]);
-    }
-}
-
-/// x = y − W·x_parent.
-#[inline(always)]
-fn substitute<M: MulAdd>(w: &[f64; B * B], y: &[f64; B], xp: &[f64; B]) -> [f64; B] {
-    let mut x = *y;
-    for row in 0..B {
-        let wx = M::mul_add(
-            w[row * B],
-            xp[0],
-            M::mul_add(w[row * B + 1], xp[1], w[row * B + 2] * xp[2]),
-        );
-        x[row] -= wx;
-    }
-    x
-}
-
-/// p·q − r·s
-#[inline(always)]
-fn cross<M: MulAdd>(p: f64, q: f64, r: f64, s: f64) -> f64 {
-    M::mul_add(p, q, -(r * s))
-}
-
-#[inline(always)]
-fn inverse3<M: MulAdd>(m: &[f64; 9]) -> [f64; 9] {
-    let c00 = cross::<M>(m[4], m[8], m[5], m[7]);
-    let c01 = cross::<M>(m[5], m[6], m[3], m[8]);
-    let c02 = cross::<M>(m[3], m[7], m[4], m[6]);
-    let det = M::mul_add(m[0], c00, M::mul_add(m[1], c01, m[2] * c02));
-    let f = 1.0 / det;
-    [
-        c00 * f,
-        cross::<M>(m[2], m[7], m[1], m[8]) * f,
-        cross::<M>(m[1], m[5], m[2], m[4]) * f,
-        c01 * f,
-        cross::<M>(m[0], m[8], m[2], m[6]) * f,
-        cross::<M>(m[2], m[3], m[0], m[5]) * f,
-        c02 * f,
-        cross::<M>(m[1], m[6], m[0], m[7]) * f,
-        cross::<M>(m[0], m[4], m[1], m[3]) * f,
-    ]
-}
-
-#[inline(always)]
-fn mul3<M: MulAdd>(m: &[f64; 9], v: &[f64; 3]) -> [f64; 3] {
-    let row = |k: usize| M::mul_add(m[k], v[0], M::mul_add(m[k + 1], v[1], m[k + 2] * v[2]));
-    [row(0), row(3), row(6)]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inverse3_inverts() {
-        let m = [4.0, -1.0, 0.0, -1.0, 1e9 + 3.0, -1e9, 0.0, -1e9, 2e9];
-        let inv = inverse3::<Separate>(&m);
-        for r in 0..3 {
-            for c in 0..3 {
-                let s: f64 = (0..3).map(|k| m[r * 3 + k] * inv[k * 3 + c]).sum();
-                let want = if r == c { 1.0 } else { 0.0 };
-                assert!((s - want).abs() < 1e-9, "({r},{c}) = {s}");
-            }
-        }
     }
 }

@@ -74,6 +74,9 @@ pub mod cformat;
 mod delivery;
 mod error;
 mod events;
+#[cfg(target_arch = "x86_64")]
+mod ext_avx2;
+mod ext_block;
 mod ext_contract;
 mod ext_schedule;
 mod extracellular;

@@ -108,11 +108,13 @@ def tree_sections():
     return secs
 
 
-def ext_tree(end_synapse=False):
+def ext_tree(end=None):
     """Branched: extracellular in soma, d1, d2, d3, d5, d6 but not d4 (so d5's layers have no
     parent layers); per-section layer values; e_extracellular burst along d1 and d2. With
-    end_synapse, an AlphaSynapse at d3(1), the zero-area node between d3 and d4: a membrane
-    (non-electrode) current there, from 4 ms on."""
+    end="synapse", an AlphaSynapse at d3(1), the zero-area node between d3 and d4: a membrane
+    (non-electrode) current there, from 4 ms on. With end="clamp", an SEClamp there instead:
+    an electrode whose conductance on that node's diagonal goes away at 6 ms."""
+    end_synapse = end == "synapse"
     secs = tree_sections()
     soma, d1, d2, d3, d4, d5, d6 = secs
     values = {soma: (1e7, 1e9, 0.1, 1e9, 0.0, 0.0), d1: (2e7, 5e8, 0.3, 20, 0.1, 1.0),
@@ -132,6 +134,9 @@ def ext_tree(end_synapse=False):
     if end_synapse:
         syn = h.AlphaSynapse(d3(1))
         syn.onset, syn.tau, syn.gmax, syn.e = 4, 1, 0.005, 0
+    if end == "clamp":
+        clamp = h.SEClamp(d3(1))
+        clamp.dur1, clamp.amp1, clamp.rs = 6, -50, 2
 
     def drive(t):
         for seg in d1:
@@ -151,7 +156,10 @@ def ext_tree(end_synapse=False):
     if end_synapse:
         cols.append(("d3_v1", lambda: d3(1).v))
         cols.append(("syn_i", lambda: syn.i))
-    run("ext_tree_end_synapse" if end_synapse else "ext_tree", secs, cols, 15, drive=drive)
+    if end == "clamp":
+        cols.append(("d3_v1", lambda: d3(1).v))
+        cols.append(("clamp_i", lambda: clamp.i))
+    run("ext_tree_end_" + end if end else "ext_tree", secs, cols, 15, drive=drive)
 
 
 def fast_imem_tree(with_ext):
@@ -193,6 +201,7 @@ def fast_imem_tree(with_ext):
 ext_cable(0)
 ext_cable(2)
 ext_tree()
-ext_tree(end_synapse=True)
+ext_tree(end="synapse")
+ext_tree(end="clamp")
 fast_imem_tree(False)
 fast_imem_tree(True)
