@@ -130,9 +130,35 @@ fn run(args: Vec<String>) -> u8 {
         }
     };
     hoc.progress = rsnrn_hoc::progress::RunProgress::new(std::io::stderr().is_terminal());
+    // RSNRN_STEP_PROFILE=1: where the fixed steps' time went, on stderr at the end.
+    let profile = std::env::var_os("RSNRN_STEP_PROFILE").is_some();
+    hoc.model.set_step_profiling(profile);
     let code = run_items(&mut hoc, items);
+    if let Some(p) = hoc.model.step_profile().filter(|_| profile) {
+        eprintln!("{}", step_profile_report(&p));
+    }
     hoc.end_without_freeing();
     code
+}
+
+/// The per-part step times of `p`, in µs per step.
+fn step_profile_report(p: &rsnrn::runtime::StepProfile) -> String {
+    let per_step = |ns: u64| ns as f64 / 1e3 / p.steps.max(1) as f64;
+    let parts = [
+        ("table checks", p.table_check_ns),
+        ("matrix setup", p.matrix_setup_ns),
+        ("current kernels", p.current_kernels_ns),
+        ("solve", p.solve_ns),
+        ("update", p.update_ns),
+        ("state kernels", p.state_kernels_ns),
+        ("record", p.record_ns),
+    ];
+    let total: u64 = parts.iter().map(|(_, ns)| ns).sum();
+    let mut out = format!("step profile: {} steps, {:.2} us per step\n", p.steps, per_step(total));
+    for (name, ns) in parts {
+        out += &format!("  {name:<16} {:8.2} us\n", per_step(ns));
+    }
+    out
 }
 
 /// Loads the default mechanisms and runs the command line's items; the exit status.
