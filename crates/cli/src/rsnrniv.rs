@@ -154,7 +154,11 @@ fn step_profile_report(p: &rsnrn::runtime::StepProfile) -> String {
         ("record", p.record_ns),
     ];
     let total: u64 = parts.iter().map(|(_, ns)| ns).sum();
-    let mut out = format!("step profile: {} steps, {:.2} us per step\n", p.steps, per_step(total));
+    let mut out = format!(
+        "step profile: {} steps, {:.2} us per step\n",
+        p.steps,
+        per_step(total)
+    );
     for (name, ns) in parts {
         out += &format!("  {name:<16} {:8.2} us\n", per_step(ns));
     }

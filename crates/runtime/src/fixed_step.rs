@@ -235,7 +235,10 @@ impl CableModel {
     /// The matrix setup proper, without BEFORE BREAKPOINT blocks (fcurrent runs only this).
     pub(crate) fn assemble_matrix(&mut self, t: f64) -> Result<()> {
         let cfac = self.cfac();
-        {
+        let split = self.split_membrane();
+        if split {
+            self.layout.clear_split_rows(cfac);
+        } else {
             let l = &mut self.layout;
             l.rhs.slice_mut().fill(0.0);
             // The capacitive term comes first on the diagonal, as NEURON adds it first.
@@ -246,40 +249,16 @@ impl CableModel {
         for ion in self.reg.ions.iter_mut() {
             ion.current(self.celsius);
         }
-        let split = self.split_membrane();
-        if split {
-            let l = &mut self.layout;
-            l.rhs_e.slice_mut().fill(0.0);
-            l.d_e.slice_mut().fill(0.0);
-            self.update_vi();
-        }
         self.lap(Part::MatrixSetup);
         self.call_kernels(Phase::Current, t)?;
         self.lap(Part::CurrentKernels);
         let l = &mut self.layout;
         if split {
-            let (rhs, d) = (l.rhs.slice_mut(), l.d.slice_mut());
-            let (rhs_e, d_e) = (l.rhs_e.slice(), l.d_e.slice());
-            let membrane = l.im.iter_mut().zip(l.dm.iter_mut());
-            let electrode = rhs_e.iter().zip(d_e);
-            for (((rhs, d), (im, dm)), (&rhs_e, &d_e)) in rhs
-                .iter_mut()
-                .zip(d.iter_mut())
-                .zip(membrane)
-                .zip(electrode)
-            {
-                *im = -*rhs;
-                *dm = *d;
-                *rhs += rhs_e;
-                *d += d_e;
-            }
-        }
-        let v = if l.ext.active {
-            l.vi.slice()
+            l.finish_split_rows();
         } else {
-            l.v.slice()
-        };
-        l.matrix.add_axial(v, l.rhs.slice_mut(), l.d.slice_mut());
+            l.matrix
+                .add_axial(l.v.slice(), l.rhs.slice_mut(), l.d.slice_mut());
+        }
         self.lap(Part::MatrixSetup);
         Ok(())
     }

@@ -23,6 +23,10 @@ pub(crate) struct HinesMatrix {
     /// Per cell (when `cells` is set): whether it is one unbranched chain from its root
     /// (every node on the previous one), which the solve eliminates from both ends.
     pub chains: Vec<bool>,
+    /// The axial terms of each node's diagonal: −b[i] − Σ a[c] over its children c. Made by
+    /// [`update_axial_diagonal`](Self::update_axial_diagonal) once a and b are set; it
+    /// spares every step the scatter over the parents.
+    pub axial_diagonal: Vec<f64>,
 }
 
 impl HinesMatrix {
@@ -58,6 +62,18 @@ impl HinesMatrix {
             ncell,
             cells,
             chains,
+            axial_diagonal: vec![0.0; n],
+        }
+    }
+
+    /// [`axial_diagonal`](Self::axial_diagonal) from the present a and b.
+    pub fn update_axial_diagonal(&mut self) {
+        let diagonal = &mut self.axial_diagonal;
+        diagonal.fill(0.0);
+        for i in self.ncell..self.parent.len() {
+            let p = self.parent[i] as usize;
+            diagonal[i] -= self.b[i];
+            diagonal[p] -= self.a[i];
         }
     }
 
@@ -100,13 +116,8 @@ impl HinesMatrix {
                 *rhs.get_unchecked_mut(p) += ai * dv;
             }
         }
-        for i in self.ncell..n {
-            // SAFETY: as above.
-            unsafe {
-                let p = *parent.get_unchecked(i) as usize;
-                *d.get_unchecked_mut(i) -= *b.get_unchecked(i);
-                *d.get_unchecked_mut(p) -= *a.get_unchecked(i);
-            }
+        for (d, &axial) in d.iter_mut().zip(&self.axial_diagonal[..n]) {
+            *d += axial;
         }
     }
 

@@ -331,6 +331,7 @@ impl Layout {
             m.a[i] = coupling_a(self.rinv[i], self.area.get(p), 1.0);
             m.b[i] = coupling_b(self.rinv[i], self.area.get(i));
         }
+        m.update_axial_diagonal();
         let mut ext = std::mem::take(&mut self.ext);
         ext.update_coupling(sections, self);
         self.ext = ext;

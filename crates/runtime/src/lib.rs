@@ -106,6 +106,7 @@ mod section;
 mod services;
 mod small_lu;
 mod sparse;
+mod split_rows;
 mod threads;
 mod threads_interval;
 pub mod trace_io;

@@ -150,6 +150,8 @@ pub(crate) struct Shared {
     cm: *const f64,
     a: *const f64,
     b: *const f64,
+    /// `HinesMatrix::axial_diagonal`.
+    axial_diagonal: *const f64,
     parent: *const u32,
     /// Where each cell's nodes begin (`HinesMatrix::cells_ptr`; null: not blocks).
     cells: *const u32,
@@ -501,6 +503,7 @@ impl CableModel {
             cm: l.cm.as_ptr(),
             a: l.matrix.a.as_ptr(),
             b: l.matrix.b.as_ptr(),
+            axial_diagonal: l.matrix.axial_diagonal.as_ptr(),
             parent: l.matrix.parent.as_ptr(),
             cells: l.matrix.cells_ptr(),
             chains: l.matrix.chains_ptr(),
@@ -836,10 +839,10 @@ impl Group {
                 *s.rhs.add(i) -= bi * dv;
                 *s.rhs.add(p) += ai * dv;
             }
-            for i in nodes.clone() {
-                let p = *s.parent.add(i) as usize;
-                *s.d.add(i) -= *s.b.add(i);
-                *s.d.add(p) -= *s.a.add(i);
+            for r in [self.roots.clone(), nodes.clone()] {
+                for k in r {
+                    *s.d.add(k) += *s.axial_diagonal.add(k);
+                }
             }
             if !all_finite_in(s.rhs, self.roots.clone()) || !all_finite_in(s.rhs, nodes.clone()) {
                 self.outcome.origin = first_non_finite(s.rhs, self.roots.clone())

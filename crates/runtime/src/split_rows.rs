@@ -1,0 +1,72 @@
+//! The matrix setup when membrane and electrode currents are kept apart (extracellular
+//! layers or fast i_membrane_), one pass over the nodes before the current kernels and one
+//! after.
+//!
+//! The plain setup's steps (clear rhs, capacitance on d, clear the electrode rows, vi; then
+//! split, add the electrodes, axial terms) each walk every node; with the layers' block solve
+//! after them the arrays no longer sit in the cache, so each walk cost a trip to memory. The
+//! arithmetic per node is the same, in the same order, except that the axial terms of d come
+//! summed (`HinesMatrix::axial_diagonal`).
+
+use crate::layout::Layout;
+
+impl Layout {
+    /// Before the current kernels: rhs and the electrode rows 0, d = cfac·cm, and (with
+    /// layers) vi = v + vext[0], v where a node has none.
+    pub(crate) fn clear_split_rows(&mut self, cfac: f64) {
+        let n = self.node_count();
+        let (rhs, d) = (&mut self.rhs.slice_mut()[..n], &mut self.d.slice_mut()[..n]);
+        let (rhs_e, d_e) = (
+            &mut self.rhs_e.slice_mut()[..n],
+            &mut self.d_e.slice_mut()[..n],
+        );
+        let cm = &self.cm[..n];
+        for i in 0..n {
+            rhs[i] = 0.0;
+            d[i] = cfac * cm[i];
+            rhs_e[i] = 0.0;
+            d_e[i] = 0.0;
+        }
+        let ext = &self.ext;
+        if ext.active {
+            let (v, vi) = (&self.v.slice()[..n], &mut self.vi.slice_mut()[..n]);
+            let (has, vext) = (&ext.has[..n], &ext.vext[..n]);
+            for i in 0..n {
+                vi[i] = if has[i] { v[i] + vext[i][0] } else { v[i] };
+            }
+        }
+    }
+
+    /// After the current kernels: the membrane current and conductance (im, dm) kept, the
+    /// electrodes' added, then the axial terms at vi (v without layers). Parents precede
+    /// their children, so a parent's row is complete (and its im taken) before a child adds
+    /// its axial current to it.
+    pub(crate) fn finish_split_rows(&mut self) {
+        let n = self.node_count();
+        let m = &self.matrix;
+        let (a, b, parent) = (&m.a[..n], &m.b[..n], &m.parent[..n]);
+        let axial_diagonal = &m.axial_diagonal[..n];
+        let v = if self.ext.active {
+            &self.vi.slice()[..n]
+        } else {
+            &self.v.slice()[..n]
+        };
+        let (rhs, d) = (&mut self.rhs.slice_mut()[..n], &mut self.d.slice_mut()[..n]);
+        let (rhs_e, d_e) = (&self.rhs_e.slice()[..n], &self.d_e.slice()[..n]);
+        let (im, dm) = (&mut self.im[..n], &mut self.dm[..n]);
+        for i in 0..n {
+            im[i] = -rhs[i];
+            dm[i] = d[i];
+            let mut r = rhs[i] + rhs_e[i];
+            d[i] = d[i] + d_e[i] + axial_diagonal[i];
+            if i >= m.ncell {
+                let p = parent[i] as usize;
+                // a and b are negative, hence the signs.
+                let dv = v[p] - v[i];
+                r -= b[i] * dv;
+                rhs[p] += a[i] * dv;
+            }
+            rhs[i] = r;
+        }
+    }
+}
