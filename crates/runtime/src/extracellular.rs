@@ -441,26 +441,35 @@ impl ExtNodes {
         [x[1], x[2]]
     }
 
-    /// The update after [`solve`](Self::solve) at the nodes with layers (v already has
-    /// `factor`·Δvi): v −= Δvext[0], vext += Δvext, i_membrane = D·(Δvi − Δvext[0]) + I_m.
-    /// Returns whether every updated v is finite.
-    pub fn update(&mut self, v: &mut [f64], dvi: &[f64], im: &[f64], dm: &[f64]) -> bool {
+    /// The voltage update after [`solve`](Self::solve), one pass over the nodes: v +=
+    /// factor·Δvi everywhere (`dvi`), and where there are layers v −= Δvext[0], vext +=
+    /// Δvext and i_membrane = D·(Δvi − Δvext[0]) + I_m. Returns whether every v is finite.
+    pub fn update(
+        &mut self,
+        v: &mut [f64],
+        dvi: &[f64],
+        factor: f64,
+        im: &[f64],
+        dm: &[f64],
+    ) -> bool {
         let n = self.has.len();
         let (v, dvi, im, dm) = (&mut v[..n], &dvi[..n], &im[..n], &dm[..n]);
         let (has, membrane, brhs) = (&self.has[..n], &self.membrane[..n], &self.brhs[..n]);
         let (vext, imem) = (&mut self.vext[..n], &mut self.i_membrane[..n]);
         let mut finite = true;
         for i in 0..n {
-            if !has[i] {
-                continue;
-            }
-            let x = brhs[i];
-            v[i] -= x[1];
-            vext[i][0] += x[1];
-            vext[i][1] += x[2];
-            if membrane[i] {
-                imem[i] = dm[i] * (dvi[i] - x[1]) + im[i];
-            }
+            let moved = v[i] + factor * dvi[i];
+            v[i] = if has[i] {
+                let x = brhs[i];
+                vext[i][0] += x[1];
+                vext[i][1] += x[2];
+                if membrane[i] {
+                    imem[i] = dm[i] * (dvi[i] - x[1]) + im[i];
+                }
+                moved - x[1]
+            } else {
+                moved
+            };
             finite &= v[i].is_finite();
         }
         finite

@@ -439,7 +439,9 @@ impl CableModel {
         let rhs = l.rhs.slice();
         let v = l.v.slice_mut();
         let mut all_finite = true;
-        if factor == 1.0 {
+        if l.ext.active {
+            all_finite = l.ext.update(v, rhs, factor, &l.im, &l.dm);
+        } else if factor == 1.0 {
             for (v, &dv) in v.iter_mut().zip(rhs) {
                 *v += dv;
                 all_finite &= v.is_finite();
@@ -449,9 +451,6 @@ impl CableModel {
                 *v += 2.0 * dv;
                 all_finite &= v.is_finite();
             }
-        }
-        if l.ext.active {
-            all_finite &= l.ext.update(v, rhs, &l.im, &l.dm);
         }
         if all_finite {
             None
