@@ -68,12 +68,21 @@ fn eliminate_tree(
         store(&mut block[y], &mut brhs[y], &ey);
     }
     solve_roots::<Fused>(ncell, block, brhs);
-    // Parents first: the groups backwards.
+    // Parents first: the groups backwards. The last two solutions stay in registers: along
+    // a chain the next node's parent is the node just solved, and reading it back from
+    // memory would wait for its store.
+    let mut recent = [(usize::MAX, _mm256_setzero_pd()); 2];
     for group in order.groups.iter().rev() {
         for &x in group.iter().filter(|&&x| x != NONE) {
             let x = x as usize;
-            let xp = brhs[tree.parent(x)];
-            brhs[x] = substitute(&block[x], &brhs[x], &xp);
+            let p = tree.parent(x);
+            let xp = match recent {
+                [(q, xq), _] | [_, (q, xq)] if q == p => xq,
+                _ => load(&brhs[p]),
+            };
+            let solution = substitute(&block[x], load(&brhs[x]), xp);
+            put(&mut brhs[x], solution);
+            recent = [(x, solution), recent[0]];
         }
     }
 }
@@ -191,19 +200,15 @@ fn store(b: &mut Block, r: &mut Vec4, e: &Eliminated) {
 /// x = y − W·x_parent, W by columns.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn substitute(w: &Block, y: &Vec4, xp: &Vec4) -> Vec4 {
-    let wx = _mm256_fmadd_pd(
+fn substitute(w: &Block, y: __m256d, xp: __m256d) -> __m256d {
+    // Two short chains instead of one long one.
+    let near = _mm256_fnmadd_pd(load(&w[0..]), _mm256_permute4x64_pd::<0x00>(xp), y);
+    let far = _mm256_fmadd_pd(
         load(&w[2 * ROW..]),
-        _mm256_set1_pd(xp[2]),
-        _mm256_fmadd_pd(
-            load(&w[ROW..]),
-            _mm256_set1_pd(xp[1]),
-            _mm256_mul_pd(load(&w[0..]), _mm256_set1_pd(xp[0])),
-        ),
+        _mm256_permute4x64_pd::<0xAA>(xp),
+        _mm256_mul_pd(load(&w[ROW..]), _mm256_permute4x64_pd::<0x55>(xp)),
     );
-    let mut x = [0.0; ROW];
-    put(&mut x, _mm256_sub_pd(load(y), wx));
-    x
+    _mm256_sub_pd(near, far)
 }
 
 #[cfg(test)]
