@@ -123,10 +123,11 @@ fn psolve_on_threads_runs_exchange_intervals_with_the_one_thread_results() {
     assert_eq!(hoc.model.threads_interval_reason(), None);
 }
 
-/// stdrun's continuerun on threads goes to the runtime in one piece as psolve does, with the
-/// one-thread results; a redefined advance() keeps it stepping (hoc runs between steps).
+/// stdrun's continuerun goes to the runtime in one piece as psolve does, on one thread or
+/// two, with the results of stepping; a redefined advance() keeps it stepping (hoc runs
+/// between steps).
 #[test]
-fn continuerun_on_threads_runs_in_one_piece_unless_advance_is_redefined() {
+fn continuerun_runs_in_one_piece_unless_advance_is_redefined() {
     let run_with = |setup: &str| {
         let text = RING
             .replace("SETUP", setup)
@@ -142,13 +143,17 @@ fn continuerun_on_threads_runs_in_one_piece_unless_advance_is_redefined() {
         let out = String::from_utf8_lossy(b).into_owned();
         (out, hoc.hooks.one_piece_runs)
     };
-    let (one, pieces) = run_with("");
+    let redefined = "proc advance() { fadvance() }";
+    let (one, pieces) = run_with(redefined);
     assert!(one.lines().count() >= 7, "the ring fires around: {one}");
-    assert_eq!(pieces, 0, "one thread steps");
+    assert_eq!(pieces, 0, "a redefined advance() runs at every step");
+    let (whole, pieces) = run_with("");
+    assert_eq!(whole, one);
+    assert_eq!(pieces, 1, "one thread: the whole run in one piece");
     let (two, pieces) = run_with("{ pc.nthread(2) }");
     assert_eq!(two, one);
     assert_eq!(pieces, 1, "two threads: the whole run in one piece");
-    let (stepped, pieces) = run_with("{ pc.nthread(2) }\nproc advance() { fadvance() }");
+    let (stepped, pieces) = run_with(&format!("{{ pc.nthread(2) }}\n{redefined}"));
     assert_eq!(stepped, one);
     assert_eq!(pieces, 0, "a redefined advance() runs at every step");
 }

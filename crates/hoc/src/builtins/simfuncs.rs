@@ -218,9 +218,9 @@ pub fn install(it: &mut Interp) {
         it.progress.begin(it.model.t(), tstop);
         num(0.0)
     });
-    // stdrun.hoc's continuerun asks first whether the run can go in one piece: on threads,
-    // with stdrun's own step()/advance()/Plot() (one fadvance per step, nothing between) and
-    // nothing of hoc's to do between steps. 1: the run is done.
+    // stdrun.hoc's continuerun asks first whether the run can go in one piece: with stdrun's
+    // own step()/advance()/Plot() (one fadvance per step, nothing between) and nothing of
+    // hoc's to do between steps. 1: the run is done.
     def(it, "rsnrn_run_in_one_piece_", |it, v| {
         let a = Args::new("rsnrn_run_in_one_piece_", v);
         let (tstop, steps_per_step) = (a.num(0)?, a.num(1)?);

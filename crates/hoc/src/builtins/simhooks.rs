@@ -482,11 +482,12 @@ pub fn finitialize(it: &mut Interp, v_init: Option<f64>) -> Res<()> {
 }
 
 /// Runs to `tstop` (while t < tstop − dt/2) in one call of the runtime's `continuerun` when
-/// that gives the same result as stepping with [`fadvance`] and is worth it: the model runs
-/// on threads that can integrate whole exchange intervals (threads_interval.rs), and nothing
-/// of hoc's or Python's has to happen between steps (no hoc variables played or sampled, no
-/// pending cvode events, no APCount records, no plays whose Vector went). Returns false,
-/// having done nothing, otherwise.
+/// that gives the same result as stepping with [`fadvance`]: nothing of hoc's or Python's has
+/// to happen between steps (no hoc variables played or sampled, no pending cvode events, no
+/// APCount records, no plays whose Vector went), and on threads the cells can integrate whole
+/// exchange intervals (threads_interval.rs). On one thread it spares every step the
+/// interpreter's round trip through stdrun's step() and advance(). Returns false, having
+/// done nothing, otherwise.
 pub fn run_in_one_piece(it: &mut Interp, tstop: f64) -> Res<bool> {
     let hooks = &it.hooks;
     let front_end_work = !hooks.plays.is_empty()
@@ -494,7 +495,7 @@ pub fn run_in_one_piece(it: &mut Interp, tstop: f64) -> Res<bool> {
         || !hooks.apcount_records.is_empty()
         || !hooks.records.is_empty()
         || !hooks.external.is_empty();
-    if front_end_work || it.model.threads() < 2 {
+    if front_end_work {
         return Ok(false);
     }
     it.flush();
