@@ -9,6 +9,7 @@
 
 use super::super::body::{collect_locals_block, flags, BodyEmitter, MAX_INLINE_DEPTH, PTR};
 use super::super::exp;
+use super::consts::ConstantPool;
 use crate::layout::Place;
 use crate::verbatim::VerbatimMeaning;
 use crate::CodegenError;
@@ -138,11 +139,19 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     conditional: u32,
     inline_depth: u32,
     pub used_table: bool,
+    /// Where the constants of the loop body come from.
+    pub consts: ConstantPool,
 }
 
 impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     /// Points the lanes at instances `inst` and `inst + 1`: their nodes and v.
-    pub fn enter(s: &'e mut BodyEmitter<'a, 'f>, inst: Value, node_index: Value) -> Self {
+    pub fn enter(
+        s: &'e mut BodyEmitter<'a, 'f>,
+        inst: Value,
+        node_index: Value,
+        mut consts: ConstantPool,
+    ) -> Self {
+        consts.enter_iteration(&mut s.b, inst);
         let inst1 = s.b.ins().iadd_imm_s(inst, 1);
         let insts = [inst, inst1];
         let mut nodes = [inst; 2];
@@ -172,6 +181,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             conditional: 0,
             inline_depth: 0,
             used_table: false,
+            consts,
         };
         let v = l.node_values(offset_of!(KernelContext, v));
         l.set_v(v);
@@ -197,19 +207,33 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         }
     }
 
+    /// `x` in both lanes, loaded for this use (see [`super::consts`]).
     pub fn splat(&mut self, x: f64) -> Value {
-        let c = self.s.b.ins().f64const(x);
-        self.s.b.ins().splat(F64X2, c)
+        use exp::Constants;
+        self.consts.constant(&mut self.s.b, F64X2, x.to_bits())
     }
 
     fn pair(&mut self, lane0: Value, lane1: Value) -> Value {
         pair(&mut self.s.b, lane0, lane1)
     }
 
+    /// The f64 at `addrs[k]` in lane k.
     pub fn gather(&mut self, addrs: [Value; 2]) -> Value {
-        let x0 = self.s.load_f64(addrs[0]);
-        let x1 = self.s.load_f64(addrs[1]);
-        self.pair(x0, x1)
+        self.gather_at(addrs, 0)
+    }
+
+    /// The f64 at `addrs[k] + offset` in lane k: lane 0 loaded into both lanes, then lane 1
+    /// replaced by the bits at its address, which x86-64 does with two instructions reading
+    /// memory (movddup, pinsrq) where [`pair`] needs four.
+    pub fn gather_at(&mut self, addrs: [Value; 2], offset: i32) -> Value {
+        let little = MemFlagsData::new().with_endianness(Endianness::Little);
+        let b = &mut self.s.b;
+        let x0 = b.ins().load(types::F64, flags(), addrs[0], offset);
+        let x1 = b.ins().load(types::I64, flags(), addrs[1], offset);
+        let both = b.ins().splat(F64X2, x0);
+        let both = b.ins().bitcast(types::I64X2, little, both);
+        let lanes = b.ins().insertlane(both, x1, 1);
+        b.ins().bitcast(F64X2, little, lanes)
     }
 
     /// The two lanes' entries of the node array at `ctx_field`.
@@ -583,9 +607,9 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         }
         let fused = self.s.module.isa().has_native_fma();
         Ok(if moderate {
-            exp::exp_moderate(&mut self.s.b, x, fused)
+            exp::exp_moderate(&mut self.s.b, x, fused, &mut self.consts)
         } else {
-            exp::exp(&mut self.s.b, x, fused)
+            exp::exp(&mut self.s.b, x, fused, &mut self.consts)
         })
     }
 
