@@ -207,6 +207,13 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         }
     }
 
+    /// `x` in both lanes as an immediate, which Cranelift merges with the other uses of `x`
+    /// (for constants used right where they are made).
+    pub fn immediate(&mut self, x: f64) -> Value {
+        use exp::Constants;
+        exp::Immediates.constant(&mut self.s.b, F64X2, x.to_bits())
+    }
+
     /// `x` in both lanes, loaded for this use (see [`super::consts`]).
     pub fn splat(&mut self, x: f64) -> Value {
         use exp::Constants;
