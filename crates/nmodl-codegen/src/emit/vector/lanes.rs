@@ -23,7 +23,7 @@ use nmodl_ir::{
     Statement, UnaryOp, Variable,
 };
 use rsnrn_abi::{KernelContext, SlotInfo};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::mem::offset_of;
 
 pub(super) const F64X2: types::Type = types::F64X2;
@@ -139,6 +139,17 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     conditional: u32,
     inline_depth: u32,
     pub used_table: bool,
+    /// Whether RANGE columns are kept in `columns`: their reloads (Cranelift forwards no store
+    /// to a load past another store) and the stores a later assignment overwrites are saved.
+    /// It pays in current kernels (the BREAKPOINT runs twice, the second run overwriting the
+    /// first's assignments, and the ion currents are read back), not in state kernels: their
+    /// stores are what makes Cranelift compute each assigned value where it is assigned
+    /// (without them, the loads and arithmetic of the whole body move up, all live at once,
+    /// and spill).
+    keep_columns: bool,
+    /// RANGE columns of the pair (by column) as last loaded or assigned in the current block,
+    /// and whether memory lacks that assignment yet.
+    columns: BTreeMap<u32, (Value, bool)>,
     /// Where the constants of the loop body come from.
     pub consts: ConstantPool,
 }
@@ -150,6 +161,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         inst: Value,
         node_index: Value,
         mut consts: ConstantPool,
+        keep_columns: bool,
     ) -> Self {
         consts.enter_iteration(&mut s.b, inst);
         let inst1 = s.b.ins().iadd_imm_s(inst, 1);
@@ -181,6 +193,8 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             conditional: 0,
             inline_depth: 0,
             used_table: false,
+            keep_columns,
+            columns: BTreeMap::new(),
             consts,
         };
         let v = l.node_values(offset_of!(KernelContext, v));
@@ -192,9 +206,58 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     pub fn set_v(&mut self, v: Value) {
         self.v = v;
         if let Some(c) = self.s.layout.v_column {
-            let a = self.column_addr(c);
-            self.s.b.ins().store(vector_flags(), v, a, 0);
+            self.write_column(c, v);
         }
+    }
+
+    /// The pair's entries of RANGE column `c`: the value last loaded or assigned in this
+    /// block when [`Self::keep_columns`], else loaded now.
+    fn column(&mut self, c: u32) -> Value {
+        if let Some(&(x, _)) = self.columns.get(&c) {
+            return x;
+        }
+        let a = self.column_addr(c);
+        let x = self.s.b.ins().load(F64X2, vector_flags(), a, 0);
+        if self.keep_columns {
+            self.columns.insert(c, (x, false));
+        }
+        x
+    }
+
+    /// Assigns RANGE column `c`: stored now, or when [`Self::keep_columns`], kept and stored
+    /// at the next [`Self::write_back`].
+    fn write_column(&mut self, c: u32, x: Value) {
+        if self.keep_columns {
+            self.columns.insert(c, (x, true));
+        } else {
+            let a = self.column_addr(c);
+            self.s.b.ins().store(vector_flags(), x, a, 0);
+        }
+    }
+
+    /// Stores the RANGE columns assigned since their last store.
+    pub fn write_back(&mut self) {
+        let dirty: Vec<(u32, Value)> = self
+            .columns
+            .iter_mut()
+            .filter(|(_, (_, dirty))| *dirty)
+            .map(|(&c, (x, dirty))| {
+                *dirty = false;
+                (c, *x)
+            })
+            .collect();
+        for (c, x) in dirty {
+            let a = self.column_addr(c);
+            self.s.b.ins().store(vector_flags(), x, a, 0);
+        }
+    }
+
+    /// [`Self::write_back`], and forgets the values: before code that leaves the current
+    /// block (the values would not dominate the next one) or that reads or writes columns
+    /// in memory itself.
+    pub fn forget_columns(&mut self) {
+        self.write_back();
+        self.columns.clear();
     }
 
     /// Stores lane 1's value of every GLOBAL the pair assigned (what the scalar loop leaves).
@@ -328,10 +391,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     pub fn load_var(&mut self, var: Handle<Variable>) -> VResult<Value> {
         self.scalar_only(var)?;
         Ok(match self.s.layout.place(var) {
-            Place::Column(c) => {
-                let a = self.column_addr(c);
-                self.s.b.ins().load(F64X2, vector_flags(), a, 0)
-            }
+            Place::Column(c) => self.column(c),
             Place::Global(g) => {
                 if let Some(&(_, _, v)) = self.lane_globals.iter().find(|(h, ..)| *h == var) {
                     return Ok(self.s.b.use_var(v));
@@ -342,6 +402,13 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 self.s.b.ins().splat(F64X2, x)
             }
             Place::Slot(slot) => {
+                if matches!(
+                    self.s.layout.info.slots[slot as usize],
+                    SlotInfo::Pointer { .. }
+                ) {
+                    // It may point at a column of this mechanism.
+                    self.write_back();
+                }
                 if self.shares_nodes && self.slots_written.contains(&slot) {
                     return refuse(format!(
                         "{} is written, then read",
@@ -389,14 +456,13 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let name = &self.s.mech.variables[var].name;
         match self.s.layout.place(var) {
             Place::Column(c) => {
-                let a = self.column_addr(c);
                 let value = if self.mask.is_some() {
-                    let old = self.s.b.ins().load(F64X2, vector_flags(), a, 0);
+                    let old = self.column(c);
                     self.masked(value, old)
                 } else {
                     value
                 };
-                self.s.b.ins().store(vector_flags(), value, a, 0);
+                self.write_column(c, value);
             }
             Place::Global(g) => {
                 if self.globals_read.contains(&var) {
@@ -681,6 +747,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let mixed = self.s.b.create_block();
         let none = self.s.b.create_block();
         let merge = self.s.b.create_block();
+        self.forget_columns();
         let all_taken = self.s.b.ins().vall_true(taken);
         self.s.b.ins().brif(all_taken, all, &[], not_all, &[]);
         self.s.b.switch_to_block(not_all);
@@ -692,6 +759,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 Some(statements) => self.block(statements)?,
                 None => masked(self)?,
             }
+            self.forget_columns();
             self.s.b.ins().jump(merge, &[]);
         }
         self.s.b.switch_to_block(merge);

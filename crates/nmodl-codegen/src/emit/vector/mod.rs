@@ -192,7 +192,8 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
     e.b.ins().brif(go, body, &[], exit, &[pairs_end.into()]);
 
     e.b.switch_to_block(body);
-    let mut l = Lanes::enter(e, inst, node_index, consts);
+    let keep_columns = plan.kernel == Kernel::Current;
+    let mut l = Lanes::enter(e, inst, node_index, consts, keep_columns);
     match plan.kernel {
         Kernel::State => state_pair(&mut l)?,
         Kernel::Current => current_pair(&mut l)?,
@@ -203,6 +204,7 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
             l.s.mech.variables[d].name
         )));
     }
+    l.write_back();
     l.flush_globals();
     let uses_table = l.used_table;
     let consts = l.consts;

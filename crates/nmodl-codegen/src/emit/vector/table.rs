@@ -98,6 +98,8 @@ fn check_at_lane_0(l: &mut Lanes, h: Handle<Function>, table: &TableLayout) -> V
     }
     let t = mech.functions[h].table.as_ref().expect("tabled function");
     l.unassignable.extend(t.depend.iter().copied());
+    // The check leaves the block and may evaluate the body with instance lane 0's columns.
+    l.forget_columns();
     let saved = l.s.env;
     let v0 = l.s.b.ins().extractlane(l.v, 0);
     l.s.env.inst = l.insts[0];
