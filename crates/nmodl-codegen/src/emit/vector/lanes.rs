@@ -80,6 +80,21 @@ pub(super) fn select_lanes(b: &mut FunctionBuilder, mask: Value, x: Value, y: Va
     b.ins().bitselect(m, x, y)
 }
 
+/// Lane by lane `x` where `mask` (an fcmp result) is set, else +0: a select from a zero
+/// constant as one `and`.
+pub(super) fn x_or_zero(b: &mut FunctionBuilder, mask: Value, x: Value) -> Value {
+    let little = MemFlagsData::new().with_endianness(Endianness::Little);
+    let m = b.ins().bitcast(F64X2, little, mask);
+    b.ins().band(x, m)
+}
+
+/// Lane by lane +0 where `mask` (an fcmp result) is set, else `x`: one `and not`.
+pub(super) fn zero_or_x(b: &mut FunctionBuilder, mask: Value, x: Value) -> Value {
+    let little = MemFlagsData::new().with_endianness(Endianness::Little);
+    let m = b.ins().bitcast(F64X2, little, mask);
+    b.ins().band_not(x, m)
+}
+
 /// The vector [lane0, lane1]. (A splat and one insertion: on x86-64 two instructions, where
 /// scalar_to_vector first zeroes a register.)
 pub(super) fn pair(b: &mut FunctionBuilder, lane0: Value, lane1: Value) -> Value {
@@ -529,8 +544,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     fn bool_to_f64(&mut self, mask: Value) -> Value {
         let one = self.splat(1.0);
-        let zero = self.splat(0.0);
-        select_lanes(&mut self.s.b, mask, one, zero)
+        x_or_zero(&mut self.s.b, mask, one)
     }
 
     fn truthy(&mut self, x: Value) -> Value {
@@ -605,7 +619,10 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             let yt = l.truthy(y);
             Ok(l.bool_to_f64(yt))
         })?;
-        let short = self.splat(if and { 0.0 } else { 1.0 });
+        if and {
+            return Ok(x_or_zero(&mut self.s.b, needs_rhs, yv));
+        }
+        let short = self.splat(1.0);
         Ok(select_lanes(&mut self.s.b, needs_rhs, yv, short))
     }
 
@@ -669,9 +686,8 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let above = self.s.b.ins().fcmp(FloatCC::GreaterThan, x, high);
         let below = self.s.b.ins().fcmp(FloatCC::LessThan, x, low);
         let cap = self.splat(700f64.exp());
-        let zero = self.splat(0.0);
         let capped = select_lanes(&mut self.s.b, above, cap, raw);
-        Ok(select_lanes(&mut self.s.b, below, zero, capped))
+        Ok(zero_or_x(&mut self.s.b, below, capped))
     }
 
     fn exp_value(&mut self, x: Value, moderate: bool) -> VResult<Value> {

@@ -4,7 +4,7 @@
 
 use super::super::body::{F64, MAX_INLINE_DEPTH};
 use super::super::tables::{checked_at_calls, emit_check};
-use super::lanes::{pair, select_lanes, Lanes, Refusal, VResult, F64X2};
+use super::lanes::{pair, select_lanes, zero_or_x, Lanes, Refusal, VResult, F64X2};
 use crate::layout::{Layout, Place, TableLayout};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, ConstantData, Endianness, InstBuilder, MemFlagsData, Value};
@@ -35,14 +35,15 @@ pub(super) fn lookup(
     let low = b.ins().fcmp(FloatCC::LessThanOrEqual, xi, zero);
     let high = b.ins().fcmp(FloatCC::GreaterThanOrEqual, xi, last);
     let clamped_high = select_lanes(b, high, last, xi);
-    let xc = select_lanes(b, low, zero, clamped_high);
+    let xc = zero_or_x(b, low, clamped_high);
     let x86 = l.s.module.isa().name() == "x64";
     let (whole, rows) = if x86 && i32::try_from(table.with).is_ok() {
         // xc with NaN replaced by 0 (what the scalar conversion makes of NaN), from xi
         // beside xc rather than from xc, which keeps the loads' addresses early.
+        let zero = l.splat(0.0);
         let b = &mut l.s.b;
         let not_above_zero = b.ins().fcmp(FloatCC::UnorderedOrLessThanOrEqual, xi, zero);
-        let index = select_lanes(b, not_above_zero, zero, clamped_high);
+        let index = zero_or_x(b, not_above_zero, clamped_high);
         rows_by_cvtt(l, index, table.with)
     } else {
         rows_by_conversion(l, xc, table.with)
