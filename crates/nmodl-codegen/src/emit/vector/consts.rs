@@ -1,15 +1,17 @@
-//! The constants of the vector loop, read from read-only memory at each use.
+//! The constants of the exps in the vector loop, read from read-only memory at each use.
 //!
 //! Cranelift merges equal constants (`vconst`, which a splat of an `f64const` becomes) into
-//! one value and does not rematerialize 128-bit ones, so a constant used by several exps of a
-//! body stays live across all of them and the register allocator spills it: a stack store
-//! and reloads per iteration. Here every use gets its own 16-byte copy in a data object of
-//! the module, loaded at the use (x86-64 folds most of these loads into the instruction as a
-//! memory operand). The loads are pure (`readonly`, `can_move`), so Cranelift places each
-//! right before its use; two uses never share a load because their offsets differ; and the
-//! address is `pool + (instance >> 63)`, which is the pool (instance numbers are below
-//! 2^63) but which Cranelift cannot prove loop-invariant, so it does not hoist the loads out
-//! of the loop (where they would be live across it again).
+//! one value and does not rematerialize 128-bit ones, so exp's twenty-odd coefficients, used
+//! by each exp of a body, stay live across all of them and the register allocator spills
+//! them: stack stores and reloads per iteration. Here every use gets its own 16-byte copy in
+//! a data object of the module, loaded at the use (x86-64 folds most of these loads into the
+//! instruction as a memory operand). The loads are pure (`readonly`, `can_move`), so
+//! Cranelift places each right before its use; two uses never share a load because their
+//! offsets differ; and the address is `pool + (instance >> 63)`, which is the pool (instance
+//! numbers are below 2^63) but which Cranelift cannot prove loop-invariant, so it does not
+//! hoist the loads out of the loop (where they would be live across it again). The other
+//! constants of a body stay immediates: with few of them live, the pool's address register
+//! and loads cost more than they save (measured on the STN model's mechanisms).
 
 use super::super::body::{BodyEmitter, PTR};
 use super::super::exp::Constants;

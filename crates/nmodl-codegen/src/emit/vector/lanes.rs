@@ -285,15 +285,15 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         }
     }
 
-    /// `x` in both lanes as an immediate, which Cranelift merges with the other uses of `x`
-    /// (for constants used right where they are made).
-    pub fn immediate(&mut self, x: f64) -> Value {
+    /// `x` in both lanes, an immediate (Cranelift merges it with the other uses of `x`).
+    pub fn splat(&mut self, x: f64) -> Value {
         use exp::Constants;
         exp::Immediates.constant(&mut self.s.b, F64X2, x.to_bits())
     }
 
-    /// `x` in both lanes, loaded for this use (see [`super::consts`]).
-    pub fn splat(&mut self, x: f64) -> Value {
+    /// `x` in both lanes, loaded from the constant pool for this use (see [`super::consts`]):
+    /// for exp's constants.
+    fn pooled(&mut self, x: f64) -> Value {
         use exp::Constants;
         self.consts.constant(&mut self.s.b, F64X2, x.to_bits())
     }
@@ -304,12 +304,16 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     /// The f64 at `addrs[k]` in lane k.
     pub fn gather(&mut self, addrs: [Value; 2]) -> Value {
-        self.gather_at(addrs, 0)
+        let x0 = self.s.load_f64(addrs[0]);
+        let x1 = self.s.load_f64(addrs[1]);
+        self.pair(x0, x1)
     }
 
     /// The f64 at `addrs[k] + offset` in lane k: lane 0 loaded into both lanes, then lane 1
     /// replaced by the bits at its address, which x86-64 does with two instructions reading
-    /// memory (movddup, pinsrq) where [`pair`] needs four.
+    /// memory (movddup, pinsrq) where [`pair`] needs four. That pays in TABLE lookups; for
+    /// values read through pointers just loaded (ion variables, node values) [`Self::gather`]
+    /// measured faster.
     pub fn gather_at(&mut self, addrs: [Value; 2], offset: i32) -> Value {
         let little = MemFlagsData::new().with_endianness(Endianness::Little);
         let b = &mut self.s.b;
@@ -681,11 +685,11 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     /// [`BodyEmitter`]'s hoc_exp: exp clamped at ±700 as NEURON's .mod code has it.
     fn hoc_exp(&mut self, x: Value) -> VResult<Value> {
         let raw = self.exp_value(x, true)?;
-        let high = self.splat(700.0);
-        let low = self.splat(-700.0);
+        let high = self.pooled(700.0);
+        let low = self.pooled(-700.0);
         let above = self.s.b.ins().fcmp(FloatCC::GreaterThan, x, high);
         let below = self.s.b.ins().fcmp(FloatCC::LessThan, x, low);
-        let cap = self.splat(700f64.exp());
+        let cap = self.pooled(700f64.exp());
         let capped = select_lanes(&mut self.s.b, above, cap, raw);
         Ok(zero_or_x(&mut self.s.b, below, capped))
     }

@@ -281,7 +281,7 @@ fn breakpoint_at(l: &mut Lanes, v: Value) -> VResult<Value> {
         l.reset_locals_of(bp);
         l.block(bp)?;
     }
-    let mut total = l.immediate(0.0);
+    let mut total = l.splat(0.0);
     for c in &mech.currents {
         let x = l.load_var(c.variable)?;
         total = l.s.b.ins().fadd(total, x);
@@ -291,14 +291,12 @@ fn breakpoint_at(l: &mut Lanes, v: Value) -> VResult<Value> {
 }
 
 /// kernels.rs `current_instance` for two instances; the accumulations into the ions and the
-/// matrix run lane 0 then lane 1. Its own constants are immediates: each is used near where
-/// it is made, and a BREAKPOINT without constants then leaves the pool unused (its address
-/// would hold a register through the loop for nothing).
+/// matrix run lane 0 then lane 1.
 fn current_pair(l: &mut Lanes) -> VResult<()> {
     read_written_currents(l)?;
     let (mech, layout) = (l.s.mech, l.s.layout);
-    let dv = l.immediate(0.001);
-    let per_dv = l.immediate(1000.0);
+    let dv = l.splat(0.001);
+    let per_dv = l.splat(1000.0);
     let v_plus = l.s.b.ins().fadd(l.v, dv);
     let i_plus = breakpoint_at(l, v_plus)?;
     let mut saved = Vec::new();
@@ -319,7 +317,7 @@ fn current_pair(l: &mut Lanes) -> VResult<()> {
     let mut rhs = i_v;
     if mech.kind != MechanismKind::Density {
         let area = l.node_values(offset_of!(KernelContext, area));
-        let hundred = l.immediate(100.0);
+        let hundred = l.splat(100.0);
         let factor = l.s.b.ins().fdiv(hundred, area);
         g = l.s.b.ins().fmul(g, factor);
         rhs = l.s.b.ins().fmul(rhs, factor);
