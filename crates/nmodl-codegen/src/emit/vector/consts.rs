@@ -98,22 +98,15 @@ impl ConstantPool {
 
 impl Constants for ConstantPool {
     fn constant(&mut self, b: &mut FunctionBuilder, ty: Type, bits: u64) -> Value {
-        debug_assert!(ty.bits() == 128 && matches!(ty.lane_bits(), 32 | 64));
+        debug_assert!(ty.bits() == 128 && ty.lane_bits() == 64);
         let offset = self.bytes.len();
-        let lane_bytes = ty.lane_bits() as usize / 8;
-        for _ in 0..ty.lane_count() {
-            let lane = if self.little_endian {
-                bits.to_le_bytes()
-            } else {
-                bits.to_be_bytes()
-            };
-            let value = if self.little_endian {
-                &lane[..lane_bytes]
-            } else {
-                &lane[8 - lane_bytes..]
-            };
-            self.bytes.extend_from_slice(value);
-        }
+        let lane = if self.little_endian {
+            bits.to_le_bytes()
+        } else {
+            bits.to_be_bytes()
+        };
+        self.bytes.extend_from_slice(&lane);
+        self.bytes.extend_from_slice(&lane);
         let offset = i32::try_from(offset).expect("a pool below 2 GiB");
         let flags = MemFlagsData::new()
             .with_notrap()
