@@ -346,6 +346,103 @@ fn without_tables_bit_identical() {
     compare(&[], builtin_density(0.0));
 }
 
+/// TABLE lookups at arguments a membrane potential does not reach: NaN of either sign, the
+/// infinities, huge values, the tables' ends and points just inside them, -0. The argument is
+/// a PARAMETER, so the values reach the lookups (in the current kernel through BREAKPOINT, in
+/// the state kernel through the DERIVATIVE block) unchanged, without spreading through the
+/// cable; i stays 0.
+const TABLE_EDGES: &str = r#"
+NEURON {
+    SUFFIX vecedge
+    NONSPECIFIC_CURRENT i
+    RANGE arg, y, p, q
+    THREADSAFE
+}
+PARAMETER { arg = 0 }
+ASSIGNED { v i y p q }
+STATE { z }
+INITIAL { z = 0 }
+BREAKPOINT {
+    SOLVE relax METHOD cnexp
+    y = curve(arg)
+    i = 0
+}
+DERIVATIVE relax {
+    both(arg)
+    z' = (p + q - z) / 2
+}
+FUNCTION curve(u) {
+    TABLE FROM -100 TO 100 WITH 40
+    curve = exp(u / 50)
+}
+PROCEDURE both(u) {
+    TABLE p, q FROM -10 TO 30 WITH 7
+    p = u * u
+    q = 1 / (1 + exp(-u))
+}
+"#;
+
+#[test]
+fn table_lookups_at_nan_and_beyond_the_ends_bit_identical() {
+    let args = [
+        f64::NAN,
+        -f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e300,
+        -1e300,
+        -100.0,
+        100.0,
+        -10.0,
+        30.0,
+        30.0 - 1e-12,
+        -10.0 + 1e-12,
+        100.0 - 1e-9,
+        -0.0,
+        0.0,
+        40.0 / 7.0 - 10.0,
+        -100.000_000_1,
+    ];
+    let build = || {
+        let mut model = rsnrn::builtins::model().unwrap();
+        let m = rsnrn::compile::compile_source("vecedge.mod", TABLE_EDGES)
+            .unwrap_or_else(|e| panic!("{e}"));
+        rsnrn::register(&mut model, m).unwrap();
+        model
+    };
+    let (_, decisions) = nmodl_codegen::with_vector_report(build);
+    assert_vectorized(&decisions, &["vecedge state", "vecedge current"]);
+    // Odd and even instance counts: the last argument goes to the scalar loop or a lane.
+    for count in [args.len(), args.len() - 1] {
+        let mut results = Vec::new();
+        for scalar in [true, false] {
+            let mut model = if scalar {
+                nmodl_codegen::with_scalar_kernels(build)
+            } else {
+                build()
+            };
+            let s = model.create_section("edges").unwrap();
+            model.set_nseg(s, count as i64).unwrap();
+            model.insert(s, "vecedge").unwrap();
+            for (k, &a) in args[..count].iter().enumerate() {
+                let x = (k as f64 + 0.5) / count as f64;
+                model.set_range(s, x, "arg_vecedge", a).unwrap();
+            }
+            let c = Cable {
+                model,
+                sections: vec![s],
+            };
+            results.push(run(c, &[], 8).unwrap());
+        }
+        assert_same_bits("table edges", &results[0], &results[1]);
+        let y_nan = results[0]
+            .iter()
+            .filter(|(name, r)| name.starts_with("y_vecedge") && r.last().unwrap().is_nan())
+            .count();
+        assert_eq!(y_nan, 2, "the NaN arguments give NaN, the others numbers");
+    }
+}
+
 #[test]
 fn point_processes_sharing_nodes_bit_identical() {
     for nseg in [[3, 4, 2], [3, 4, 1]] {

@@ -757,9 +757,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         // Fused multiply-add only where the target has it.
         let fused = self.module.isa().has_native_fma();
         if moderate {
-            super::exp::exp_moderate(&mut self.b, x, fused)
+            super::exp::exp_moderate(&mut self.b, x, fused, &mut super::exp::Immediates)
         } else {
-            super::exp::exp(&mut self.b, x, fused)
+            super::exp::exp(&mut self.b, x, fused, &mut super::exp::Immediates)
         }
     }
 

@@ -47,22 +47,53 @@ const Q: [f64; 10] = [
     2.510_038_549_551_032e-8,
 ];
 
+/// Where the generated exp's constants come from. Each call gives the constant for one use:
+/// a source may give every use its own load (the vector kernels do, see `vector::consts`).
+pub(crate) trait Constants {
+    /// A value of type `ty` (f64 or i64, or a vector of them) with `bits` in every lane.
+    fn constant(&mut self, b: &mut FunctionBuilder, ty: Type, bits: u64) -> Value;
+}
+
+/// Constants as immediates (`f64const`, `iconst`; splatted for vectors).
+pub(crate) struct Immediates;
+
+impl Constants for Immediates {
+    fn constant(&mut self, b: &mut FunctionBuilder, ty: Type, bits: u64) -> Value {
+        let lane = if ty.lane_type() == types::F64 {
+            b.ins().f64const(f64::from_bits(bits))
+        } else {
+            b.ins().iconst(ty.lane_type(), bits as i64)
+        };
+        if ty.is_vector() {
+            b.ins().splat(ty, lane)
+        } else {
+            lane
+        }
+    }
+}
+
 /// Builds constants and bit-level conversions for the lane type of the value being computed.
-struct Lanes {
+struct Lanes<'c> {
     float: Type,
     int: Type,
     /// Whether a * b + c is one fused instruction (the target has FMA).
     fused: bool,
+    constants: &'c mut dyn Constants,
 }
 
-impl Lanes {
-    fn of(float: Type, fused: bool) -> Lanes {
+impl<'c> Lanes<'c> {
+    fn of(float: Type, fused: bool, constants: &'c mut dyn Constants) -> Lanes<'c> {
         let int = if float.is_vector() {
             types::I64X2
         } else {
             types::I64
         };
-        Lanes { float, int, fused }
+        Lanes {
+            float,
+            int,
+            fused,
+            constants,
+        }
     }
 
     /// a * b + c, fused (one rounding) when the target has FMA.
@@ -75,22 +106,12 @@ impl Lanes {
         }
     }
 
-    fn float(&self, b: &mut FunctionBuilder, x: f64) -> Value {
-        let c = b.ins().f64const(x);
-        if self.float.is_vector() {
-            b.ins().splat(self.float, c)
-        } else {
-            c
-        }
+    fn float(&mut self, b: &mut FunctionBuilder, x: f64) -> Value {
+        self.constants.constant(b, self.float, x.to_bits())
     }
 
-    fn int(&self, b: &mut FunctionBuilder, x: i64) -> Value {
-        let c = b.ins().iconst(types::I64, x);
-        if self.int.is_vector() {
-            b.ins().splat(self.int, c)
-        } else {
-            c
-        }
+    fn int(&mut self, b: &mut FunctionBuilder, x: i64) -> Value {
+        self.constants.constant(b, self.int, x as u64)
     }
 
     fn bits(&self, b: &mut FunctionBuilder, x: Value) -> Value {
@@ -108,14 +129,19 @@ fn little() -> MemFlagsData {
 
 /// e^x for `x` of type f64 or f64x2 (lane by lane), over the whole range of doubles. `fused`:
 /// use FMA instructions (only when the target has them; see `TargetIsa::has_native_fma`).
-pub(crate) fn exp(b: &mut FunctionBuilder, x: Value, fused: bool) -> Value {
-    let lanes = Lanes::of(b.func.dfg.value_type(x), fused);
+pub(crate) fn exp(
+    b: &mut FunctionBuilder,
+    x: Value,
+    fused: bool,
+    constants: &mut dyn Constants,
+) -> Value {
+    let mut lanes = Lanes::of(b.func.dfg.value_type(x), fused, constants);
     let high = lanes.float(b, CLAMP_HIGH);
     let low = lanes.float(b, CLAMP_LOW);
     // fmin/fmax propagate NaN, which then flows through to the result.
     let x = b.ins().fmin(x, high);
     let x = b.ins().fmax(x, low);
-    let (k, t, p) = reduce(b, &lanes, x);
+    let (k, t, p) = reduce(b, &mut lanes, x);
     // 2^k as 2^k1 * 2^k2 with k1 = floor(k/2): both factors stay normal numbers for every k
     // the clamp allows (-1076..=1024), so only the last product can overflow or go subnormal.
     let shifter = lanes.float(b, SHIFTER);
@@ -127,8 +153,8 @@ pub(crate) fn exp(b: &mut FunctionBuilder, x: Value, fused: bool) -> Value {
     let t_bits = lanes.bits(b, t);
     let t1_bits = lanes.bits(b, t1);
     let k2_bits = b.ins().isub(t_bits, t1_bits);
-    let s1 = power_of_two(b, &lanes, t1_bits);
-    let s2 = power_of_two(b, &lanes, k2_bits);
+    let s1 = power_of_two(b, &mut lanes, t1_bits);
+    let s2 = power_of_two(b, &mut lanes, k2_bits);
     let y = b.ins().fmul(p, s1);
     b.ins().fmul(y, s2)
 }
@@ -139,19 +165,26 @@ pub(crate) const MODERATE_LIMIT: f64 = 708.3;
 /// e^x for |x| <= [`MODERATE_LIMIT`] (where e^x and 2^k are normal numbers) and NaN (NaN);
 /// other arguments give unspecified values, which callers replace (NEURON's exp clamps at
 /// ±700). Shorter than [`exp`]: no clamp before the reduction and one scaling product.
-pub(crate) fn exp_moderate(b: &mut FunctionBuilder, x: Value, fused: bool) -> Value {
-    let lanes = Lanes::of(b.func.dfg.value_type(x), fused);
-    let (_, t, p) = reduce(b, &lanes, x);
+pub(crate) fn exp_moderate(
+    b: &mut FunctionBuilder,
+    x: Value,
+    fused: bool,
+    constants: &mut dyn Constants,
+) -> Value {
+    let mut lanes = Lanes::of(b.func.dfg.value_type(x), fused, constants);
+    let (_, t, p) = reduce(b, &mut lanes, x);
     let t_bits = lanes.bits(b, t);
-    let s = power_of_two(b, &lanes, t_bits);
+    let s = power_of_two(b, &mut lanes, t_bits);
     b.ins().fmul(p, s)
 }
 
 /// k = round(x / ln2) as a float, the same k in the low bits of `t`, and p = e^(x - k ln2).
-fn reduce(b: &mut FunctionBuilder, lanes: &Lanes, x: Value) -> (Value, Value, Value) {
+fn reduce(b: &mut FunctionBuilder, lanes: &mut Lanes, x: Value) -> (Value, Value, Value) {
     let shifter = lanes.float(b, SHIFTER);
     let inv_ln2 = lanes.float(b, INV_LN2);
     let t = lanes.mul_add(b, x, inv_ln2, shifter);
+    // The shifter again: a constant per use (see [`Constants`]).
+    let shifter = lanes.float(b, SHIFTER);
     let k = b.ins().fsub(t, shifter);
 
     // r = x - k ln2, in two steps so that the first is exact (fused or not).
@@ -186,7 +219,7 @@ fn reduce(b: &mut FunctionBuilder, lanes: &Lanes, x: Value) -> (Value, Value, Va
 
 /// 2^k from the bits of a float holding k in its low bits (k + SHIFTER): the shifter's own
 /// bits vanish in the shift by 52, leaving (k + 1023) << 52, valid for -1022 <= k <= 1023.
-fn power_of_two(b: &mut FunctionBuilder, lanes: &Lanes, k_bits: Value) -> Value {
+fn power_of_two(b: &mut FunctionBuilder, lanes: &mut Lanes, k_bits: Value) -> Value {
     let bias = lanes.int(b, 1023);
     let e = b.ins().iadd(k_bits, bias);
     let e = b.ins().ishl_imm_u(e, 52);
@@ -195,11 +228,11 @@ fn power_of_two(b: &mut FunctionBuilder, lanes: &Lanes, k_bits: Value) -> Value 
 
 #[cfg(test)]
 mod tests {
-    use super::{exp, exp_moderate, MODERATE_LIMIT};
+    use super::{exp, exp_moderate, Constants, Immediates, MODERATE_LIMIT};
     use cranelift_codegen::ir::Value;
     use cranelift_frontend::FunctionBuilder as Builder;
 
-    type Emit = fn(&mut Builder, Value, bool) -> Value;
+    type Emit = fn(&mut Builder, Value, bool, &mut dyn Constants) -> Value;
     use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, UserFuncName};
     use cranelift_codegen::settings::{self, Configurable};
     use cranelift_codegen::Context;
@@ -267,7 +300,7 @@ mod tests {
             let to = b.ins().iadd(output, offset);
             let flags = cranelift_codegen::ir::MemFlagsData::trusted();
             let x = b.ins().load(ty, flags, from, 0);
-            let y = emit(&mut b, x, fused);
+            let y = emit(&mut b, x, fused, &mut Immediates);
             b.ins().store(flags, y, to, 0);
             let next = b.ins().iadd_imm_s(i, step);
             b.ins().jump(header, &[next.into()]);

@@ -132,7 +132,7 @@ pub(crate) fn kernel_signature(module: &dyn Module) -> Signature {
     sig
 }
 
-fn module_error(e: cranelift_module::ModuleError) -> CodegenError {
+pub(super) fn module_error(e: cranelift_module::ModuleError) -> CodegenError {
     CodegenError::internal(format!("cranelift: {e}"))
 }
 

@@ -9,6 +9,7 @@
 
 use super::super::body::{collect_locals_block, flags, BodyEmitter, MAX_INLINE_DEPTH, PTR};
 use super::super::exp;
+use super::consts::ConstantPool;
 use crate::layout::Place;
 use crate::verbatim::VerbatimMeaning;
 use crate::CodegenError;
@@ -22,7 +23,7 @@ use nmodl_ir::{
     Statement, UnaryOp, Variable,
 };
 use rsnrn_abi::{KernelContext, SlotInfo};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::mem::offset_of;
 
 pub(super) const F64X2: types::Type = types::F64X2;
@@ -77,6 +78,21 @@ pub(super) fn select_lanes(b: &mut FunctionBuilder, mask: Value, x: Value, y: Va
     let little = MemFlagsData::new().with_endianness(Endianness::Little);
     let m = b.ins().bitcast(F64X2, little, mask);
     b.ins().bitselect(m, x, y)
+}
+
+/// Lane by lane `x` where `mask` (an fcmp result) is set, else +0: a select from a zero
+/// constant as one `and`.
+pub(super) fn x_or_zero(b: &mut FunctionBuilder, mask: Value, x: Value) -> Value {
+    let little = MemFlagsData::new().with_endianness(Endianness::Little);
+    let m = b.ins().bitcast(F64X2, little, mask);
+    b.ins().band(x, m)
+}
+
+/// Lane by lane +0 where `mask` (an fcmp result) is set, else `x`: one `and not`.
+pub(super) fn zero_or_x(b: &mut FunctionBuilder, mask: Value, x: Value) -> Value {
+    let little = MemFlagsData::new().with_endianness(Endianness::Little);
+    let m = b.ins().bitcast(F64X2, little, mask);
+    b.ins().band_not(x, m)
 }
 
 /// The vector [lane0, lane1]. (A splat and one insertion: on x86-64 two instructions, where
@@ -138,11 +154,31 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     conditional: u32,
     inline_depth: u32,
     pub used_table: bool,
+    /// Whether RANGE columns are kept in `columns`: their reloads (Cranelift forwards no store
+    /// to a load past another store) and the stores a later assignment overwrites are saved.
+    /// It pays in current kernels (the BREAKPOINT runs twice, the second run overwriting the
+    /// first's assignments, and the ion currents are read back), not in state kernels: their
+    /// stores are what makes Cranelift compute each assigned value where it is assigned
+    /// (without them, the loads and arithmetic of the whole body move up, all live at once,
+    /// and spill).
+    keep_columns: bool,
+    /// RANGE columns of the pair (by column) as last loaded or assigned in the current block,
+    /// and whether memory lacks that assignment yet.
+    columns: BTreeMap<u32, (Value, bool)>,
+    /// Where the constants of the loop body come from.
+    pub consts: ConstantPool,
 }
 
 impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     /// Points the lanes at instances `inst` and `inst + 1`: their nodes and v.
-    pub fn enter(s: &'e mut BodyEmitter<'a, 'f>, inst: Value, node_index: Value) -> Self {
+    pub fn enter(
+        s: &'e mut BodyEmitter<'a, 'f>,
+        inst: Value,
+        node_index: Value,
+        mut consts: ConstantPool,
+        keep_columns: bool,
+    ) -> Self {
+        consts.enter_iteration(&mut s.b, inst);
         let inst1 = s.b.ins().iadd_imm_s(inst, 1);
         let insts = [inst, inst1];
         let mut nodes = [inst; 2];
@@ -172,6 +208,9 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             conditional: 0,
             inline_depth: 0,
             used_table: false,
+            keep_columns,
+            columns: BTreeMap::new(),
+            consts,
         };
         let v = l.node_values(offset_of!(KernelContext, v));
         l.set_v(v);
@@ -182,9 +221,58 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     pub fn set_v(&mut self, v: Value) {
         self.v = v;
         if let Some(c) = self.s.layout.v_column {
-            let a = self.column_addr(c);
-            self.s.b.ins().store(vector_flags(), v, a, 0);
+            self.write_column(c, v);
         }
+    }
+
+    /// The pair's entries of RANGE column `c`: the value last loaded or assigned in this
+    /// block when [`Self::keep_columns`], else loaded now.
+    fn column(&mut self, c: u32) -> Value {
+        if let Some(&(x, _)) = self.columns.get(&c) {
+            return x;
+        }
+        let a = self.column_addr(c);
+        let x = self.s.b.ins().load(F64X2, vector_flags(), a, 0);
+        if self.keep_columns {
+            self.columns.insert(c, (x, false));
+        }
+        x
+    }
+
+    /// Assigns RANGE column `c`: stored now, or when [`Self::keep_columns`], kept and stored
+    /// at the next [`Self::write_back`].
+    fn write_column(&mut self, c: u32, x: Value) {
+        if self.keep_columns {
+            self.columns.insert(c, (x, true));
+        } else {
+            let a = self.column_addr(c);
+            self.s.b.ins().store(vector_flags(), x, a, 0);
+        }
+    }
+
+    /// Stores the RANGE columns assigned since their last store.
+    pub fn write_back(&mut self) {
+        let dirty: Vec<(u32, Value)> = self
+            .columns
+            .iter_mut()
+            .filter(|(_, (_, dirty))| *dirty)
+            .map(|(&c, (x, dirty))| {
+                *dirty = false;
+                (c, *x)
+            })
+            .collect();
+        for (c, x) in dirty {
+            let a = self.column_addr(c);
+            self.s.b.ins().store(vector_flags(), x, a, 0);
+        }
+    }
+
+    /// [`Self::write_back`], and forgets the values: before code that leaves the current
+    /// block (the values would not dominate the next one) or that reads or writes columns
+    /// in memory itself.
+    pub fn forget_columns(&mut self) {
+        self.write_back();
+        self.columns.clear();
     }
 
     /// Stores lane 1's value of every GLOBAL the pair assigned (what the scalar loop leaves).
@@ -197,19 +285,44 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         }
     }
 
+    /// `x` in both lanes, an immediate (Cranelift merges it with the other uses of `x`).
     pub fn splat(&mut self, x: f64) -> Value {
-        let c = self.s.b.ins().f64const(x);
-        self.s.b.ins().splat(F64X2, c)
+        use exp::Constants;
+        exp::Immediates.constant(&mut self.s.b, F64X2, x.to_bits())
+    }
+
+    /// `x` in both lanes, loaded from the constant pool for this use (see [`super::consts`]):
+    /// for exp's constants.
+    fn pooled(&mut self, x: f64) -> Value {
+        use exp::Constants;
+        self.consts.constant(&mut self.s.b, F64X2, x.to_bits())
     }
 
     fn pair(&mut self, lane0: Value, lane1: Value) -> Value {
         pair(&mut self.s.b, lane0, lane1)
     }
 
+    /// The f64 at `addrs[k]` in lane k.
     pub fn gather(&mut self, addrs: [Value; 2]) -> Value {
         let x0 = self.s.load_f64(addrs[0]);
         let x1 = self.s.load_f64(addrs[1]);
         self.pair(x0, x1)
+    }
+
+    /// The f64 at `addrs[k] + offset` in lane k: lane 0 loaded into both lanes, then lane 1
+    /// replaced by the bits at its address, which x86-64 does with two instructions reading
+    /// memory (movddup, pinsrq) where [`pair`] needs four. That pays in TABLE lookups; for
+    /// values read through pointers just loaded (ion variables, node values) [`Self::gather`]
+    /// measured faster.
+    pub fn gather_at(&mut self, addrs: [Value; 2], offset: i32) -> Value {
+        let little = MemFlagsData::new().with_endianness(Endianness::Little);
+        let b = &mut self.s.b;
+        let x0 = b.ins().load(types::F64, flags(), addrs[0], offset);
+        let x1 = b.ins().load(types::I64, flags(), addrs[1], offset);
+        let both = b.ins().splat(F64X2, x0);
+        let both = b.ins().bitcast(types::I64X2, little, both);
+        let lanes = b.ins().insertlane(both, x1, 1);
+        b.ins().bitcast(F64X2, little, lanes)
     }
 
     /// The two lanes' entries of the node array at `ctx_field`.
@@ -297,10 +410,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     pub fn load_var(&mut self, var: Handle<Variable>) -> VResult<Value> {
         self.scalar_only(var)?;
         Ok(match self.s.layout.place(var) {
-            Place::Column(c) => {
-                let a = self.column_addr(c);
-                self.s.b.ins().load(F64X2, vector_flags(), a, 0)
-            }
+            Place::Column(c) => self.column(c),
             Place::Global(g) => {
                 if let Some(&(_, _, v)) = self.lane_globals.iter().find(|(h, ..)| *h == var) {
                     return Ok(self.s.b.use_var(v));
@@ -311,6 +421,13 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 self.s.b.ins().splat(F64X2, x)
             }
             Place::Slot(slot) => {
+                if matches!(
+                    self.s.layout.info.slots[slot as usize],
+                    SlotInfo::Pointer { .. }
+                ) {
+                    // It may point at a column of this mechanism.
+                    self.write_back();
+                }
                 if self.shares_nodes && self.slots_written.contains(&slot) {
                     return refuse(format!(
                         "{} is written, then read",
@@ -358,14 +475,13 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let name = &self.s.mech.variables[var].name;
         match self.s.layout.place(var) {
             Place::Column(c) => {
-                let a = self.column_addr(c);
                 let value = if self.mask.is_some() {
-                    let old = self.s.b.ins().load(F64X2, vector_flags(), a, 0);
+                    let old = self.column(c);
                     self.masked(value, old)
                 } else {
                     value
                 };
-                self.s.b.ins().store(vector_flags(), value, a, 0);
+                self.write_column(c, value);
             }
             Place::Global(g) => {
                 if self.globals_read.contains(&var) {
@@ -432,8 +548,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     fn bool_to_f64(&mut self, mask: Value) -> Value {
         let one = self.splat(1.0);
-        let zero = self.splat(0.0);
-        select_lanes(&mut self.s.b, mask, one, zero)
+        x_or_zero(&mut self.s.b, mask, one)
     }
 
     fn truthy(&mut self, x: Value) -> Value {
@@ -508,7 +623,10 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             let yt = l.truthy(y);
             Ok(l.bool_to_f64(yt))
         })?;
-        let short = self.splat(if and { 0.0 } else { 1.0 });
+        if and {
+            return Ok(x_or_zero(&mut self.s.b, needs_rhs, yv));
+        }
+        let short = self.splat(1.0);
         Ok(select_lanes(&mut self.s.b, needs_rhs, yv, short))
     }
 
@@ -567,14 +685,13 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     /// [`BodyEmitter`]'s hoc_exp: exp clamped at ±700 as NEURON's .mod code has it.
     fn hoc_exp(&mut self, x: Value) -> VResult<Value> {
         let raw = self.exp_value(x, true)?;
-        let high = self.splat(700.0);
-        let low = self.splat(-700.0);
+        let high = self.pooled(700.0);
+        let low = self.pooled(-700.0);
         let above = self.s.b.ins().fcmp(FloatCC::GreaterThan, x, high);
         let below = self.s.b.ins().fcmp(FloatCC::LessThan, x, low);
-        let cap = self.splat(700f64.exp());
-        let zero = self.splat(0.0);
+        let cap = self.pooled(700f64.exp());
         let capped = select_lanes(&mut self.s.b, above, cap, raw);
-        Ok(select_lanes(&mut self.s.b, below, zero, capped))
+        Ok(zero_or_x(&mut self.s.b, below, capped))
     }
 
     fn exp_value(&mut self, x: Value, moderate: bool) -> VResult<Value> {
@@ -583,9 +700,9 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         }
         let fused = self.s.module.isa().has_native_fma();
         Ok(if moderate {
-            exp::exp_moderate(&mut self.s.b, x, fused)
+            exp::exp_moderate(&mut self.s.b, x, fused, &mut self.consts)
         } else {
-            exp::exp(&mut self.s.b, x, fused)
+            exp::exp(&mut self.s.b, x, fused, &mut self.consts)
         })
     }
 
@@ -650,6 +767,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let mixed = self.s.b.create_block();
         let none = self.s.b.create_block();
         let merge = self.s.b.create_block();
+        self.forget_columns();
         let all_taken = self.s.b.ins().vall_true(taken);
         self.s.b.ins().brif(all_taken, all, &[], not_all, &[]);
         self.s.b.switch_to_block(not_all);
@@ -661,6 +779,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 Some(statements) => self.block(statements)?,
                 None => masked(self)?,
             }
+            self.forget_columns();
             self.s.b.ins().jump(merge, &[]);
         }
         self.s.b.switch_to_block(merge);

@@ -19,6 +19,7 @@
 //! `RSNRN_SCALAR_KERNELS` set (to anything) when code is generated turns this off;
 //! `RSNRN_VECTOR_REPORT` prints, per kernel, whether it was vectorized or why not.
 
+mod consts;
 mod lanes;
 mod table;
 
@@ -26,6 +27,7 @@ use super::body::{BodyEmitter, PTR};
 use super::writer::FunctionWriter;
 use super::{kernel_signature, nonlinear};
 use crate::CodegenError;
+use consts::ConstantPool;
 use cranelift_codegen::ir::{Function, InstBuilder, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use lanes::{Lanes, Refusal, VResult};
@@ -126,7 +128,7 @@ fn dry_run(w: &mut FunctionWriter, kernel: Kernel) -> Result<Plan, String> {
         kernel,
         uses_table: false,
     };
-    match pair_loop(&mut e, plan) {
+    match pair_loop(&mut e, plan, true) {
         Ok(uses_table) => Ok(Plan { kernel, uses_table }),
         Err(Refusal::Unsupported(why)) => Err(why),
         Err(Refusal::Failed(err)) => Err(format!("{err:?}")),
@@ -142,7 +144,7 @@ pub(super) fn pairs_then_instances(
     scalar: impl FnOnce(&mut BodyEmitter, Value) -> Result<(), CodegenError>,
 ) -> Result<(), CodegenError> {
     e.hoist();
-    match pair_loop(e, plan) {
+    match pair_loop(e, plan, false) {
         Ok(_) => {}
         Err(Refusal::Failed(err)) => return Err(err),
         Err(Refusal::Unsupported(why)) => {
@@ -160,7 +162,9 @@ pub(super) fn pairs_then_instances(
 
 /// Emits the loop over instance pairs; the builder ends in a block whose only parameter is
 /// the first instance left to the scalar loop. Returns whether the body used a table.
-fn pair_loop(e: &mut BodyEmitter, plan: Plan) -> VResult<bool> {
+/// `dry_run`: the function is a scratch one, never compiled.
+fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
+    let consts = ConstantPool::new(e, dry_run)?;
     let count = e.load_ptr(e.env.data, offset_of!(MechanismData, count));
     let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
     let even = e.b.ins().band_imm_s(count, -2);
@@ -188,7 +192,8 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan) -> VResult<bool> {
     e.b.ins().brif(go, body, &[], exit, &[pairs_end.into()]);
 
     e.b.switch_to_block(body);
-    let mut l = Lanes::enter(e, inst, node_index);
+    let keep_columns = plan.kernel == Kernel::Current;
+    let mut l = Lanes::enter(e, inst, node_index, consts, keep_columns);
     match plan.kernel {
         Kernel::State => state_pair(&mut l)?,
         Kernel::Current => current_pair(&mut l)?,
@@ -199,8 +204,11 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan) -> VResult<bool> {
             l.s.mech.variables[d].name
         )));
     }
+    l.write_back();
     l.flush_globals();
     let uses_table = l.used_table;
+    let consts = l.consts;
+    consts.finish(&mut *e.module)?;
     let next = e.b.ins().iadd_imm_s(inst, 2);
     e.b.ins().jump(header, &[next.into()]);
 
