@@ -13,7 +13,7 @@
 //! A non-electrode point process at a zero-area node (a synapse at x = 1) couples the node's
 //! vi and vext[0] rows; the solve then takes the plain order ([`Contraction::applies`]).
 
-use crate::ext_block::{Block, Vec4, B, ROW};
+use crate::ext_block::{Vec4, B, ROW};
 use crate::ext_schedule::{EliminationOrder, NONE};
 use crate::fused::MulAdd;
 
@@ -48,13 +48,15 @@ pub(crate) struct Contraction {
     /// 1/diagonal of each taken node's block, kept for its back substitution.
     inv_diagonal: Vec<[f64; B]>,
     /// Per taken node and row: the factor of its rhs in its parent's (coupling·D⁻¹) and in
-    /// its child's; the layer rows' are static, the vi row's per step (only the parent's is
-    /// kept).
+    /// its child's; the layer rows' change with the layers' statics, the vi row's with the
+    /// taken node's vi diagonal.
     factor_parent: Vec<[f64; B]>,
     factor_child: Vec<[f64; B]>,
-    /// The vi diagonal the vi entries of `inv_diagonal` and `factor_parent` were made from
-    /// (NaN before the first step, as are those entries).
+    /// The taken nodes' vi diagonals the vi entries above were made from (NaN before the
+    /// first step).
     vi_diagonal: Vec<f64>,
+    /// Per node: what taking the nodes out adds to its vi diagonal.
+    vi_diagonal_extra: Vec<f64>,
 }
 
 /// The layout's coupling of the block system: per node, the coefficients of its rows in the
@@ -178,6 +180,7 @@ impl Contraction {
             inv_diagonal: vec![[f64::NAN, 0.0, 0.0]; taken.len()],
             factor_parent: vec![[f64::NAN, 0.0, 0.0]; taken.len()],
             vi_diagonal: vec![f64::NAN; taken.len()],
+            vi_diagonal_extra: vec![0.0; n],
             factor_child: vec![[0.0; B]; taken.len()],
             taken,
             with_layers,
@@ -229,64 +232,66 @@ impl Contraction {
         }
     }
 
-    /// Takes the nodes out: their parents and children lose diag(c)·D⁻¹·diag(c') on the
-    /// diagonal and the matching part of their rhs, and the new couplings are recorded. The
-    /// layer rows' diagonal terms and couplings are already in place
-    /// ([`set_layer_statics`](Self::set_layer_statics)); the vi row's depend on the step.
-    /// Parents first, then children: a node can be a child of one taken node and the parent
-    /// of the next, and two passes keep each pass's updates independent of each other.
-    #[inline(always)]
-    pub fn take_out<M: MulAdd>(
-        &mut self,
-        coupling: LayoutCoupling,
-        d: &[f64],
-        block: &mut [Block],
-        brhs: &mut [Vec4],
-    ) {
-        // The step's factors are kept in registers where they are used right away: reading
-        // a row back as a vector just after storing one of its entries stalls the load.
-        let factors = self
-            .inv_diagonal
-            .iter_mut()
-            .zip(self.factor_parent.iter_mut());
-        let factors = factors.zip(self.vi_diagonal.iter_mut());
-        for (t, ((inv, fp), vi_diagonal)) in self.taken.iter().zip(factors) {
+    /// The vi row's part of taking the nodes out, which depends on the taken nodes' vi
+    /// diagonals `d` (the cable matrix's: axial terms, and an electrode's conductance if one
+    /// sits there) and so is redone only when one of them has changed: the inverses, the
+    /// factors of the neighbours' rhs updates, the new couplings' vi entries, and what the
+    /// neighbours' vi diagonals lose ([`vi_diagonal_extra`](Self::vi_diagonal_extra)).
+    pub fn update_vi_diagonals(&mut self, coupling: LayoutCoupling, d: &[f64]) {
+        let unchanged = self
+            .taken
+            .iter()
+            .zip(&self.vi_diagonal)
+            .all(|(t, old)| d[t.node as usize].to_bits() == old.to_bits());
+        if unchanged {
+            return;
+        }
+        self.vi_diagonal_extra.fill(0.0);
+        for (i, t) in self.taken.iter().enumerate() {
             let (e, p) = (t.node as usize, t.parent as usize);
             let (to_parent, from_parent) = coupling.of(e);
-            // The vi diagonal of a zero-area node changes only with an electrode's
-            // conductance there: the division is redone only when it has changed.
-            let fp0 = if d[e].to_bits() == vi_diagonal.to_bits() {
-                fp[0]
-            } else {
-                let inv0 = 1.0 / d[e];
-                let fp0 = from_parent[0] * inv0;
-                (*vi_diagonal, inv[0], fp[0]) = (d[e], inv0, fp0);
-                fp0
-            };
-            block[p][0] = M::mul_add(-fp0, to_parent[0], block[p][0]);
-            let r = brhs[e];
-            let f = [fp0, fp[1], fp[2]];
-            for k in 0..B {
-                brhs[p][k] = M::mul_add(-f[k], r[k], brhs[p][k]);
+            let inv0 = 1.0 / d[e];
+            let fp0 = from_parent[0] * inv0;
+            (self.vi_diagonal[i], self.inv_diagonal[i][0]) = (d[e], inv0);
+            self.factor_parent[i][0] = fp0;
+            self.vi_diagonal_extra[p] -= fp0 * to_parent[0];
+            if t.child != NONE {
+                let c = t.child as usize;
+                let (child_to_e, e_to_child) = coupling.of(c);
+                let fc0 = child_to_e[0] * inv0;
+                self.factor_child[i][0] = fc0;
+                self.vi_diagonal_extra[c] -= fc0 * e_to_child[0];
+                self.edge_row[c][0] = -fc0 * to_parent[0];
+                self.edge_parent[c][0] = -fp0 * e_to_child[0];
             }
         }
-        let factors = self.inv_diagonal.iter().zip(self.factor_parent.iter());
-        for (t, ((inv, fp), fc)) in self.taken.iter().zip(factors.zip(&self.factor_child)) {
-            if t.child == NONE {
-                continue;
-            }
-            let (e, c) = (t.node as usize, t.child as usize);
-            let (to_parent, _) = coupling.of(e);
-            // The child's own coupling with e: its rows in e's columns, e's rows in its own.
-            let (child_to_e, e_to_child) = coupling.of(c);
-            let fc0 = child_to_e[0] * inv[0];
-            block[c][0] = M::mul_add(-fc0, e_to_child[0], block[c][0]);
-            self.edge_row[c][0] = -fc0 * to_parent[0];
-            self.edge_parent[c][0] = -fp[0] * e_to_child[0];
+    }
+
+    /// Per node: what taking the nodes out adds to its vi diagonal (after
+    /// [`update_vi_diagonals`](Self::update_vi_diagonals)).
+    pub fn vi_diagonal_extra(&self) -> &[f64] {
+        &self.vi_diagonal_extra
+    }
+
+    /// Takes the nodes out of the rhs: their parents and children lose
+    /// diag(c)·D⁻¹·r of the taken node. The diagonal terms and the new couplings are in
+    /// place already ([`set_layer_statics`](Self::set_layer_statics),
+    /// [`update_vi_diagonals`](Self::update_vi_diagonals)). One pass: a taken node's rhs is
+    /// its own (taken nodes are never neighbours).
+    #[inline(always)]
+    pub fn take_out<M: MulAdd>(&self, brhs: &mut [Vec4]) {
+        let factors = self.factor_parent.iter().zip(&self.factor_child);
+        for (t, (fp, fc)) in self.taken.iter().zip(factors) {
+            let (e, p) = (t.node as usize, t.parent as usize);
             let r = brhs[e];
-            let f = [fc0, fc[1], fc[2]];
             for k in 0..B {
-                brhs[c][k] = M::mul_add(-f[k], r[k], brhs[c][k]);
+                brhs[p][k] = M::mul_add(-fp[k], r[k], brhs[p][k]);
+            }
+            if t.child != NONE {
+                let c = t.child as usize;
+                for k in 0..B {
+                    brhs[c][k] = M::mul_add(-fc[k], r[k], brhs[c][k]);
+                }
             }
         }
     }

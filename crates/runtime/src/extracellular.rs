@@ -140,6 +140,8 @@ pub(crate) struct ExtNodes {
     order: EliminationOrder,
     /// The diagonal nodes taken out first (ext_contract.rs), with the order of the others.
     contraction: Option<Contraction>,
+    /// A zero per node (what the plain order adds to the vi diagonals).
+    zeros: Vec<f64>,
 }
 
 impl ExtNodes {
@@ -180,6 +182,7 @@ impl ExtNodes {
             statics_cfac: None,
             block: vec![[0.0; B * ROW]; solver_nodes],
             brhs: vec![[0.0; ROW]; solver_nodes],
+            zeros: vec![0.0; solver_nodes],
             order: if active {
                 EliminationOrder::new(&layout.matrix.parent, layout.matrix.ncell)
             } else {
@@ -313,9 +316,18 @@ impl ExtNodes {
         let (block, brhs) = (&mut self.block[..n], &mut self.brhs[..n]);
         let (has, statics) = (&self.has[..n], &self.statics[..n]);
         let (vext, e) = (&self.vext[..n], &self.e[..n]);
-        let taken = match &self.contraction {
-            Some(c) if contracted => &c.is_taken[..n],
-            _ => &[][..],
+        let (taken, vi_extra) = match self.contraction.as_mut() {
+            Some(c) if contracted => {
+                let coupling = LayoutCoupling {
+                    a: &matrix.a,
+                    b: &matrix.b,
+                    ax: &self.ax,
+                    bx: &self.bx,
+                };
+                c.update_vi_diagonals(coupling, d);
+                (&c.is_taken[..n], &c.vi_diagonal_extra()[..n])
+            }
+            _ => (&[][..], &self.zeros[..n]),
         };
         for i in 0..n {
             let (blk, r, s) = (&mut block[i], &mut brhs[i], &statics[i]);
@@ -329,7 +341,7 @@ impl ExtNodes {
                 let g = -s.between;
                 let [s0, s1] = s.diagonal[variant];
                 *blk = from_rows([
-                    [d[i], -dmi, 0.0, 0.0],
+                    [d[i] + vi_extra[i], -dmi, 0.0, 0.0],
                     [-dmi, dmi + s0, g, 0.0],
                     [0.0, g, s1, 0.0],
                 ]);
@@ -342,7 +354,7 @@ impl ExtNodes {
                 ];
             } else {
                 *blk = from_rows([
-                    [d[i], 0.0, 0.0, 0.0],
+                    [d[i] + vi_extra[i], 0.0, 0.0, 0.0],
                     [0.0, 1.0, 0.0, 0.0],
                     [0.0, 0.0, 1.0, 0.0],
                 ]);
@@ -374,7 +386,7 @@ impl ExtNodes {
         let coupling = LayoutCoupling { a, b, ax, bx };
         match self.contraction.as_mut().filter(|_| contracted) {
             Some(c) => {
-                c.take_out::<M>(coupling, d, block, brhs);
+                c.take_out::<M>(brhs);
                 E::eliminate_tree(&c.order, ncell, &c.tree(coupling), block, brhs);
                 c.put_back::<M>(coupling, brhs);
             }
