@@ -57,6 +57,9 @@ pub(crate) struct Contraction {
     vi_diagonal: Vec<f64>,
     /// Per node: what taking the nodes out adds to its vi diagonal.
     vi_diagonal_extra: Vec<f64>,
+    /// Per taken node: the coupling of its rows with its parent's unknowns and with its
+    /// child's (0 for a leaf), for the back substitution.
+    put_couplings: Vec<[Vec4; 2]>,
 }
 
 /// The layout's coupling of the block system: per node, the coefficients of its rows in the
@@ -181,6 +184,7 @@ impl Contraction {
             factor_parent: vec![[f64::NAN, 0.0, 0.0]; taken.len()],
             vi_diagonal: vec![f64::NAN; taken.len()],
             vi_diagonal_extra: vec![0.0; n],
+            put_couplings: vec![[[0.0; ROW]; 2]; taken.len()],
             factor_child: vec![[0.0; B]; taken.len()],
             taken,
             with_layers,
@@ -212,6 +216,11 @@ impl Contraction {
         for (i, t) in self.taken.iter().enumerate() {
             let (e, p) = (t.node as usize, t.parent as usize);
             let (to_parent, from_parent) = coupling.of(e);
+            let from_child = match t.child {
+                NONE => [0.0; ROW],
+                c => coupling.of(c as usize).1,
+            };
+            self.put_couplings[i] = [to_parent, from_child];
             let layers = if has[e] { diagonal(e) } else { [1.0, 1.0] };
             for k in 1..B {
                 let inv = 1.0 / layers[k - 1];
@@ -307,22 +316,18 @@ impl Contraction {
     /// The taken nodes' solution from their neighbours' (already in `brhs`):
     /// x_e = D⁻¹·(r_e − diag(c)·x_parent − diag(c')·x_child).
     #[inline(always)]
-    pub fn put_back<M: MulAdd>(&self, coupling: LayoutCoupling, brhs: &mut [Vec4]) {
-        for (t, inv) in self.taken.iter().zip(&self.inv_diagonal) {
+    pub fn put_back<M: MulAdd>(&self, brhs: &mut [Vec4]) {
+        let factors = self.inv_diagonal.iter().zip(&self.put_couplings);
+        for (t, (inv, [to_parent, from_child])) in self.taken.iter().zip(factors) {
             let (e, p) = (t.node as usize, t.parent as usize);
-            let (to_parent, _) = coupling.of(e);
+            // A leaf's missing child: itself, with a zero coupling (no branch; whether a
+            // taken node is a leaf follows no pattern in a dendritic tree).
+            let c = if t.child == NONE { e } else { t.child as usize };
+            let (xp, xc) = (brhs[p], brhs[c]);
             let mut x = brhs[e];
             for k in 0..B {
-                x[k] = M::mul_add(-to_parent[k], brhs[p][k], x[k]);
-            }
-            if t.child != NONE {
-                let c = t.child as usize;
-                let (_, e_to_child) = coupling.of(c);
-                for k in 0..B {
-                    x[k] = M::mul_add(-e_to_child[k], brhs[c][k], x[k]);
-                }
-            }
-            for k in 0..B {
+                x[k] = M::mul_add(-to_parent[k], xp[k], x[k]);
+                x[k] = M::mul_add(-from_child[k], xc[k], x[k]);
                 x[k] *= inv[k];
             }
             brhs[e] = x;

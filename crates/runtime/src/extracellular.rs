@@ -388,7 +388,7 @@ impl ExtNodes {
             Some(c) => {
                 c.take_out::<M>(brhs);
                 E::eliminate_tree(&c.order, ncell, &c.tree(coupling), block, brhs);
-                c.put_back::<M>(coupling, brhs);
+                c.put_back::<M>(brhs);
             }
             None => {
                 let tree = LayoutTree { parent, coupling };
