@@ -42,7 +42,8 @@ pub(crate) struct Contraction {
     /// Per node: whether its coupling with `parent` was made by taking a node out (then it is
     /// in `edge_row`/`edge_parent`, else it is the layout's).
     pub made: Vec<bool>,
-    /// Coupling of a node's rows with its new parent, and of the parent's rows with the node.
+    /// Coupling of a node's rows with its new parent, and of the parent's rows with the node
+    /// (the layout's where it is not `made`).
     pub edge_row: Vec<Vec4>,
     pub edge_parent: Vec<Vec4>,
     /// 1/diagonal of each taken node's block, kept for its back substitution.
@@ -111,7 +112,6 @@ impl TreeCoupling for LayoutTree<'_> {
 /// The tree once the taken nodes are out.
 pub(crate) struct ContractedTree<'a> {
     contraction: &'a Contraction,
-    coupling: LayoutCoupling<'a>,
 }
 
 impl TreeCoupling for ContractedTree<'_> {
@@ -123,11 +123,7 @@ impl TreeCoupling for ContractedTree<'_> {
     #[inline(always)]
     fn of(&self, i: usize) -> (Vec4, Vec4) {
         let c = self.contraction;
-        if c.made[i] {
-            (c.edge_row[i], c.edge_parent[i])
-        } else {
-            self.coupling.of(i)
-        }
+        (c.edge_row[i], c.edge_parent[i])
     }
 }
 
@@ -213,6 +209,16 @@ impl Contraction {
         diagonal: impl Fn(usize) -> [f64; 2],
         mut adjust: impl FnMut(usize, usize, f64),
     ) {
+        // The couplings of the nodes the contraction leaves alone, whole (the made ones get
+        // theirs below and in update_vi_diagonals).
+        for i in 0..self.parent.len() {
+            if !self.made[i] {
+                (self.edge_row[i], self.edge_parent[i]) = coupling.of(i);
+            }
+        }
+        // The vi entries may rest on couplings that have changed: made again at the next
+        // update_vi_diagonals.
+        self.vi_diagonal.fill(f64::NAN);
         for (i, t) in self.taken.iter().enumerate() {
             let (e, p) = (t.node as usize, t.parent as usize);
             let (to_parent, from_parent) = coupling.of(e);
@@ -306,11 +312,8 @@ impl Contraction {
     }
 
     /// The tree of the other nodes, after [`take_out`](Self::take_out).
-    pub fn tree<'a>(&'a self, coupling: LayoutCoupling<'a>) -> ContractedTree<'a> {
-        ContractedTree {
-            contraction: self,
-            coupling,
-        }
+    pub fn tree(&self) -> ContractedTree<'_> {
+        ContractedTree { contraction: self }
     }
 
     /// The taken nodes' solution from their neighbours' (already in `brhs`):

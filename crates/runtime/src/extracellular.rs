@@ -387,7 +387,7 @@ impl ExtNodes {
         match self.contraction.as_mut().filter(|_| contracted) {
             Some(c) => {
                 c.take_out::<M>(brhs);
-                E::eliminate_tree(&c.order, ncell, &c.tree(coupling), block, brhs);
+                E::eliminate_tree(&c.order, ncell, &c.tree(), block, brhs);
                 c.put_back::<M>(brhs);
             }
             None => {
