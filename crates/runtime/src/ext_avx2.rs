@@ -32,11 +32,14 @@ impl TreeElimination for Avx2 {
     }
 }
 
-/// A node after its elimination: W = D⁻¹·diag(c) by columns and by rows, y = D⁻¹·r.
+/// A node after its elimination: W = D⁻¹·diag(c) by columns and y = D⁻¹·r for the back
+/// substitution, and what its parent loses before the factor 1/det (`f`, in every lane).
 struct Eliminated {
     w_columns: [__m256d; 3],
-    w_rows: [__m256d; 3],
     y: __m256d,
+    fold_rows: [__m256d; 3],
+    fold_rhs: __m256d,
+    f: __m256d,
 }
 
 #[target_feature(enable = "avx2,fma")]
@@ -50,20 +53,20 @@ fn eliminate_tree(
     for &[x, y] in &order.groups {
         let x = x as usize;
         let (cx, cpx) = tree.of(x);
-        let ex = eliminate(&block[x], &brhs[x], &cx);
+        let ex = eliminate(&block[x], &brhs[x], &cx, &cpx);
         let px = tree.parent(x);
         if y == NONE {
-            fold_into(&mut block[px], &mut brhs[px], &cpx, &ex);
+            fold_into(&mut block[px], &mut brhs[px], &ex);
             store(&mut block[x], &mut brhs[x], &ex);
             continue;
         }
         // Both results before either parent update: the two chains overlap.
         let y = y as usize;
         let (cy, cpy) = tree.of(y);
-        let ey = eliminate(&block[y], &brhs[y], &cy);
+        let ey = eliminate(&block[y], &brhs[y], &cy, &cpy);
         let py = tree.parent(y);
-        fold_into(&mut block[px], &mut brhs[px], &cpx, &ex);
-        fold_into(&mut block[py], &mut brhs[py], &cpy, &ey);
+        fold_into(&mut block[px], &mut brhs[px], &ex);
+        fold_into(&mut block[py], &mut brhs[py], &ey);
         store(&mut block[x], &mut brhs[x], &ex);
         store(&mut block[y], &mut brhs[y], &ey);
     }
@@ -140,50 +143,63 @@ fn transpose(rows: [__m256d; 3]) -> [__m256d; 3] {
     ]
 }
 
+/// Node x's elimination, with `c` its rows' coupling to the parent and `cp` the parent rows'
+/// coupling to x.
+///
+/// Along a chain each node waits for its child's fold, so the time per node is the path
+/// from its block to its parent's fold: the cross products, det, 1/det, one multiply-add.
+/// Everything else (adj·diag(c), its transpose, adj·r, the products with cp) depends only
+/// on the cross products and runs while the division does; 1/det comes in last.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn eliminate(d: &Block, r: &Vec4, c: &Vec4) -> Eliminated {
+fn eliminate(d: &Block, r: &Vec4, c: &Vec4, cp: &Vec4) -> Eliminated {
     let u = [load(&d[0..]), load(&d[ROW..]), load(&d[2 * ROW..])];
-    // det·(columns of D⁻¹).
+    // det·(columns of D⁻¹): the adjugate's columns.
     let q = [cross(u[1], u[2]), cross(u[2], u[0]), cross(u[0], u[1])];
     let det = sum_lanes(_mm256_mul_pd(u[0], q[0]));
     let f = _mm256_div_pd(_mm256_set1_pd(1.0), det);
-    let inv = [
-        _mm256_mul_pd(q[0], f),
-        _mm256_mul_pd(q[1], f),
-        _mm256_mul_pd(q[2], f),
+    let adj_c = [
+        _mm256_mul_pd(q[0], _mm256_set1_pd(c[0])),
+        _mm256_mul_pd(q[1], _mm256_set1_pd(c[1])),
+        _mm256_mul_pd(q[2], _mm256_set1_pd(c[2])),
     ];
-    let y = _mm256_fmadd_pd(
-        inv[2],
+    let adj_r = _mm256_fmadd_pd(
+        q[2],
         _mm256_set1_pd(r[2]),
         _mm256_fmadd_pd(
-            inv[1],
+            q[1],
             _mm256_set1_pd(r[1]),
-            _mm256_mul_pd(inv[0], _mm256_set1_pd(r[0])),
+            _mm256_mul_pd(q[0], _mm256_set1_pd(r[0])),
         ),
     );
-    let w_columns = [
-        _mm256_mul_pd(inv[0], _mm256_set1_pd(c[0])),
-        _mm256_mul_pd(inv[1], _mm256_set1_pd(c[1])),
-        _mm256_mul_pd(inv[2], _mm256_set1_pd(c[2])),
-    ];
+    let rows = transpose(adj_c);
     Eliminated {
-        w_columns,
-        w_rows: transpose(w_columns),
-        y,
+        fold_rows: [
+            _mm256_mul_pd(rows[0], _mm256_set1_pd(cp[0])),
+            _mm256_mul_pd(rows[1], _mm256_set1_pd(cp[1])),
+            _mm256_mul_pd(rows[2], _mm256_set1_pd(cp[2])),
+        ],
+        fold_rhs: _mm256_mul_pd(load(cp), adj_r),
+        f,
+        w_columns: [
+            _mm256_mul_pd(adj_c[0], f),
+            _mm256_mul_pd(adj_c[1], f),
+            _mm256_mul_pd(adj_c[2], f),
+        ],
+        y: _mm256_mul_pd(adj_r, f),
     }
 }
 
-/// The parent's rows lose c_k·(row k of W) and its rhs c⊙y.
+/// The parent's rows lose cp_k·(row k of W) = (1/det)·(fold row k), its rhs cp⊙y.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn fold_into(bp: &mut Block, rp: &mut Vec4, c: &Vec4, e: &Eliminated) {
-    for (k, w_row) in e.w_rows.iter().enumerate() {
+fn fold_into(bp: &mut Block, rp: &mut Vec4, e: &Eliminated) {
+    for (k, fold_row) in e.fold_rows.iter().enumerate() {
         let row = &mut bp[k * ROW..];
-        let folded = _mm256_fnmadd_pd(_mm256_set1_pd(c[k]), *w_row, load(row));
+        let folded = _mm256_fnmadd_pd(e.f, *fold_row, load(row));
         put(row, folded);
     }
-    let r = _mm256_fnmadd_pd(load(c), e.y, load(rp));
+    let r = _mm256_fnmadd_pd(e.f, e.fold_rhs, load(rp));
     put(rp, r);
 }
 
