@@ -14,8 +14,8 @@ use crate::ext_contract::TreeCoupling;
 use crate::ext_schedule::{EliminationOrder, NONE};
 use crate::fused::Fused;
 
-/// The AVX2 elimination; [`TreeElimination::eliminate_tree`] must only be called from code
-/// compiled with the `avx2` and `fma` target features, on a processor that has them.
+/// The AVX2 elimination, for processors that have AVX2 and FMA (it checks; the solve picks
+/// it only there and calls it from code compiled with those features, where it inlines).
 pub(crate) struct Avx2;
 
 impl TreeElimination for Avx2 {
@@ -27,7 +27,11 @@ impl TreeElimination for Avx2 {
         block: &mut [Block],
         brhs: &mut [Vec4],
     ) {
-        // SAFETY: the caller runs with avx2 and fma (see the type's documentation).
+        assert!(
+            crate::fused::has_fma(),
+            "the AVX2 elimination without AVX2 and FMA"
+        );
+        // SAFETY: the processor has avx2 and fma (checked just above).
         unsafe { eliminate_tree(order, ncell, tree, block, brhs) }
     }
 }

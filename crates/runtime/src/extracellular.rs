@@ -8,6 +8,10 @@
 //! ri inside, xraxial outside). So the matrix keeps the tree shape with a 3×3 block per node and a
 //! diagonal 3×3 block per parent coupling, and Gaussian elimination from the leaves to the roots
 //! (as in the scalar Hines solve) creates no fill-in outside the blocks.
+//!
+//! A step here fills the blocks and rhs (the layer terms that change only with xg, xc, xraxial
+//! and dt are kept, [`LayerStatics`]), takes the zero-area nodes out (ext_contract.rs), and
+//! eliminates the rest (ext_block.rs, ext_avx2.rs) in the order of ext_schedule.rs.
 
 use crate::ext_block::{from_rows, Block, Scalar, TreeElimination, Vec4, B, ROW};
 use crate::ext_contract::{Contraction, LayoutCoupling, LayoutTree};
