@@ -39,15 +39,7 @@ fn report(label: &str, p: &StepProfile) {
     let runtime = p.matrix_setup_ns + p.solve_ns + p.update_ns + p.record_ns;
     let kernels = p.table_check_ns + p.current_kernels_ns + p.state_kernels_ns;
     println!("{label}: {} steps, ns per segment-step", p.steps);
-    for (name, ns) in [
-        ("matrix setup (runtime)", p.matrix_setup_ns),
-        ("solve (runtime)", p.solve_ns),
-        ("update (runtime)", p.update_ns),
-        ("recording (runtime)", p.record_ns),
-        ("table checks + step checks", p.table_check_ns),
-        ("current kernels (hh, IClamp)", p.current_kernels_ns),
-        ("state kernels (hh)", p.state_kernels_ns),
-    ] {
+    for (name, ns) in p.parts() {
         println!("  {name:<30} {:>8.2}", per(ns));
     }
     println!(

@@ -144,22 +144,13 @@ fn run(args: Vec<String>) -> u8 {
 /// The per-part step times of `p`, in µs per step.
 fn step_profile_report(p: &rsnrn::runtime::StepProfile) -> String {
     let per_step = |ns: u64| ns as f64 / 1e3 / p.steps.max(1) as f64;
-    let parts = [
-        ("table checks", p.table_check_ns),
-        ("matrix setup", p.matrix_setup_ns),
-        ("current kernels", p.current_kernels_ns),
-        ("solve", p.solve_ns),
-        ("update", p.update_ns),
-        ("state kernels", p.state_kernels_ns),
-        ("record", p.record_ns),
-    ];
-    let total: u64 = parts.iter().map(|(_, ns)| ns).sum();
+    let total: u64 = p.parts().iter().map(|(_, ns)| ns).sum();
     let mut out = format!(
         "step profile: {} steps, {:.2} us per step\n",
         p.steps,
         per_step(total)
     );
-    for (name, ns) in parts {
+    for (name, ns) in p.parts() {
         out += &format!("  {name:<16} {:8.2} us\n", per_step(ns));
     }
     out

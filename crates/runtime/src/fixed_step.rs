@@ -59,6 +59,21 @@ pub struct StepProfile {
     pub record_ns: u64,
 }
 
+impl StepProfile {
+    /// Each part's name and time (ns, summed over the steps), in the order of a step.
+    pub fn parts(&self) -> [(&'static str, u64); 7] {
+        [
+            ("table checks", self.table_check_ns),
+            ("matrix setup", self.matrix_setup_ns),
+            ("current kernels", self.current_kernels_ns),
+            ("solve", self.solve_ns),
+            ("update", self.update_ns),
+            ("state kernels", self.state_kernels_ns),
+            ("record", self.record_ns),
+        ]
+    }
+}
+
 /// A part of [`StepProfile`].
 #[derive(Debug, Clone, Copy)]
 enum Part {
