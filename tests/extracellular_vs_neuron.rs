@@ -133,7 +133,18 @@ fn compare(file: &str, ours: &HashMap<String, Vec<f64>>, t: &[f64]) {
     );
 }
 
+/// The layer parameters change during the run (xg[0] and xc[1] at 4 ms, xraxial[0] at 8 ms):
+/// the solve keeps their share of the blocks and must make it again.
+#[test]
+fn extracellular_cable_with_layers_changing_mid_run_matches_neuron() {
+    ext_cable_with(0, true);
+}
+
 fn ext_cable(secondorder: u8) {
+    ext_cable_with(secondorder, false);
+}
+
+fn ext_cable_with(secondorder: u8, changing: bool) {
     let mut m = rsnrn::builtins::model().unwrap();
     m.set_secondorder(secondorder).unwrap();
     let a = m.create_section("axon").unwrap();
@@ -174,14 +185,27 @@ fn ext_cable(secondorder: u8) {
     cols.push(("iclamp_i".into(), RecordTarget::point(stim, "i")));
     let cols = Columns::new(&mut m, cols);
     let xs = centers(&m, a);
+    let dt = m.dt();
     let out = run(&mut m, &cols, 12.0, |m, t| {
         for &x in &xs {
             m.set_range(a, x, "e_extracellular", e_pulse(t, x, 0.3))
                 .unwrap();
+            if changing && (t - 4.0).abs() < dt / 2.0 {
+                m.set_range(a, x, "xg[0]", 2.0).unwrap();
+                m.set_range(a, x, "xc[1]", 1.5).unwrap();
+            }
+            if changing && (t - 8.0).abs() < dt / 2.0 {
+                m.set_range(a, x, "xraxial[0]", 1e8).unwrap();
+            }
         }
     });
     let t = out["t"].clone();
-    compare(&format!("ext_cable_secondorder{secondorder}.txt"), &out, &t);
+    let file = if changing {
+        "ext_cable_changing.txt".to_string()
+    } else {
+        format!("ext_cable_secondorder{secondorder}.txt")
+    };
+    compare(&file, &out, &t);
 }
 
 #[test]

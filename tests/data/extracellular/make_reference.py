@@ -56,8 +56,10 @@ CVODE = h.CVode()
 h.celsius = 6.3
 
 
-def ext_cable(secondorder):
-    """hh cable, nseg 21, extracellular with non-default layers, e_extracellular burst at 0.3."""
+def ext_cable(secondorder, changing=False):
+    """hh cable, nseg 21, extracellular with non-default layers, e_extracellular burst at 0.3.
+    With changing, layer parameters change during the run: xg[0] and xc[1] at 4 ms, xraxial[0]
+    at 8 ms."""
     h.secondorder = secondorder
     a = h.Section(name="axon")
     a.L, a.diam, a.nseg, a.Ra = 1000, 2, 21, 100
@@ -76,6 +78,10 @@ def ext_cable(secondorder):
     def drive(t):
         for seg in a:
             seg.e_extracellular = e_pulse(t, seg.x, 0.3)
+            if changing and abs(t - 4) < h.dt / 2:
+                seg.xg[0], seg.xc[1] = 2, 1.5
+            if changing and abs(t - 8) < h.dt / 2:
+                seg.xraxial[0] = 1e8
 
     cols = [("v0.05", lambda: a(0.05).v), ("v0.3", lambda: a(0.3).v), ("v0.5", lambda: a(0.5).v),
             ("v0.95", lambda: a(0.95).v), ("v1", lambda: a(1).v),
@@ -83,7 +89,8 @@ def ext_cable(secondorder):
             ("vext0_1", lambda: vext(a, 0, 1)), ("vext1_0", lambda: vext(a, 1, 0)),
             ("i_membrane0.3", lambda: a(0.3).i_membrane), ("ina0.3", lambda: a(0.3).ina),
             ("iclamp_i", lambda: stim.i)]
-    run("ext_cable_secondorder%d" % secondorder, [a], cols, 12, drive=drive)
+    name = "ext_cable_changing" if changing else "ext_cable_secondorder%d" % secondorder
+    run(name, [a], cols, 12, drive=drive)
     h.secondorder = 0
 
 
@@ -200,6 +207,7 @@ def fast_imem_tree(with_ext):
 
 ext_cable(0)
 ext_cable(2)
+ext_cable(0, changing=True)
 ext_tree()
 ext_tree(end="synapse")
 ext_tree(end="clamp")
