@@ -13,8 +13,11 @@ use super::consts::ConstantPool;
 use crate::layout::Place;
 use crate::verbatim::VerbatimMeaning;
 use crate::CodegenError;
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{
+    types, Endianness, Inst, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+};
 use cranelift_frontend::FunctionBuilder;
 use cranelift_frontend::Variable as CVar;
 use nmodl_ir::visit::{walk_block, Visitor};
@@ -136,6 +139,14 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     /// GLOBALs read from memory so far (assigning one later would feed lane 0's value to
     /// lane 1 in the scalar code).
     globals_read: HashSet<Handle<Variable>>,
+    /// The jump from the kernel's entry into the pair loop: loop invariants are made right
+    /// before it (see [`Self::pair_before_loop`]).
+    preheader: Inst,
+    /// GLOBALs by index, in both lanes before the loop.
+    invariant_globals: HashMap<u32, Value>,
+    /// GLOBALs a TABLE rebuild inside the loop may assign (table.rs): read from memory at
+    /// each use.
+    pub rebuilt_globals: HashSet<Handle<Variable>>,
     /// Pointer slots read and written so far; only point processes need them (two of their
     /// instances may share a node, hence an ion's values; a density mechanism has one
     /// instance per node).
@@ -177,6 +188,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         node_index: Value,
         mut consts: ConstantPool,
         keep_columns: bool,
+        preheader: Inst,
     ) -> Self {
         consts.enter_iteration(&mut s.b, inst);
         let inst1 = s.b.ins().iadd_imm_s(inst, 1);
@@ -199,6 +211,9 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             locals: HashMap::new(),
             lane_globals: Vec::new(),
             globals_read: HashSet::new(),
+            preheader,
+            invariant_globals: HashMap::new(),
+            rebuilt_globals: HashSet::new(),
             slots_read: HashSet::new(),
             slots_written: HashSet::new(),
             shares_nodes,
@@ -361,6 +376,44 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         result
     }
 
+    /// GLOBAL `g` in both lanes, made once before the loop.
+    ///
+    /// A GLOBAL the body reads from memory is one it never assigns (assigning it afterwards
+    /// is refused, see [`Self::store_var`]), so it holds one value for the whole loop. Loaded
+    /// at each use, every use costs a load and a splat, and Cranelift merges neither those
+    /// nor what is computed from them (two equal divisions, say) across the blocks of an IF.
+    fn invariant_global(&mut self, g: u32) -> Value {
+        if let Some(&x) = self.invariant_globals.get(&g) {
+            return x;
+        }
+        let globals = self.s.hoisted().expect("kernels hoist").globals;
+        let offset = i32::try_from(u64::from(g) * 8).expect("globals below 2 GiB");
+        let mut at_jump = FuncCursor::new(self.s.b.func).at_inst(self.preheader);
+        let x = at_jump.ins().load(types::F64, flags(), globals, offset);
+        let both = self.pair_before_loop(x);
+        self.invariant_globals.insert(g, both);
+        both
+    }
+
+    /// `x` (defined before the loop) in both lanes, by instructions before the loop. Not a
+    /// splat used in the loop, which Cranelift would move back to each block using it (pure
+    /// instructions are placed at their uses), but the splat stored into a stack slot and
+    /// loaded back: a load stays where it is, and the pair it loads dominates every use in
+    /// the loop (a spilled one costs one reload, where a splat at the use costs a load and a
+    /// shuffle).
+    fn pair_before_loop(&mut self, x: Value) -> Value {
+        let slot = self.s.b.func.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            16,
+            4,
+        ));
+        let mut at_jump = FuncCursor::new(self.s.b.func).at_inst(self.preheader);
+        let both = at_jump.ins().splat(F64X2, x);
+        let pair = at_jump.ins().stack_addr(PTR, slot, 0);
+        at_jump.ins().store(flags(), both, pair, 0);
+        at_jump.ins().load(F64X2, flags(), pair, 0)
+    }
+
     /// Whether the body read GLOBAL `var` from memory or assigned it so far.
     pub fn global_seen(&self, var: Handle<Variable>) -> bool {
         self.globals_read.contains(&var) || self.lane_globals.iter().any(|(h, ..)| *h == var)
@@ -416,6 +469,9 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                     return Ok(self.s.b.use_var(v));
                 }
                 self.globals_read.insert(var);
+                if !self.rebuilt_globals.contains(&var) {
+                    return Ok(self.invariant_global(g));
+                }
                 let a = self.s.global_addr(g, None);
                 let x = self.s.load_f64(a);
                 self.s.b.ins().splat(F64X2, x)
