@@ -53,6 +53,19 @@ fn branch_work(mech: &nmodl_ir::Mechanism, block: &Block) -> usize {
     work.0
 }
 
+/// The comparison `op` makes, if it is one.
+fn comparison(op: BinaryOp) -> Option<FloatCC> {
+    Some(match op {
+        BinaryOp::Lt => FloatCC::LessThan,
+        BinaryOp::Le => FloatCC::LessThanOrEqual,
+        BinaryOp::Gt => FloatCC::GreaterThan,
+        BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
+        BinaryOp::Eq => FloatCC::Equal,
+        BinaryOp::Ne => FloatCC::NotEqual,
+        _ => return None,
+    })
+}
+
 /// Why a kernel stays scalar, or an error of the code generator itself.
 pub(super) enum Refusal {
     Unsupported(String),
@@ -664,6 +677,40 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         })
     }
 
+    /// The lanes in which `e` is true (nonzero), as a mask. The same lanes as
+    /// `truthy(expr(e))`, without making a comparison's mask into 1 or 0 and back.
+    fn condition(&mut self, e: Handle<Expression>) -> VResult<Value> {
+        let mech = self.s.mech;
+        match mech.expressions[e] {
+            Expression::Binary(op, a, b) => {
+                if let Some(cc) = comparison(op) {
+                    let x = self.expr(a)?;
+                    let y = self.expr(b)?;
+                    return Ok(self.s.b.ins().fcmp(cc, x, y));
+                }
+                if matches!(op, BinaryOp::And | BinaryOp::Or) {
+                    let and = op == BinaryOp::And;
+                    let xt = self.condition(a)?;
+                    let needs_rhs = if and { xt } else { self.s.b.ins().bnot(xt) };
+                    let yt = self.with_mask(needs_rhs, |l| l.condition(b))?;
+                    let ins = self.s.b.ins();
+                    return Ok(if and {
+                        ins.band(xt, yt)
+                    } else {
+                        ins.bor(xt, yt)
+                    });
+                }
+            }
+            Expression::Unary(UnaryOp::Not, a) => {
+                let m = self.condition(a)?;
+                return Ok(self.s.b.ins().bnot(m));
+            }
+            _ => {}
+        }
+        let x = self.expr(e)?;
+        Ok(self.truthy(x))
+    }
+
     /// C's `&&` / `||`: the right operand counts (and assigns) only in the lanes that need it.
     fn short_circuit(
         &mut self,
@@ -688,20 +735,16 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     fn binary(&mut self, op: BinaryOp, x: Value, y: Value) -> VResult<Value> {
         let ins = self.s.b.ins();
-        let cc = match op {
+        match op {
             BinaryOp::Add => return Ok(ins.fadd(x, y)),
             BinaryOp::Sub => return Ok(ins.fsub(x, y)),
             BinaryOp::Mul => return Ok(ins.fmul(x, y)),
             BinaryOp::Div => return Ok(ins.fdiv(x, y)),
             BinaryOp::Pow => return self.math(MathFunction::Pow, &[x, y]),
-            BinaryOp::Lt => FloatCC::LessThan,
-            BinaryOp::Le => FloatCC::LessThanOrEqual,
-            BinaryOp::Gt => FloatCC::GreaterThan,
-            BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
-            BinaryOp::Eq => FloatCC::Equal,
-            BinaryOp::Ne => FloatCC::NotEqual,
             BinaryOp::And | BinaryOp::Or => unreachable!("handled with masks"),
-        };
+            _ => {}
+        }
+        let cc = comparison(op).expect("the other operators are handled above");
         let c = self.s.b.ins().fcmp(cc, x, y);
         Ok(self.bool_to_f64(c))
     }
@@ -874,8 +917,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 accept,
                 reject,
             } => {
-                let c = self.expr(*condition)?;
-                let taken = self.truthy(c);
+                let taken = self.condition(*condition)?;
                 self.conditional += 1;
                 let emitted = self.if_statement(taken, accept, reject);
                 self.conditional -= 1;
