@@ -7,7 +7,9 @@
 //! other lanes (`mask`). Loops, arrays, real calls and everything else are refused, which
 //! leaves the whole kernel scalar.
 
-use super::super::body::{collect_locals_block, flags, BodyEmitter, MAX_INLINE_DEPTH, PTR};
+use super::super::body::{
+    collect_locals_block, flags, negated, BodyEmitter, MAX_INLINE_DEPTH, PTR,
+};
 use super::super::exp;
 use super::consts::ConstantPool;
 use crate::layout::Place;
@@ -633,9 +635,20 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             Expression::LoadElement(var, _) => {
                 return refuse(format!("array {}", mech.variables[var].name))
             }
-            Expression::Unary(UnaryOp::Neg, a) => {
-                let a = self.expr(a)?;
-                self.s.b.ins().fneg(a)
+            // A negative literal is a constant (negation is exact), not a negation of one.
+            Expression::Unary(UnaryOp::Neg, a) => match mech.expressions[a] {
+                Expression::Number(x) => self.splat(-x),
+                _ => {
+                    let a = self.expr(a)?;
+                    self.s.b.ins().fneg(a)
+                }
+            },
+            Expression::Binary(BinaryOp::Div, n, d) if negated(mech, n).is_some() => {
+                let a = negated(mech, n).expect("matched");
+                let x = self.expr(a)?;
+                let y = self.expr(d)?;
+                let q = self.s.b.ins().fdiv(x, y);
+                self.s.b.ins().fneg(q)
             }
             Expression::Unary(UnaryOp::Not, a) => {
                 let a = self.expr(a)?;
