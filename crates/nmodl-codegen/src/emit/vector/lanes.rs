@@ -18,7 +18,8 @@ use crate::CodegenError;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{
-    types, Endianness, Inst, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+    types, Endianness, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, StackSlotData,
+    StackSlotKind, Value, ValueDef,
 };
 use cranelift_frontend::FunctionBuilder;
 use cranelift_frontend::Variable as CVar;
@@ -32,6 +33,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::mem::offset_of;
 
 pub(super) const F64X2: types::Type = types::F64X2;
+
+/// The sign bit of an f64.
+const SIGN_BIT: u64 = 1 << 63;
 
 /// IFs nested deeper than this are if-converted only (see [`Lanes::if_statement`]).
 const MAX_BRANCHING_DEPTH: u32 = 3;
@@ -111,6 +115,51 @@ pub(super) fn zero_or_x(b: &mut FunctionBuilder, mask: Value, x: Value) -> Value
     let little = MemFlagsData::new().with_endianness(Endianness::Little);
     let m = b.ins().bitcast(F64X2, little, mask);
     b.ins().band_not(x, m)
+}
+
+/// Whether `x` is +0 in both lanes (a splat of the literal 0, or a zero vector constant).
+fn is_zero(b: &FunctionBuilder, x: Value) -> bool {
+    let dfg = &b.func.dfg;
+    let ValueDef::Result(inst, _) = dfg.value_def(x) else {
+        return false;
+    };
+    match dfg.insts[inst] {
+        InstructionData::Unary {
+            opcode: Opcode::Splat,
+            arg,
+        } => match dfg.value_def(arg) {
+            ValueDef::Result(c, _) => matches!(
+                dfg.insts[c],
+                InstructionData::UnaryIeee64 { opcode: Opcode::F64const, imm } if imm.bits() == 0
+            ),
+            _ => false,
+        },
+        InstructionData::UnaryConst {
+            opcode: Opcode::Vconst,
+            constant_handle,
+        } => dfg
+            .constants
+            .get(constant_handle)
+            .as_slice()
+            .iter()
+            .all(|&byte| byte == 0),
+        _ => false,
+    }
+}
+
+/// `m` when `mask` is `bnot m`.
+fn complemented(b: &FunctionBuilder, mask: Value) -> Option<Value> {
+    let dfg = &b.func.dfg;
+    let ValueDef::Result(inst, _) = dfg.value_def(mask) else {
+        return None;
+    };
+    match dfg.insts[inst] {
+        InstructionData::Unary {
+            opcode: Opcode::Bnot,
+            arg,
+        } => Some(arg),
+        _ => None,
+    }
 }
 
 /// The vector [lane0, lane1]. (A splat and one insertion: on x86-64 two instructions, where
@@ -324,8 +373,63 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     /// `x` in both lanes, loaded from the constant pool for this use (see [`super::consts`]):
     /// for exp's constants.
     fn pooled(&mut self, x: f64) -> Value {
+        self.pooled_bits(x.to_bits())
+    }
+
+    /// `bits` in both lanes, from the constant pool.
+    fn pooled_bits(&mut self, bits: u64) -> Value {
         use exp::Constants;
-        self.consts.constant(&mut self.s.b, F64X2, x.to_bits())
+        self.consts.constant(&mut self.s.b, F64X2, bits)
+    }
+
+    /// -x: the sign bits flipped by one `xor` with a mask from the pool (Cranelift makes the
+    /// mask in a register first, two more instructions). Not when x is the same in every
+    /// iteration: Cranelift computes its `fneg` once, before the loop, where a pool load
+    /// would keep it in the loop.
+    fn neg(&mut self, x: Value) -> Value {
+        if self.loop_invariant(x, 0) {
+            return self.s.b.ins().fneg(x);
+        }
+        let sign = self.pooled_bits(SIGN_BIT);
+        self.s.b.ins().bxor(x, sign)
+    }
+
+    /// Whether Cranelift can compute `x` before the loop: it is defined there, or is a
+    /// constant or an arithmetic result of such values (looked at `depth` levels deep at most).
+    fn loop_invariant(&self, x: Value, depth: u32) -> bool {
+        let func = &*self.s.b.func;
+        let before_loop = func.layout.inst_block(self.preheader);
+        let ValueDef::Result(inst, _) = func.dfg.value_def(x) else {
+            return false;
+        };
+        if func.layout.inst_block(inst).is_some() && func.layout.inst_block(inst) == before_loop {
+            return true;
+        }
+        let arithmetic = matches!(
+            func.dfg.insts[inst].opcode(),
+            Opcode::F64const
+                | Opcode::Vconst
+                | Opcode::Splat
+                | Opcode::Fneg
+                | Opcode::Fabs
+                | Opcode::Fadd
+                | Opcode::Fsub
+                | Opcode::Fmul
+                | Opcode::Fdiv
+                | Opcode::Fma
+        );
+        arithmetic
+            && depth < 8
+            && func
+                .dfg
+                .inst_values(inst)
+                .all(|arg| self.loop_invariant(arg, depth + 1))
+    }
+
+    /// |x|: the sign bits cleared by one `and` with a mask from the pool, as [`Self::neg`].
+    fn abs(&mut self, x: Value) -> Value {
+        let magnitude = self.pooled_bits(!SIGN_BIT);
+        self.s.b.ins().band(x, magnitude)
     }
 
     fn pair(&mut self, lane0: Value, lane1: Value) -> Value {
@@ -369,9 +473,20 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     /// `new` in the lanes the current mask selects, `old` in the others.
     fn masked(&mut self, new: Value, old: Value) -> Value {
-        match self.mask {
-            None => new,
-            Some(m) => select_lanes(&mut self.s.b, m, new, old),
+        let Some(m) = self.mask else { return new };
+        let b = &mut self.s.b;
+        // The usual case in an inlined FUNCTION: its result starts at 0, and each branch of
+        // an IF assigns it under the branch's mask (`not_taken` is the complement of the
+        // `taken` mask): one and / and-not instead of a three-instruction select.
+        let (m, new, old) = match complemented(b, m) {
+            Some(taken) => (taken, old, new),
+            None => (m, new, old),
+        };
+        match (is_zero(b, new), is_zero(b, old)) {
+            (true, true) => new,
+            (false, true) => x_or_zero(b, m, new),
+            (true, false) => zero_or_x(b, m, old),
+            (false, false) => select_lanes(b, m, new, old),
         }
     }
 
@@ -640,7 +755,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 Expression::Number(x) => self.splat(-x),
                 _ => {
                     let a = self.expr(a)?;
-                    self.s.b.ins().fneg(a)
+                    self.neg(a)
                 }
             },
             Expression::Binary(BinaryOp::Div, n, d) if negated(mech, n).is_some() => {
@@ -648,7 +763,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 let x = self.expr(a)?;
                 let y = self.expr(d)?;
                 let q = self.s.b.ins().fdiv(x, y);
-                self.s.b.ins().fneg(q)
+                self.neg(q)
             }
             Expression::Unary(UnaryOp::Not, a) => {
                 let a = self.expr(a)?;
@@ -764,9 +879,11 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     /// As [`BodyEmitter::math`], lane by lane where it calls the C library.
     fn math(&mut self, f: MathFunction, args: &[Value]) -> VResult<Value> {
+        if f == MathFunction::Fabs {
+            return Ok(self.abs(args[0]));
+        }
         let ins = self.s.b.ins();
         Ok(match f {
-            MathFunction::Fabs => ins.fabs(args[0]),
             MathFunction::Sqrt => ins.sqrt(args[0]),
             MathFunction::Floor => ins.floor(args[0]),
             MathFunction::Ceil => ins.ceil(args[0]),
