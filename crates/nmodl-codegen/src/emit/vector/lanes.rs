@@ -16,7 +16,7 @@ use crate::layout::Place;
 use crate::verbatim::VerbatimMeaning;
 use crate::CodegenError;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
-use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
     types, Endianness, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, StackSlotData,
     StackSlotKind, Value, ValueDef,
@@ -997,11 +997,12 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let none = self.s.b.create_block();
         let merge = self.s.b.create_block();
         self.forget_columns();
-        let all_taken = self.s.b.ins().vall_true(taken);
+        // The lanes' sign bits in an integer (one movmskpd on x86-64): both set, or one.
+        let lanes = self.s.b.ins().vhigh_bits(types::I32, taken);
+        let all_taken = self.s.b.ins().icmp_imm_u(IntCC::Equal, lanes, 3);
         self.s.b.ins().brif(all_taken, all, &[], not_all, &[]);
         self.s.b.switch_to_block(not_all);
-        let any_taken = self.s.b.ins().vany_true(taken);
-        self.s.b.ins().brif(any_taken, mixed, &[], none, &[]);
+        self.s.b.ins().brif(lanes, mixed, &[], none, &[]);
         for (block, branch) in [(all, Some(accept)), (none, Some(reject)), (mixed, None)] {
             self.s.b.switch_to_block(block);
             match branch {
