@@ -76,6 +76,54 @@ PROCEDURE trates(u) {
 }
 "#;
 
+/// Rate functions as channel models write them (the STN model's axon nodes): a FUNCTION
+/// guarding a 0/0 with an IF whose branches are big enough to be taken alone when both lanes
+/// agree (masked when they differ), a FUNCTION whose small IF assigns its result 0 or an exp
+/// (always masked), `-(x + B) / C` beside `(x + B) / C`, fabs, and GLOBALs read in the loop.
+/// The thresholds lie inside the cable's voltage range, so lanes disagree at times.
+const RATE_FUNCTIONS: &str = r#"
+NEURON {
+    SUFFIX vecprobe3
+    NONSPECIFIC_CURRENT i
+    RANGE g, a, b, c
+    GLOBAL A, B, C
+    THREADSAFE
+}
+PARAMETER { g = 0.0002 A = 0.1 B = 40 C = 10 }
+ASSIGNED { v i a b c }
+STATE { n }
+INITIAL { n = 0.3 }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    i = g * n * (v + 80)
+}
+DERIVATIVE states {
+    a = trap(v)
+    b = Exp(-(v + B) / C)
+    c = clipped(v) + !(v > 30)
+    n' = (a / (1 + a + b) - n) / (1 + a + b)
+}
+FUNCTION trap(x) {
+    if (fabs((x + B) / C) < 1e-6) {
+        trap = A * C
+    } else if (x < -90) {
+        trap = 0
+    } else {
+        trap = A * (x + B) / (1 - Exp(-(x + B) / C))
+    }
+}
+FUNCTION Exp(x) {
+    if (x < -3) {
+        Exp = 0
+    } else {
+        Exp = exp(x)
+    }
+}
+FUNCTION clipped(x) {
+    if (x < -50) { clipped = 0 } else { clipped = -x / C }
+}
+"#;
+
 struct Cable {
     model: CableModel,
     sections: Vec<SectionId>,
@@ -257,7 +305,11 @@ fn model_with(files: &[PathBuf], probe: bool, scalar: bool) -> CableModel {
             rsnrn::register(&mut model, m).unwrap();
         }
         if probe {
-            for (name, text) in [("vecprobe.mod", PROBE), ("vecprobe2.mod", CHECKED_AT_CALLS)] {
+            for (name, text) in [
+                ("vecprobe.mod", PROBE),
+                ("vecprobe2.mod", CHECKED_AT_CALLS),
+                ("vecprobe3.mod", RATE_FUNCTIONS),
+            ] {
                 let m =
                     rsnrn::compile::compile_source(name, text).unwrap_or_else(|e| panic!("{e}"));
                 rsnrn::register(&mut model, m).unwrap();
@@ -299,7 +351,7 @@ fn compare(files: &[PathBuf], setup: impl Fn(CableModel) -> (Cable, Vec<PointPro
 
 fn builtin_density(usetable: f64) -> impl Fn(CableModel) -> (Cable, Vec<PointProcessId>) {
     move |model| {
-        let density = ["hh", "pas", "vecprobe", "vecprobe2"].map(String::from);
+        let density = ["hh", "pas", "vecprobe", "vecprobe2", "vecprobe3"].map(String::from);
         let mut c = cable(model, [5, 4, 2], &density).unwrap();
         c.model.set_global("usetable_hh", usetable).unwrap();
         c.model.set_global("usetable_vecprobe", usetable).unwrap();
@@ -320,6 +372,8 @@ fn builtin_kernels_are_vectorized() {
             "vecprobe current",
             "vecprobe2 state",
             "vecprobe2 current",
+            "vecprobe3 state",
+            "vecprobe3 current",
             "IClamp current",
             "AlphaSynapse current",
             "APCount state",
@@ -336,7 +390,7 @@ fn hh_pas_and_probe_odd_count_bit_identical() {
 #[test]
 fn hh_pas_and_probe_even_count_bit_identical() {
     compare(&[], |model| {
-        let density = ["hh", "pas", "vecprobe", "vecprobe2"].map(String::from);
+        let density = ["hh", "pas", "vecprobe", "vecprobe2", "vecprobe3"].map(String::from);
         (cable(model, [5, 5, 2], &density).unwrap(), Vec::new())
     });
 }

@@ -27,6 +27,23 @@ pub(crate) fn flags() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
+/// `a` when `e` is `-a` (not a literal).
+///
+/// A quotient `-a / d` is computed as `-(a / d)`: the same number (rounding to nearest is
+/// symmetric, so negating before or after dividing gives the same result; only the sign of a
+/// NaN may differ), and a division Cranelift merges with an `a / d` computed elsewhere, as
+/// rate functions compute `(v + B) / C` for a test and `-(v + B) / C` for an exp.
+pub(crate) fn negated(mech: &Mechanism, e: Handle<Expression>) -> Option<Handle<Expression>> {
+    match mech.expressions[e] {
+        Expression::Unary(UnaryOp::Neg, a)
+            if !matches!(mech.expressions[a], Expression::Number(_)) =>
+        {
+            Some(a)
+        }
+        _ => None,
+    }
+}
+
 /// Values every body can use. `inst`, `node` and `v` change per loop iteration in kernels.
 #[derive(Clone, Copy)]
 pub(crate) struct Env {
@@ -566,6 +583,13 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             Expression::Unary(UnaryOp::Neg, a) => {
                 let a = self.expr(a)?;
                 self.b.ins().fneg(a)
+            }
+            Expression::Binary(BinaryOp::Div, n, d) if negated(self.mech, n).is_some() => {
+                let a = negated(self.mech, n).expect("matched");
+                let x = self.expr(a)?;
+                let y = self.expr(d)?;
+                let q = self.b.ins().fdiv(x, y);
+                self.b.ins().fneg(q)
             }
             Expression::Unary(UnaryOp::Not, a) => {
                 let a = self.expr(a)?;

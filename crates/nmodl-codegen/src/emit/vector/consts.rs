@@ -1,4 +1,5 @@
-//! The constants of the exps in the vector loop, read from read-only memory at each use.
+//! The constants of the exps in the vector loop (and the sign masks of -x and |x|), read from
+//! read-only memory at each use.
 //!
 //! Cranelift merges equal constants (`vconst`, which a splat of an `f64const` becomes) into
 //! one value and does not rematerialize 128-bit ones, so exp's twenty-odd coefficients, used
@@ -9,9 +10,12 @@
 //! Cranelift places each right before its use; two uses never share a load because their
 //! offsets differ; and the address is `pool + (instance >> 63)`, which is the pool (instance
 //! numbers are below 2^63) but which Cranelift cannot prove loop-invariant, so it does not
-//! hoist the loads out of the loop (where they would be live across it again). The other
+//! hoist the loads out of the loop (where they would be live across it again). x86-64 folds
+//! a load only into an instruction whose result has one use, though: a constant of an
+//! operation whose result is used twice (the exp's reduction) is loaded on its own. The other
 //! constants of a body stay immediates: with few of them live, the pool's address register
-//! and loads cost more than they save (measured on the STN model's mechanisms).
+//! and loads cost more than they save (measured on the STN model's mechanisms, also for the
+//! literals IF conditions compare with).
 
 use super::super::body::{BodyEmitter, PTR};
 use super::super::exp::Constants;

@@ -7,14 +7,20 @@
 //! other lanes (`mask`). Loops, arrays, real calls and everything else are refused, which
 //! leaves the whole kernel scalar.
 
-use super::super::body::{collect_locals_block, flags, BodyEmitter, MAX_INLINE_DEPTH, PTR};
+use super::super::body::{
+    collect_locals_block, flags, negated, BodyEmitter, MAX_INLINE_DEPTH, PTR,
+};
 use super::super::exp;
 use super::consts::ConstantPool;
 use crate::layout::Place;
 use crate::verbatim::VerbatimMeaning;
 use crate::CodegenError;
-use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{
+    types, Endianness, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, StackSlotData,
+    StackSlotKind, Value, ValueDef,
+};
 use cranelift_frontend::FunctionBuilder;
 use cranelift_frontend::Variable as CVar;
 use nmodl_ir::visit::{walk_block, Visitor};
@@ -27,6 +33,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::mem::offset_of;
 
 pub(super) const F64X2: types::Type = types::F64X2;
+
+/// The sign bit of an f64.
+const SIGN_BIT: u64 = 1 << 63;
 
 /// IFs nested deeper than this are if-converted only (see [`Lanes::if_statement`]).
 const MAX_BRANCHING_DEPTH: u32 = 3;
@@ -48,6 +57,19 @@ fn branch_work(mech: &nmodl_ir::Mechanism, block: &Block) -> usize {
     let mut work = Work(0);
     walk_block(mech, block, &mut work);
     work.0
+}
+
+/// The comparison `op` makes, if it is one.
+fn comparison(op: BinaryOp) -> Option<FloatCC> {
+    Some(match op {
+        BinaryOp::Lt => FloatCC::LessThan,
+        BinaryOp::Le => FloatCC::LessThanOrEqual,
+        BinaryOp::Gt => FloatCC::GreaterThan,
+        BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
+        BinaryOp::Eq => FloatCC::Equal,
+        BinaryOp::Ne => FloatCC::NotEqual,
+        _ => return None,
+    })
 }
 
 /// Why a kernel stays scalar, or an error of the code generator itself.
@@ -95,6 +117,51 @@ pub(super) fn zero_or_x(b: &mut FunctionBuilder, mask: Value, x: Value) -> Value
     b.ins().band_not(x, m)
 }
 
+/// Whether `x` is +0 in both lanes (a splat of the literal 0, or a zero vector constant).
+fn is_zero(b: &FunctionBuilder, x: Value) -> bool {
+    let dfg = &b.func.dfg;
+    let ValueDef::Result(inst, _) = dfg.value_def(x) else {
+        return false;
+    };
+    match dfg.insts[inst] {
+        InstructionData::Unary {
+            opcode: Opcode::Splat,
+            arg,
+        } => match dfg.value_def(arg) {
+            ValueDef::Result(c, _) => matches!(
+                dfg.insts[c],
+                InstructionData::UnaryIeee64 { opcode: Opcode::F64const, imm } if imm.bits() == 0
+            ),
+            _ => false,
+        },
+        InstructionData::UnaryConst {
+            opcode: Opcode::Vconst,
+            constant_handle,
+        } => dfg
+            .constants
+            .get(constant_handle)
+            .as_slice()
+            .iter()
+            .all(|&byte| byte == 0),
+        _ => false,
+    }
+}
+
+/// `m` when `mask` is `bnot m`.
+fn complemented(b: &FunctionBuilder, mask: Value) -> Option<Value> {
+    let dfg = &b.func.dfg;
+    let ValueDef::Result(inst, _) = dfg.value_def(mask) else {
+        return None;
+    };
+    match dfg.insts[inst] {
+        InstructionData::Unary {
+            opcode: Opcode::Bnot,
+            arg,
+        } => Some(arg),
+        _ => None,
+    }
+}
+
 /// The vector [lane0, lane1]. (A splat and one insertion: on x86-64 two instructions, where
 /// scalar_to_vector first zeroes a register.)
 pub(super) fn pair(b: &mut FunctionBuilder, lane0: Value, lane1: Value) -> Value {
@@ -136,6 +203,14 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     /// GLOBALs read from memory so far (assigning one later would feed lane 0's value to
     /// lane 1 in the scalar code).
     globals_read: HashSet<Handle<Variable>>,
+    /// The jump from the kernel's entry into the pair loop: loop invariants are made right
+    /// before it (see [`Self::pair_before_loop`]).
+    preheader: Inst,
+    /// GLOBALs by index, in both lanes before the loop.
+    invariant_globals: HashMap<u32, Value>,
+    /// GLOBALs a TABLE rebuild inside the loop may assign (table.rs): read from memory at
+    /// each use.
+    pub rebuilt_globals: HashSet<Handle<Variable>>,
     /// Pointer slots read and written so far; only point processes need them (two of their
     /// instances may share a node, hence an ion's values; a density mechanism has one
     /// instance per node).
@@ -177,6 +252,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         node_index: Value,
         mut consts: ConstantPool,
         keep_columns: bool,
+        preheader: Inst,
     ) -> Self {
         consts.enter_iteration(&mut s.b, inst);
         let inst1 = s.b.ins().iadd_imm_s(inst, 1);
@@ -199,6 +275,9 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             locals: HashMap::new(),
             lane_globals: Vec::new(),
             globals_read: HashSet::new(),
+            preheader,
+            invariant_globals: HashMap::new(),
+            rebuilt_globals: HashSet::new(),
             slots_read: HashSet::new(),
             slots_written: HashSet::new(),
             shares_nodes,
@@ -294,8 +373,63 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     /// `x` in both lanes, loaded from the constant pool for this use (see [`super::consts`]):
     /// for exp's constants.
     fn pooled(&mut self, x: f64) -> Value {
+        self.pooled_bits(x.to_bits())
+    }
+
+    /// `bits` in both lanes, from the constant pool.
+    fn pooled_bits(&mut self, bits: u64) -> Value {
         use exp::Constants;
-        self.consts.constant(&mut self.s.b, F64X2, x.to_bits())
+        self.consts.constant(&mut self.s.b, F64X2, bits)
+    }
+
+    /// -x: the sign bits flipped by one `xor` with a mask from the pool (Cranelift makes the
+    /// mask in a register first, two more instructions). Not when x is the same in every
+    /// iteration: Cranelift computes its `fneg` once, before the loop, where a pool load
+    /// would keep it in the loop.
+    fn neg(&mut self, x: Value) -> Value {
+        if self.loop_invariant(x, 0) {
+            return self.s.b.ins().fneg(x);
+        }
+        let sign = self.pooled_bits(SIGN_BIT);
+        self.s.b.ins().bxor(x, sign)
+    }
+
+    /// Whether Cranelift can compute `x` before the loop: it is defined there, or is a
+    /// constant or an arithmetic result of such values (looked at `depth` levels deep at most).
+    fn loop_invariant(&self, x: Value, depth: u32) -> bool {
+        let func = &*self.s.b.func;
+        let before_loop = func.layout.inst_block(self.preheader);
+        let ValueDef::Result(inst, _) = func.dfg.value_def(x) else {
+            return false;
+        };
+        if func.layout.inst_block(inst).is_some() && func.layout.inst_block(inst) == before_loop {
+            return true;
+        }
+        let arithmetic = matches!(
+            func.dfg.insts[inst].opcode(),
+            Opcode::F64const
+                | Opcode::Vconst
+                | Opcode::Splat
+                | Opcode::Fneg
+                | Opcode::Fabs
+                | Opcode::Fadd
+                | Opcode::Fsub
+                | Opcode::Fmul
+                | Opcode::Fdiv
+                | Opcode::Fma
+        );
+        arithmetic
+            && depth < 8
+            && func
+                .dfg
+                .inst_values(inst)
+                .all(|arg| self.loop_invariant(arg, depth + 1))
+    }
+
+    /// |x|: the sign bits cleared by one `and` with a mask from the pool, as [`Self::neg`].
+    fn abs(&mut self, x: Value) -> Value {
+        let magnitude = self.pooled_bits(!SIGN_BIT);
+        self.s.b.ins().band(x, magnitude)
     }
 
     fn pair(&mut self, lane0: Value, lane1: Value) -> Value {
@@ -339,9 +473,20 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     /// `new` in the lanes the current mask selects, `old` in the others.
     fn masked(&mut self, new: Value, old: Value) -> Value {
-        match self.mask {
-            None => new,
-            Some(m) => select_lanes(&mut self.s.b, m, new, old),
+        let Some(m) = self.mask else { return new };
+        let b = &mut self.s.b;
+        // The usual case in an inlined FUNCTION: its result starts at 0, and each branch of
+        // an IF assigns it under the branch's mask (`not_taken` is the complement of the
+        // `taken` mask): one and / and-not instead of a three-instruction select.
+        let (m, new, old) = match complemented(b, m) {
+            Some(taken) => (taken, old, new),
+            None => (m, new, old),
+        };
+        match (is_zero(b, new), is_zero(b, old)) {
+            (true, true) => new,
+            (false, true) => x_or_zero(b, m, new),
+            (true, false) => zero_or_x(b, m, old),
+            (false, false) => select_lanes(b, m, new, old),
         }
     }
 
@@ -359,6 +504,44 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let result = f(self);
         self.mask = outer;
         result
+    }
+
+    /// GLOBAL `g` in both lanes, made once before the loop.
+    ///
+    /// A GLOBAL the body reads from memory is one it never assigns (assigning it afterwards
+    /// is refused, see [`Self::store_var`]), so it holds one value for the whole loop. Loaded
+    /// at each use, every use costs a load and a splat, and Cranelift merges neither those
+    /// nor what is computed from them (two equal divisions, say) across the blocks of an IF.
+    fn invariant_global(&mut self, g: u32) -> Value {
+        if let Some(&x) = self.invariant_globals.get(&g) {
+            return x;
+        }
+        let globals = self.s.hoisted().expect("kernels hoist").globals;
+        let offset = i32::try_from(u64::from(g) * 8).expect("globals below 2 GiB");
+        let mut at_jump = FuncCursor::new(self.s.b.func).at_inst(self.preheader);
+        let x = at_jump.ins().load(types::F64, flags(), globals, offset);
+        let both = self.pair_before_loop(x);
+        self.invariant_globals.insert(g, both);
+        both
+    }
+
+    /// `x` (defined before the loop) in both lanes, by instructions before the loop. Not a
+    /// splat used in the loop, which Cranelift would move back to each block using it (pure
+    /// instructions are placed at their uses), but the splat stored into a stack slot and
+    /// loaded back: a load stays where it is, and the pair it loads dominates every use in
+    /// the loop (a spilled one costs one reload, where a splat at the use costs a load and a
+    /// shuffle).
+    fn pair_before_loop(&mut self, x: Value) -> Value {
+        let slot = self.s.b.func.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            16,
+            4,
+        ));
+        let mut at_jump = FuncCursor::new(self.s.b.func).at_inst(self.preheader);
+        let both = at_jump.ins().splat(F64X2, x);
+        let pair = at_jump.ins().stack_addr(PTR, slot, 0);
+        at_jump.ins().store(flags(), both, pair, 0);
+        at_jump.ins().load(F64X2, flags(), pair, 0)
     }
 
     /// Whether the body read GLOBAL `var` from memory or assigned it so far.
@@ -416,6 +599,9 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                     return Ok(self.s.b.use_var(v));
                 }
                 self.globals_read.insert(var);
+                if !self.rebuilt_globals.contains(&var) {
+                    return Ok(self.invariant_global(g));
+                }
                 let a = self.s.global_addr(g, None);
                 let x = self.s.load_f64(a);
                 self.s.b.ins().splat(F64X2, x)
@@ -564,9 +750,20 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             Expression::LoadElement(var, _) => {
                 return refuse(format!("array {}", mech.variables[var].name))
             }
-            Expression::Unary(UnaryOp::Neg, a) => {
-                let a = self.expr(a)?;
-                self.s.b.ins().fneg(a)
+            // A negative literal is a constant (negation is exact), not a negation of one.
+            Expression::Unary(UnaryOp::Neg, a) => match mech.expressions[a] {
+                Expression::Number(x) => self.splat(-x),
+                _ => {
+                    let a = self.expr(a)?;
+                    self.neg(a)
+                }
+            },
+            Expression::Binary(BinaryOp::Div, n, d) if negated(mech, n).is_some() => {
+                let a = negated(mech, n).expect("matched");
+                let x = self.expr(a)?;
+                let y = self.expr(d)?;
+                let q = self.s.b.ins().fdiv(x, y);
+                self.neg(q)
             }
             Expression::Unary(UnaryOp::Not, a) => {
                 let a = self.expr(a)?;
@@ -608,6 +805,40 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         })
     }
 
+    /// The lanes in which `e` is true (nonzero), as a mask. The same lanes as
+    /// `truthy(expr(e))`, without making a comparison's mask into 1 or 0 and back.
+    fn condition(&mut self, e: Handle<Expression>) -> VResult<Value> {
+        let mech = self.s.mech;
+        match mech.expressions[e] {
+            Expression::Binary(op, a, b) => {
+                if let Some(cc) = comparison(op) {
+                    let x = self.expr(a)?;
+                    let y = self.expr(b)?;
+                    return Ok(self.s.b.ins().fcmp(cc, x, y));
+                }
+                if matches!(op, BinaryOp::And | BinaryOp::Or) {
+                    let and = op == BinaryOp::And;
+                    let xt = self.condition(a)?;
+                    let needs_rhs = if and { xt } else { self.s.b.ins().bnot(xt) };
+                    let yt = self.with_mask(needs_rhs, |l| l.condition(b))?;
+                    let ins = self.s.b.ins();
+                    return Ok(if and {
+                        ins.band(xt, yt)
+                    } else {
+                        ins.bor(xt, yt)
+                    });
+                }
+            }
+            Expression::Unary(UnaryOp::Not, a) => {
+                let m = self.condition(a)?;
+                return Ok(self.s.b.ins().bnot(m));
+            }
+            _ => {}
+        }
+        let x = self.expr(e)?;
+        Ok(self.truthy(x))
+    }
+
     /// C's `&&` / `||`: the right operand counts (and assigns) only in the lanes that need it.
     fn short_circuit(
         &mut self,
@@ -632,29 +863,27 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
 
     fn binary(&mut self, op: BinaryOp, x: Value, y: Value) -> VResult<Value> {
         let ins = self.s.b.ins();
-        let cc = match op {
+        match op {
             BinaryOp::Add => return Ok(ins.fadd(x, y)),
             BinaryOp::Sub => return Ok(ins.fsub(x, y)),
             BinaryOp::Mul => return Ok(ins.fmul(x, y)),
             BinaryOp::Div => return Ok(ins.fdiv(x, y)),
             BinaryOp::Pow => return self.math(MathFunction::Pow, &[x, y]),
-            BinaryOp::Lt => FloatCC::LessThan,
-            BinaryOp::Le => FloatCC::LessThanOrEqual,
-            BinaryOp::Gt => FloatCC::GreaterThan,
-            BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
-            BinaryOp::Eq => FloatCC::Equal,
-            BinaryOp::Ne => FloatCC::NotEqual,
             BinaryOp::And | BinaryOp::Or => unreachable!("handled with masks"),
-        };
+            _ => {}
+        }
+        let cc = comparison(op).expect("the other operators are handled above");
         let c = self.s.b.ins().fcmp(cc, x, y);
         Ok(self.bool_to_f64(c))
     }
 
     /// As [`BodyEmitter::math`], lane by lane where it calls the C library.
     fn math(&mut self, f: MathFunction, args: &[Value]) -> VResult<Value> {
+        if f == MathFunction::Fabs {
+            return Ok(self.abs(args[0]));
+        }
         let ins = self.s.b.ins();
         Ok(match f {
-            MathFunction::Fabs => ins.fabs(args[0]),
             MathFunction::Sqrt => ins.sqrt(args[0]),
             MathFunction::Floor => ins.floor(args[0]),
             MathFunction::Ceil => ins.ceil(args[0]),
@@ -768,11 +997,12 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let none = self.s.b.create_block();
         let merge = self.s.b.create_block();
         self.forget_columns();
-        let all_taken = self.s.b.ins().vall_true(taken);
+        // The lanes' sign bits in an integer (one movmskpd on x86-64): both set, or one.
+        let lanes = self.s.b.ins().vhigh_bits(types::I32, taken);
+        let all_taken = self.s.b.ins().icmp_imm_u(IntCC::Equal, lanes, 3);
         self.s.b.ins().brif(all_taken, all, &[], not_all, &[]);
         self.s.b.switch_to_block(not_all);
-        let any_taken = self.s.b.ins().vany_true(taken);
-        self.s.b.ins().brif(any_taken, mixed, &[], none, &[]);
+        self.s.b.ins().brif(lanes, mixed, &[], none, &[]);
         for (block, branch) in [(all, Some(accept)), (none, Some(reject)), (mixed, None)] {
             self.s.b.switch_to_block(block);
             match branch {
@@ -818,8 +1048,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 accept,
                 reject,
             } => {
-                let c = self.expr(*condition)?;
-                let taken = self.truthy(c);
+                let taken = self.condition(*condition)?;
                 self.conditional += 1;
                 let emitted = self.if_statement(taken, accept, reject);
                 self.conditional -= 1;

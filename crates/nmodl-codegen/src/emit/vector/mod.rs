@@ -184,7 +184,7 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
     e.b.append_block_param(header, PTR);
     e.b.append_block_param(exit, PTR);
     let zero = e.b.ins().iconst(PTR, 0);
-    e.b.ins().jump(header, &[zero.into()]);
+    let preheader = e.b.ins().jump(header, &[zero.into()]);
 
     e.b.switch_to_block(header);
     let inst = e.b.block_params(header)[0];
@@ -193,7 +193,7 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
 
     e.b.switch_to_block(body);
     let keep_columns = plan.kernel == Kernel::Current;
-    let mut l = Lanes::enter(e, inst, node_index, consts, keep_columns);
+    let mut l = Lanes::enter(e, inst, node_index, consts, keep_columns, preheader);
     match plan.kernel {
         Kernel::State => state_pair(&mut l)?,
         Kernel::Current => current_pair(&mut l)?,

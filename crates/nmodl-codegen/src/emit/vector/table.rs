@@ -99,6 +99,7 @@ fn check_at_lane_0(l: &mut Lanes, h: Handle<Function>, table: &TableLayout) -> V
     }
     let t = mech.functions[h].table.as_ref().expect("tabled function");
     l.unassignable.extend(t.depend.iter().copied());
+    l.rebuilt_globals.extend(assigned);
     // The check leaves the block and may evaluate the body with instance lane 0's columns.
     l.forget_columns();
     let saved = l.s.env;
