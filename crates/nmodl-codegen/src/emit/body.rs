@@ -696,20 +696,16 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
     }
 
     fn binary(&mut self, op: BinaryOp, x: Value, y: Value) -> Value {
-        let cc = match op {
+        match op {
             BinaryOp::Add => return self.b.ins().fadd(x, y),
             BinaryOp::Sub => return self.b.ins().fsub(x, y),
             BinaryOp::Mul => return self.b.ins().fmul(x, y),
             BinaryOp::Div => return self.b.ins().fdiv(x, y),
             BinaryOp::Pow => return self.math(MathFunction::Pow, &[x, y]),
-            BinaryOp::Lt => FloatCC::LessThan,
-            BinaryOp::Le => FloatCC::LessThanOrEqual,
-            BinaryOp::Gt => FloatCC::GreaterThan,
-            BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
-            BinaryOp::Eq => FloatCC::Equal,
-            BinaryOp::Ne => FloatCC::NotEqual,
             BinaryOp::And | BinaryOp::Or => unreachable!("handled with control flow"),
-        };
+            _ => {}
+        }
+        let cc = comparison(op).expect("the other operators are handled above");
         let c = self.b.ins().fcmp(cc, x, y);
         self.bool_to_f64(c)
     }
@@ -1007,4 +1003,17 @@ pub(crate) fn collect_locals_block(
         }
     }
     walk_block(mech, block, &mut Locals { mech, found: out });
+}
+
+/// The comparison `op` makes, if it is one.
+pub(super) fn comparison(op: BinaryOp) -> Option<FloatCC> {
+    Some(match op {
+        BinaryOp::Lt => FloatCC::LessThan,
+        BinaryOp::Le => FloatCC::LessThanOrEqual,
+        BinaryOp::Gt => FloatCC::GreaterThan,
+        BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
+        BinaryOp::Eq => FloatCC::Equal,
+        BinaryOp::Ne => FloatCC::NotEqual,
+        _ => return None,
+    })
 }

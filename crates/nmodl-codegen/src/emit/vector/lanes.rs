@@ -8,7 +8,7 @@
 //! leaves the whole kernel scalar.
 
 use super::super::body::{
-    collect_locals_block, flags, negated, BodyEmitter, MAX_INLINE_DEPTH, PTR,
+    collect_locals_block, comparison, flags, negated, BodyEmitter, MAX_INLINE_DEPTH, PTR,
 };
 use super::super::exp;
 use super::consts::ConstantPool;
@@ -57,19 +57,6 @@ fn branch_work(mech: &nmodl_ir::Mechanism, block: &Block) -> usize {
     let mut work = Work(0);
     walk_block(mech, block, &mut work);
     work.0
-}
-
-/// The comparison `op` makes, if it is one.
-fn comparison(op: BinaryOp) -> Option<FloatCC> {
-    Some(match op {
-        BinaryOp::Lt => FloatCC::LessThan,
-        BinaryOp::Le => FloatCC::LessThanOrEqual,
-        BinaryOp::Gt => FloatCC::GreaterThan,
-        BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
-        BinaryOp::Eq => FloatCC::Equal,
-        BinaryOp::Ne => FloatCC::NotEqual,
-        _ => return None,
-    })
 }
 
 /// Why a kernel stays scalar, or an error of the code generator itself.
