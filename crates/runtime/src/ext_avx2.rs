@@ -9,7 +9,9 @@
 
 use std::arch::x86_64::*;
 
-use crate::ext_block::{solve_roots, Block, TreeElimination, Vec4, ROW};
+use crate::ext_block::{
+    eliminate_groups, solve_roots, Block, NodeSteps, TreeElimination, Vec4, ROW,
+};
 use crate::ext_contract::TreeCoupling;
 use crate::ext_schedule::{EliminationOrder, NONE};
 use crate::fused::Fused;
@@ -36,6 +38,32 @@ impl TreeElimination for Avx2 {
     }
 }
 
+/// The AVX2 node steps. Made only inside `eliminate_tree` (whose callers have checked the
+/// processor), so holding one means the processor has AVX2 and FMA.
+struct Avx2Steps(());
+
+impl NodeSteps for Avx2Steps {
+    type Eliminated = Eliminated;
+
+    #[inline(always)]
+    fn eliminate(&self, d: &Block, r: &Vec4, c: &Vec4, cp: &Vec4) -> Eliminated {
+        // SAFETY: an Avx2Steps exists only where the processor has avx2 and fma.
+        unsafe { eliminate(d, r, c, cp) }
+    }
+
+    #[inline(always)]
+    fn fold_into(&self, bp: &mut Block, rp: &mut Vec4, e: &Eliminated) {
+        // SAFETY: as in `eliminate`.
+        unsafe { fold_into(bp, rp, e) }
+    }
+
+    #[inline(always)]
+    fn store(&self, b: &mut Block, r: &mut Vec4, e: &Eliminated) {
+        // SAFETY: as in `eliminate`.
+        unsafe { store(b, r, e) }
+    }
+}
+
 /// A node after its elimination: W = D⁻¹·diag(c) by columns and y = D⁻¹·r for the back
 /// substitution, and what its parent loses before the factor 1/det (`f`, in every lane).
 struct Eliminated {
@@ -54,26 +82,7 @@ fn eliminate_tree(
     block: &mut [Block],
     brhs: &mut [Vec4],
 ) {
-    for &[x, y] in &order.groups {
-        let x = x as usize;
-        let (cx, cpx) = tree.of(x);
-        let ex = eliminate(&block[x], &brhs[x], &cx, &cpx);
-        let px = tree.parent(x);
-        if y == NONE {
-            fold_into(&mut block[px], &mut brhs[px], &ex);
-            store(&mut block[x], &mut brhs[x], &ex);
-            continue;
-        }
-        // Both results before either parent update: the two chains overlap.
-        let y = y as usize;
-        let (cy, cpy) = tree.of(y);
-        let ey = eliminate(&block[y], &brhs[y], &cy, &cpy);
-        let py = tree.parent(y);
-        fold_into(&mut block[px], &mut brhs[px], &ex);
-        fold_into(&mut block[py], &mut brhs[py], &ey);
-        store(&mut block[x], &mut brhs[x], &ex);
-        store(&mut block[y], &mut brhs[y], &ey);
-    }
+    eliminate_groups(&Avx2Steps(()), order, tree, block, brhs);
     solve_roots::<Fused>(ncell, block, brhs);
     // Parents first: the groups backwards. The last two solutions stay in registers: along
     // a chain the next node's parent is the node just solved, and reading it back from

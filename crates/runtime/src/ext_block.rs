@@ -45,8 +45,80 @@ pub(crate) trait TreeElimination {
     );
 }
 
+/// One node's part of the forward elimination, as an implementation does its arithmetic.
+pub(crate) trait NodeSteps {
+    /// What the node's elimination leaves for its parent and for the back substitution.
+    type Eliminated;
+    /// Node x's elimination from its block `d` and rhs `r`, with `c` the coupling of its rows
+    /// to the parent's unknowns and `cp` that of the parent's rows to its own.
+    fn eliminate(&self, d: &Block, r: &Vec4, c: &Vec4, cp: &Vec4) -> Self::Eliminated;
+    /// The parent's block and rhs lose what the node's elimination made.
+    fn fold_into(&self, bp: &mut Block, rp: &mut Vec4, e: &Self::Eliminated);
+    /// W and y in the node's block and rhs, for the back substitution.
+    fn store(&self, b: &mut Block, r: &mut Vec4, e: &Self::Eliminated);
+}
+
+/// The forward elimination in the order's groups (ext_schedule.rs), leaves first.
+#[inline(always)]
+pub(crate) fn eliminate_groups<S: NodeSteps>(
+    steps: &S,
+    order: &EliminationOrder,
+    tree: &impl TreeCoupling,
+    block: &mut [Block],
+    brhs: &mut [Vec4],
+) {
+    for &[x, y] in &order.groups {
+        let x = x as usize;
+        let (cx, cpx) = tree.of(x);
+        let ex = steps.eliminate(&block[x], &brhs[x], &cx, &cpx);
+        let px = tree.parent(x);
+        if y == NONE {
+            steps.fold_into(&mut block[px], &mut brhs[px], &ex);
+            steps.store(&mut block[x], &mut brhs[x], &ex);
+            continue;
+        }
+        // Both results before either parent update: the two chains overlap.
+        let y = y as usize;
+        let (cy, cpy) = tree.of(y);
+        let ey = steps.eliminate(&block[y], &brhs[y], &cy, &cpy);
+        let py = tree.parent(y);
+        steps.fold_into(&mut block[px], &mut brhs[px], &ex);
+        steps.fold_into(&mut block[py], &mut brhs[py], &ey);
+        steps.store(&mut block[x], &mut brhs[x], &ex);
+        steps.store(&mut block[y], &mut brhs[y], &ey);
+    }
+}
+
 /// The portable elimination: scalar arithmetic, multiply-adds as `M` does them.
 pub(crate) struct Scalar<M>(std::marker::PhantomData<M>);
+
+impl<M> Default for Scalar<M> {
+    fn default() -> Self {
+        Scalar(std::marker::PhantomData)
+    }
+}
+
+/// The scalar node steps: W and y, then diag(cp)·W and diag(cp)·y off the parent.
+impl<M: MulAdd> NodeSteps for Scalar<M> {
+    /// W, y and the parent rows' coupling.
+    type Eliminated = (Block, Vec4, Vec4);
+
+    #[inline(always)]
+    fn eliminate(&self, d: &Block, r: &Vec4, c: &Vec4, cp: &Vec4) -> Self::Eliminated {
+        let (w, y) = eliminate::<M>(d, r, c);
+        (w, y, *cp)
+    }
+
+    #[inline(always)]
+    fn fold_into(&self, bp: &mut Block, rp: &mut Vec4, (w, y, cp): &Self::Eliminated) {
+        fold_into::<M>(bp, rp, cp, w, y);
+    }
+
+    #[inline(always)]
+    fn store(&self, b: &mut Block, r: &mut Vec4, (w, y, _): &Self::Eliminated) {
+        (*b, *r) = (*w, *y);
+    }
+}
 
 impl<M: MulAdd> TreeElimination for Scalar<M> {
     #[inline(always)]
@@ -57,26 +129,7 @@ impl<M: MulAdd> TreeElimination for Scalar<M> {
         block: &mut [Block],
         brhs: &mut [Vec4],
     ) {
-        for &[x, y] in &order.groups {
-            let x = x as usize;
-            let (cx, cpx) = tree.of(x);
-            let (wx, rx) = eliminate::<M>(&block[x], &brhs[x], &cx);
-            let px = tree.parent(x);
-            if y == NONE {
-                fold_into::<M>(&mut block[px], &mut brhs[px], &cpx, &wx, &rx);
-                (block[x], brhs[x]) = (wx, rx);
-                continue;
-            }
-            // Both results before either parent update: the two chains overlap.
-            let y = y as usize;
-            let (cy, cpy) = tree.of(y);
-            let (wy, ry) = eliminate::<M>(&block[y], &brhs[y], &cy);
-            let py = tree.parent(y);
-            fold_into::<M>(&mut block[px], &mut brhs[px], &cpx, &wx, &rx);
-            fold_into::<M>(&mut block[py], &mut brhs[py], &cpy, &wy, &ry);
-            (block[x], brhs[x]) = (wx, rx);
-            (block[y], brhs[y]) = (wy, ry);
-        }
+        eliminate_groups(&Self::default(), order, tree, block, brhs);
         solve_roots::<M>(ncell, block, brhs);
         // Parents first: the groups backwards.
         for group in order.groups.iter().rev() {
