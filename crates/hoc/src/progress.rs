@@ -45,13 +45,23 @@ impl RunProgress {
         }
     }
 
+    /// Whether a run's progress is shown at all (a terminal).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// One step has reached `t`.
     pub fn step(&mut self, t: f64) {
         let Some(run) = &mut self.run else { return };
         run.steps += 1;
-        if run.steps % STEPS_PER_CHECK != 0 {
-            return;
+        if run.steps % STEPS_PER_CHECK == 0 {
+            self.reached(t);
         }
+    }
+
+    /// The run has reached `t` (after several steps at once): the line is updated if due.
+    pub fn reached(&mut self, t: f64) {
+        let Some(run) = &mut self.run else { return };
         let now = Instant::now();
         let due = match run.last_shown {
             None => now - run.start >= QUIET_FOR,

@@ -128,12 +128,13 @@ fn psolve_on_threads_runs_exchange_intervals_with_the_one_thread_results() {
 /// between steps).
 #[test]
 fn continuerun_runs_in_one_piece_unless_advance_is_redefined() {
-    let run_with = |setup: &str| {
+    let run_showing = |setup: &str, progress: bool| {
         let text = RING
             .replace("SETUP", setup)
             .replace("pc.psolve(40)", "continuerun(40)");
         let mut hoc = Interp::new("rsnrniv").expect("built-in mechanisms compile");
         hoc.out = Output::Buffer(Vec::new());
+        hoc.progress = rsnrn_hoc::progress::RunProgress::new(progress);
         if let Err(Flow::Error(e)) = hoc.run_string("t.hoc", &text) {
             panic!("{}", hoc.render_error(&e));
         }
@@ -143,6 +144,7 @@ fn continuerun_runs_in_one_piece_unless_advance_is_redefined() {
         let out = String::from_utf8_lossy(b).into_owned();
         (out, hoc.hooks.one_piece_runs)
     };
+    let run_with = |setup: &str| run_showing(setup, false);
     let redefined = "proc advance() { fadvance() }";
     let (one, pieces) = run_with(redefined);
     assert!(one.lines().count() >= 7, "the ring fires around: {one}");
@@ -150,6 +152,10 @@ fn continuerun_runs_in_one_piece_unless_advance_is_redefined() {
     let (whole, pieces) = run_with("");
     assert_eq!(whole, one);
     assert_eq!(pieces, 1, "one thread: the whole run in one piece");
+    // A terminal's progress line: the same run in chunks between which the line is updated.
+    let (chunked, pieces) = run_showing("", true);
+    assert_eq!(chunked, one);
+    assert_eq!(pieces, 1, "with a progress line too");
     let (two, pieces) = run_with("{ pc.nthread(2) }");
     assert_eq!(two, one);
     assert_eq!(pieces, 1, "two threads: the whole run in one piece");

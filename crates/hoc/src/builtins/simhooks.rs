@@ -503,12 +503,39 @@ pub fn run_in_one_piece(it: &mut Interp, tstop: f64) -> Res<bool> {
     if it.model.threads_interval_reason().is_some() {
         return Ok(false);
     }
-    let result = it.model.continuerun(tstop).or_else(rt_err);
+    let result = if it.progress.is_enabled() && it.model.threads() < 2 {
+        run_showing_progress(it, tstop)
+    } else {
+        it.model.continuerun(tstop).or_else(rt_err)
+    };
     it.hooks.one_piece_runs += 1;
     it.sync_recordings();
     sync_spike_ids(it);
     result.map(|()| true)
 }
+
+/// [`run_in_one_piece`] on one thread with a terminal's progress line: the runtime steps in
+/// chunks of [`PROGRESS_CHUNK`] steps and the line is brought up to date between them (the
+/// same steps as one call; on threads the runtime's intervals go on without the line).
+fn run_showing_progress(it: &mut Interp, tstop: f64) -> Res<()> {
+    loop {
+        let (t, dt) = (it.model.t(), it.model.dt());
+        // (A NaN t ends the loop too.)
+        if t.is_nan() || t >= tstop - dt / 2.0 {
+            return Ok(());
+        }
+        let until = (t + PROGRESS_CHUNK * dt).min(tstop);
+        it.model.continuerun(until).or_else(rt_err)?;
+        if it.model.t() == t {
+            // No step was made (cannot happen with the bounds above; never loop forever).
+            return Ok(());
+        }
+        it.progress.reached(it.model.t());
+    }
+}
+
+/// Steps between two looks at the progress line in [`run_showing_progress`].
+const PROGRESS_CHUNK: f64 = 250.0;
 
 /// `fadvance()`: one step, then hoc variables played into and the callbacks now due.
 pub fn fadvance(it: &mut Interp) -> Res<()> {
