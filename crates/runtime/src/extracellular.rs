@@ -93,7 +93,7 @@ pub const EXT_NAMES: [&str; 8] = [
 pub(crate) struct StepRows<'a> {
     pub cfac: f64,
     pub d: &'a [f64],
-    pub rhs: &'a mut [f64],
+    pub rhs: &'a [f64],
     pub im: &'a [f64],
     pub dm: &'a [f64],
 }
@@ -114,6 +114,14 @@ struct LayerStatics {
 /// Index of [`LayerStatics::diagonal`] for the plain order and with the contraction.
 const PLAIN: usize = 0;
 const CONTRACTED: usize = 1;
+
+/// The node arrays the voltage update after the block solve writes.
+pub(crate) struct UpdatedNodes<'a> {
+    pub v: &'a mut [f64],
+    pub vi: &'a mut [f64],
+    /// The rhs, which receives Δvi.
+    pub dvi: &'a mut [f64],
+}
 
 /// Per-node data of the extracellular layers, indexed by node.
 #[derive(Debug, Default)]
@@ -283,8 +291,9 @@ impl ExtNodes {
         }
     }
 
-    /// Builds the block system of one step and solves it; on return `rows.rhs` holds Δvi and
-    /// `delta_ext` the layers' Δvext.
+    /// Builds the block system of one step and solves it; on return the solution is in
+    /// `brhs`, for [`update`](Self::update) (which puts Δvi in the rhs) and
+    /// [`delta_ext`](Self::delta_ext).
     pub fn solve(&mut self, matrix: &HinesMatrix, rows: StepRows) {
         #[cfg(target_arch = "x86_64")]
         if crate::fused::has_fma() {
@@ -314,7 +323,7 @@ impl ExtNodes {
         if self.statics_cfac != Some(cfac) {
             self.make_statics(matrix, cfac);
         }
-        let (d, rhs, im, dm) = (&d[..n], &mut rhs[..n], &im[..n], &dm[..n]);
+        let (d, rhs, im, dm) = (&d[..n], &rhs[..n], &im[..n], &dm[..n]);
         let contracted = self.contraction.as_ref().is_some_and(|c| c.applies(dm));
         let variant = if contracted { CONTRACTED } else { PLAIN };
         let (block, brhs) = (&mut self.block[..n], &mut self.brhs[..n]);
@@ -399,9 +408,6 @@ impl ExtNodes {
                 E::eliminate_tree(&self.order, ncell, &tree, block, brhs);
             }
         }
-        for (r, x) in rhs.iter_mut().zip(brhs.iter()) {
-            *r = x[0];
-        }
     }
 
     /// The layer parts of every node's block for this cfac.
@@ -458,33 +464,31 @@ impl ExtNodes {
     }
 
     /// The voltage update after [`solve`](Self::solve), one pass over the nodes: v +=
-    /// factor·Δvi everywhere (`dvi`), and where there are layers v −= Δvext[0], vext +=
-    /// Δvext and i_membrane = D·(Δvi − Δvext[0]) + I_m. Returns whether every v is finite.
-    pub fn update(
-        &mut self,
-        v: &mut [f64],
-        dvi: &[f64],
-        factor: f64,
-        im: &[f64],
-        dm: &[f64],
-    ) -> bool {
+    /// factor·Δvi everywhere, and where there are layers v −= Δvext[0], vext += Δvext and
+    /// i_membrane = D·(Δvi − Δvext[0]) + I_m; then vi = v + vext[0] (v without layers) and
+    /// `dvi` = Δvi. Returns whether every v is finite.
+    pub fn update(&mut self, nodes: UpdatedNodes, factor: f64, im: &[f64], dm: &[f64]) -> bool {
         let n = self.has.len();
-        let (v, dvi, im, dm) = (&mut v[..n], &dvi[..n], &im[..n], &dm[..n]);
+        let UpdatedNodes { v, vi, dvi } = nodes;
+        let (v, vi, dvi) = (&mut v[..n], &mut vi[..n], &mut dvi[..n]);
+        let (im, dm) = (&im[..n], &dm[..n]);
         let (has, membrane, brhs) = (&self.has[..n], &self.membrane[..n], &self.brhs[..n]);
         let (vext, imem) = (&mut self.vext[..n], &mut self.i_membrane[..n]);
         let mut finite = true;
         for i in 0..n {
-            let moved = v[i] + factor * dvi[i];
-            v[i] = if has[i] {
-                let x = brhs[i];
+            let x = brhs[i];
+            dvi[i] = x[0];
+            let moved = v[i] + factor * x[0];
+            (v[i], vi[i]) = if has[i] {
                 vext[i][0] += x[1];
                 vext[i][1] += x[2];
                 if membrane[i] {
-                    imem[i] = dm[i] * (dvi[i] - x[1]) + im[i];
+                    imem[i] = dm[i] * (x[0] - x[1]) + im[i];
                 }
-                moved - x[1]
+                let v = moved - x[1];
+                (v, v + vext[i][0])
             } else {
-                moved
+                (moved, moved)
             };
             finite &= v[i].is_finite();
         }

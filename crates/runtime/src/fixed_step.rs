@@ -405,7 +405,7 @@ impl CableModel {
                 let rows = crate::extracellular::StepRows {
                     cfac,
                     d: l.d.slice(),
-                    rhs: l.rhs.slice_mut(),
+                    rhs: l.rhs.slice(),
                     im: &l.im,
                     dm: &l.dm,
                 };
@@ -415,13 +415,13 @@ impl CableModel {
             }
         }
         self.lap(Part::Solve);
+        let bad = self.update_voltage();
         if self.secondorder == 2 {
             let rhs = self.layout.rhs.slice();
             for ion in self.reg.ions.iter_mut() {
                 ion.second_order_current(rhs);
             }
         }
-        let bad = self.update_voltage();
         if self.use_fast_imem {
             self.fast_imem(true);
         }
@@ -430,8 +430,8 @@ impl CableModel {
         if let Some(node) = bad {
             return Err(self.not_finite_at(origin.unwrap_or(node)));
         }
-        self.play_continuous(self.t)?;
-        if self.layout.ext.active {
+        // The voltage update made vi; a play may have moved v or vext since.
+        if self.play_continuous(self.t)? && self.layout.ext.active {
             self.update_vi();
         }
         self.call_kernels(Phase::State, self.t)?;
@@ -447,30 +447,31 @@ impl CableModel {
 
     /// v += Δv (2Δv for secondorder ≥ 1) on every node, zero-area ones included; with
     /// extracellular layers v += Δvi·(1 or 2) − Δvext[0], vext += Δvext and i_membrane =
-    /// D·(Δvi − Δvext[0]) + I_m. Returns the first node whose v is not finite afterwards.
+    /// D·(Δvi − Δvext[0]) + I_m, vi = v + vext[0] and rhs = Δvi. Returns the first node whose
+    /// v is not finite afterwards.
     fn update_voltage(&mut self) -> Option<usize> {
         let l = &mut self.layout;
         let factor = if self.secondorder > 0 { 2.0 } else { 1.0 };
-        let rhs = l.rhs.slice();
-        let v = l.v.slice_mut();
-        let mut all_finite = true;
-        if l.ext.active {
-            all_finite = l.ext.update(v, rhs, factor, &l.im, &l.dm);
-        } else if factor == 1.0 {
-            for (v, &dv) in v.iter_mut().zip(rhs) {
-                *v += dv;
-                all_finite &= v.is_finite();
-            }
+        let all_finite = if l.ext.active {
+            let nodes = crate::extracellular::UpdatedNodes {
+                v: l.v.slice_mut(),
+                vi: l.vi.slice_mut(),
+                dvi: l.rhs.slice_mut(),
+            };
+            l.ext.update(nodes, factor, &l.im, &l.dm)
         } else {
+            let (v, rhs) = (l.v.slice_mut(), l.rhs.slice());
+            let mut all_finite = true;
             for (v, &dv) in v.iter_mut().zip(rhs) {
-                *v += 2.0 * dv;
+                *v += factor * dv;
                 all_finite &= v.is_finite();
             }
-        }
+            all_finite
+        };
         if all_finite {
             None
         } else {
-            v.iter().position(|v| !v.is_finite())
+            l.v.slice().iter().position(|v| !v.is_finite())
         }
     }
 

@@ -229,7 +229,6 @@ impl CableModel {
         Ok(())
     }
 
-    /// Continuous plays take their value at `tt`.
     /// Some continuous play is active (it writes values inside the step).
     pub(crate) fn has_continuous_plays(&self) -> bool {
         self.plays
@@ -239,7 +238,9 @@ impl CableModel {
             .any(|p| p.continuous && p.len() > 0)
     }
 
-    pub(crate) fn play_continuous(&mut self, tt: f64) -> Result<()> {
+    /// Continuous plays take their value at `tt`; whether one wrote a value.
+    pub(crate) fn play_continuous(&mut self, tt: f64) -> Result<bool> {
+        let mut wrote = false;
         for k in 0..self.plays.list.len() {
             let Some(p) = self.plays.list[k].as_ref() else {
                 continue;
@@ -249,8 +250,9 @@ impl CableModel {
             }
             let value = p.interpolate(tt);
             self.play_write(k, value, false)?;
+            wrote = true;
         }
-        Ok(())
+        Ok(wrote)
     }
 
     fn play_write(&mut self, k: usize, value: f64, after_record: bool) -> Result<()> {
