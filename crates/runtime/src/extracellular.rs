@@ -1,8 +1,11 @@
 //! NEURON's `extracellular` mechanism (NUMERICS §9): two extracellular layers under every node
 //! of the sections it is inserted in, and the block-tridiagonal tree solver that goes with it.
 //!
-//! Per node the unknowns are Δvi (internal potential vi = v + vext[0]), Δvext[0] and
-//! Δvext[1]. The three rows of a node couple only among themselves (a tridiagonal 3×3 block:
+//! Per node the unknowns are Δvi (internal potential vi = v + vext[0]) as in NEURON, and the
+//! layers' new vext[0] and vext[1] where NEURON solves for their change: the same system with
+//! its layer columns moved to the rhs at the present vext, where the layers' axial currents
+//! then cancel, so a step needs no pass over the tree's edges to make them (round-off
+//! differs). The three rows of a node couple only among themselves (a tridiagonal 3×3 block:
 //! membrane between vi and vext[0], xg/xc between the layers, xg[1]/xc[1] to ground through
 //! e_extracellular) and, layer by layer, to the same rows of the parent node (axial resistances:
 //! ri inside, xraxial outside). So the matrix keeps the tree shape with a 3×3 block per node and a
@@ -107,8 +110,11 @@ struct LayerStatics {
     diagonal: [[f64; NLAYER]; 2],
     /// xg[0] + xc[0]·cfac, between the layers (0 without membrane).
     between: f64,
-    /// xg of the layers at a segment node (0 without membrane), for the rhs currents.
-    xg: [f64; NLAYER],
+    /// xc·cfac of the layers (0 without membrane): the layers' charge from the last step in
+    /// the rhs.
+    capacitive: [f64; NLAYER],
+    /// xg[1] (0 without membrane): the outer layer's conductance to e_extracellular.
+    xg_ground: f64,
 }
 
 /// Index of [`LayerStatics::diagonal`] for the plain order and with the contraction.
@@ -146,7 +152,7 @@ pub(crate) struct ExtNodes {
     statics: Vec<LayerStatics>,
     statics_cfac: Option<f64>,
     /// Solver storage: the node's 3×3 block (row-major), then D⁻¹·diag(b); its rhs, then the
-    /// solution.
+    /// solution, then (after `update`) Δvi and Δvext.
     block: Vec<Block>,
     brhs: Vec<Vec4>,
     order: EliminationOrder,
@@ -358,11 +364,16 @@ impl ExtNodes {
                     [-dmi, dmi + s0, g, 0.0],
                     [0.0, g, s1, 0.0],
                 ]);
-                let i01 = s.xg[0] * (vext[i][0] - vext[i][1]);
+                // The layers' unknowns are their new vext: the rhs keeps what does not
+                // involve them, the layers' charge from the last step and the ground's
+                // current (their currents at the present vext, axial ones included, cancel
+                // against the matrix's terms).
+                let [v0, v1] = vext[i];
+                let charge = s.capacitive[0] * (v0 - v1);
                 *r = [
-                    rhs[i],
-                    im[i] - i01,
-                    i01 - s.xg[1] * (vext[i][1] - e[i]),
+                    M::mul_add(-dmi, v0, rhs[i]),
+                    M::mul_add(dmi, v0, im[i]) + charge,
+                    M::mul_add(s.capacitive[1], v1, s.xg_ground * e[i]) - charge,
                     0.0,
                 ];
             } else {
@@ -376,25 +387,6 @@ impl ExtNodes {
         }
         let (a, b, parent) = (&matrix.a[..n], &matrix.b[..n], &matrix.parent[..n]);
         let (ax, bx) = (&self.ax[..n], &self.bx[..n]);
-        // Layer axial currents at the present vext (their conductances are in the statics;
-        // both are 0 where either node has no layers).
-        for i in matrix.ncell..n {
-            let p = parent[i] as usize;
-            // Both layers at once (two lanes).
-            let dv = [vext[p][0] - vext[i][0], vext[p][1] - vext[i][1]];
-            let own = [brhs[i][1], brhs[i][2]];
-            let to_parent = [brhs[p][1], brhs[p][2]];
-            let own = [
-                M::mul_add(-bx[i][0], dv[0], own[0]),
-                M::mul_add(-bx[i][1], dv[1], own[1]),
-            ];
-            (brhs[i][1], brhs[i][2]) = (own[0], own[1]);
-            let to_parent = [
-                M::mul_add(ax[i][0], dv[0], to_parent[0]),
-                M::mul_add(ax[i][1], dv[1], to_parent[1]),
-            ];
-            (brhs[p][1], brhs[p][2]) = (to_parent[0], to_parent[1]);
-        }
         let ncell = matrix.ncell;
         let coupling = LayoutCoupling { a, b, ax, bx };
         match self.contraction.as_mut().filter(|_| contracted) {
@@ -421,7 +413,8 @@ impl ExtNodes {
                 LayerStatics {
                     diagonal: [[g0, g0 + g1]; 2],
                     between: g0,
-                    xg,
+                    capacitive: [xc[0] * cfac, xc[1] * cfac],
+                    xg_ground: xg[1],
                 }
             } else {
                 LayerStatics::default()
@@ -456,7 +449,7 @@ impl ExtNodes {
         self.statics_cfac = Some(cfac);
     }
 
-    /// Δvext of node `i` after [`solve`](Self::solve).
+    /// Δvext of node `i` after [`update`](Self::update).
     #[inline]
     pub fn delta_ext(&self, i: usize) -> [f64; NLAYER] {
         let x = self.brhs[i];
@@ -464,28 +457,34 @@ impl ExtNodes {
     }
 
     /// The voltage update after [`solve`](Self::solve), one pass over the nodes: v +=
-    /// factor·Δvi everywhere, and where there are layers v −= Δvext[0], vext += Δvext and
-    /// i_membrane = D·(Δvi − Δvext[0]) + I_m; then vi = v + vext[0] (v without layers) and
-    /// `dvi` = Δvi. Returns whether every v is finite.
+    /// factor·Δvi everywhere, and where there are layers vext takes the solution, v −=
+    /// Δvext[0] and i_membrane = D·(Δvi − Δvext[0]) + I_m; then vi = v + vext[0] (v without
+    /// layers), `dvi` = Δvi and the solver keeps Δvext for [`delta_ext`](Self::delta_ext).
+    /// Returns whether every v is finite.
     pub fn update(&mut self, nodes: UpdatedNodes, factor: f64, im: &[f64], dm: &[f64]) -> bool {
         let n = self.has.len();
         let UpdatedNodes { v, vi, dvi } = nodes;
         let (v, vi, dvi) = (&mut v[..n], &mut vi[..n], &mut dvi[..n]);
         let (im, dm) = (&im[..n], &dm[..n]);
-        let (has, membrane, brhs) = (&self.has[..n], &self.membrane[..n], &self.brhs[..n]);
-        let (vext, imem) = (&mut self.vext[..n], &mut self.i_membrane[..n]);
+        let (has, membrane) = (&self.has[..n], &self.membrane[..n]);
+        let (brhs, vext, imem) = (
+            &mut self.brhs[..n],
+            &mut self.vext[..n],
+            &mut self.i_membrane[..n],
+        );
         let mut finite = true;
         for i in 0..n {
-            let x = brhs[i];
+            let x = &mut brhs[i];
             dvi[i] = x[0];
             let moved = v[i] + factor * x[0];
             (v[i], vi[i]) = if has[i] {
-                vext[i][0] += x[1];
-                vext[i][1] += x[2];
+                let change = [x[1] - vext[i][0], x[2] - vext[i][1]];
+                vext[i] = [x[1], x[2]];
+                (x[1], x[2]) = (change[0], change[1]);
                 if membrane[i] {
-                    imem[i] = dm[i] * (x[0] - x[1]) + im[i];
+                    imem[i] = dm[i] * (x[0] - change[0]) + im[i];
                 }
-                let v = moved - x[1];
+                let v = moved - change[0];
                 (v, v + vext[i][0])
             } else {
                 (moved, moved)
