@@ -1,11 +1,11 @@
 //! NEURON's `extracellular` mechanism (NUMERICS §9): two extracellular layers under every node
 //! of the sections it is inserted in, and the block-tridiagonal tree solver that goes with it.
 //!
-//! Per node the unknowns are Δvi (internal potential vi = v + vext[0]) as in NEURON, and the
-//! layers' new vext[0] and vext[1] where NEURON solves for their change: the same system with
-//! its layer columns moved to the rhs at the present vext, where the layers' axial currents
-//! then cancel, so a step needs no pass over the tree's edges to make them (round-off
-//! differs). The three rows of a node couple only among themselves (a tridiagonal 3×3 block:
+//! Per node the unknowns are the new internal potential vi (= v + vext[0]), vext[0] and
+//! vext[1], where NEURON solves for their changes: the same system with the present values
+//! moved to the rhs, where the axial currents then cancel against the matrix's axial terms,
+//! so a step needs no pass over the tree's edges to make them (round-off differs). The
+//! three rows of a node couple only among themselves (a tridiagonal 3×3 block:
 //! membrane between vi and vext[0], xg/xc between the layers, xg[1]/xc[1] to ground through
 //! e_extracellular) and, layer by layer, to the same rows of the parent node (axial resistances:
 //! ri inside, xraxial outside). So the matrix keeps the tree shape with a 3×3 block per node and a
@@ -90,11 +90,14 @@ pub const EXT_NAMES: [&str; 8] = [
     "i_membrane_",
 ];
 
-/// One step's input to the block solve: the internal rows (`d`, `rhs`: membrane, electrode
-/// and internal axial terms computed with vi), the membrane current I_m (`im`, mA/cm2) and
+/// One step's input to the block solve: the internal rows (`d`: membrane, electrodes and
+/// axial terms; `rhs`: the membrane's and electrodes' currents and conductances times the
+/// present vi, split_rows.rs), the membrane current I_m (`im`, mA/cm2) and
 /// its conductance D = cm·cfac + g (`dm`, S/cm2) without electrodes.
 pub(crate) struct StepRows<'a> {
     pub cfac: f64,
+    /// The membrane potential.
+    pub v: &'a [f64],
     pub d: &'a [f64],
     pub rhs: &'a [f64],
     pub im: &'a [f64],
@@ -320,6 +323,7 @@ impl ExtNodes {
     fn solve_with<M: MulAdd, E: TreeElimination>(&mut self, matrix: &HinesMatrix, rows: StepRows) {
         let StepRows {
             cfac,
+            v,
             d,
             rhs,
             im,
@@ -329,7 +333,7 @@ impl ExtNodes {
         if self.statics_cfac != Some(cfac) {
             self.make_statics(matrix, cfac);
         }
-        let (d, rhs, im, dm) = (&d[..n], &rhs[..n], &im[..n], &dm[..n]);
+        let (v, d, rhs, im, dm) = (&v[..n], &d[..n], &rhs[..n], &im[..n], &dm[..n]);
         let contracted = self.contraction.as_ref().is_some_and(|c| c.applies(dm));
         let variant = if contracted { CONTRACTED } else { PLAIN };
         let (block, brhs) = (&mut self.block[..n], &mut self.brhs[..n]);
@@ -364,15 +368,14 @@ impl ExtNodes {
                     [-dmi, dmi + s0, g, 0.0],
                     [0.0, g, s1, 0.0],
                 ]);
-                // The layers' unknowns are their new vext: the rhs keeps what does not
-                // involve them, the layers' charge from the last step and the ground's
-                // current (their currents at the present vext, axial ones included, cancel
-                // against the matrix's terms).
+                // The unknowns are the new potentials: the rhs keeps the currents that do
+                // not depend on them, the membrane conductance times the present potentials,
+                // the layers' charge from the last step and the ground's current.
                 let [v0, v1] = vext[i];
                 let charge = s.capacitive[0] * (v0 - v1);
                 *r = [
                     M::mul_add(-dmi, v0, rhs[i]),
-                    M::mul_add(dmi, v0, im[i]) + charge,
+                    M::mul_add(-dmi, v[i], im[i]) + charge,
                     M::mul_add(s.capacitive[1], v1, s.xg_ground * e[i]) - charge,
                     0.0,
                 ];
@@ -456,8 +459,9 @@ impl ExtNodes {
         [x[1], x[2]]
     }
 
-    /// The voltage update after [`solve`](Self::solve), one pass over the nodes: v +=
-    /// factor·Δvi everywhere, and where there are layers vext takes the solution, v −=
+    /// The voltage update after [`solve`](Self::solve), one pass over the nodes: Δvi from the
+    /// new vi and the present one, v += factor·Δvi everywhere, and where there are layers vext
+    /// takes the solution, v −=
     /// Δvext[0] and i_membrane = D·(Δvi − Δvext[0]) + I_m; then vi = v + vext[0] (v without
     /// layers), `dvi` = Δvi and the solver keeps Δvext for [`delta_ext`](Self::delta_ext).
     /// Returns whether every v is finite.
@@ -475,14 +479,15 @@ impl ExtNodes {
         let mut finite = true;
         for i in 0..n {
             let x = &mut brhs[i];
-            dvi[i] = x[0];
-            let moved = v[i] + factor * x[0];
+            let change_vi = x[0] - vi[i];
+            (x[0], dvi[i]) = (change_vi, change_vi);
+            let moved = v[i] + factor * change_vi;
             (v[i], vi[i]) = if has[i] {
                 let change = [x[1] - vext[i][0], x[2] - vext[i][1]];
                 vext[i] = [x[1], x[2]];
                 (x[1], x[2]) = (change[0], change[1]);
                 if membrane[i] {
-                    imem[i] = dm[i] * (x[0] - change[0]) + im[i];
+                    imem[i] = dm[i] * (change_vi - change[0]) + im[i];
                 }
                 let v = moved - change[0];
                 (v, v + vext[i][0])

@@ -9,7 +9,7 @@
 //! (they belong to fadvance, not to the matrix setup).
 
 use crate::error::Result;
-use crate::fixed_step::Phase;
+use crate::fixed_step::{Phase, Rows};
 use crate::model::CableModel;
 
 impl CableModel {
@@ -18,6 +18,6 @@ impl CableModel {
         self.prepare()?;
         let t = self.t;
         self.call_kernels(Phase::TableCheck, t)?;
-        self.assemble_matrix(t)
+        self.assemble_matrix(t, Rows::WithCurrents)
     }
 }

@@ -105,6 +105,17 @@ fn first_non_finite(values: &[f64]) -> Option<usize> {
     None
 }
 
+/// What the matrix setup leaves in the rhs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    /// The currents, axial ones included, as NEURON has them (for fast i_membrane_ at
+    /// finitialize, and fcurrent).
+    WithCurrents,
+    /// What the solve takes: the same, except with extracellular layers, whose block solve
+    /// wants the rhs of the new potentials (split_rows.rs).
+    ForSolve,
+}
+
 impl CableModel {
     /// Switches the per-part timing of [`fadvance`](Self::fadvance) on (clearing earlier
     /// figures) or off. It costs two clock reads per part and step.
@@ -241,14 +252,14 @@ impl CableModel {
     /// zeroed, every mechanism's current added by its kernel, then the axial terms. With
     /// extracellular or fast i_membrane_ the membrane current and conductance are also kept
     /// apart from the electrodes' (`im`, `dm`), and with extracellular the axial currents flow
-    /// between internal potentials vi.
-    fn setup_matrix(&mut self, t: f64) -> Result<()> {
+    /// between internal potentials vi. `rows` says whether a solve follows (see [`Rows`]).
+    fn setup_matrix(&mut self, t: f64, rows: Rows) -> Result<()> {
         self.call_kernels(Phase::Hook(HookKind::BeforeBreakpoint), t)?;
-        self.assemble_matrix(t)
+        self.assemble_matrix(t, rows)
     }
 
     /// The matrix setup proper, without BEFORE BREAKPOINT blocks (fcurrent runs only this).
-    pub(crate) fn assemble_matrix(&mut self, t: f64) -> Result<()> {
+    pub(crate) fn assemble_matrix(&mut self, t: f64, rows: Rows) -> Result<()> {
         let cfac = self.cfac();
         let split = self.split_membrane();
         if split {
@@ -269,7 +280,7 @@ impl CableModel {
         self.lap(Part::CurrentKernels);
         let l = &mut self.layout;
         if split {
-            l.finish_split_rows();
+            l.finish_split_rows(rows == Rows::ForSolve);
         } else {
             l.matrix
                 .add_axial(l.v.slice(), l.rhs.slice_mut(), l.d.slice_mut());
@@ -353,7 +364,7 @@ impl CableModel {
     /// (FInitializeHandler type 2 follows.)
     pub fn init_finish(&mut self) -> Result<()> {
         self.deliver_events(0.0)?;
-        self.setup_matrix(0.0)?;
+        self.setup_matrix(0.0, Rows::WithCurrents)?;
         if self.use_fast_imem {
             self.fast_imem(false);
         }
@@ -394,7 +405,7 @@ impl CableModel {
             self.lap(Part::Record);
             return self.deliver_events(self.t);
         }
-        self.setup_matrix(self.t)?;
+        self.setup_matrix(self.t, Rows::ForSolve)?;
         // A non-finite current spreads to every node in the solve; remember where it entered
         // so the error can name that place.
         let origin = first_non_finite(self.layout.rhs.slice());
@@ -404,6 +415,7 @@ impl CableModel {
             if l.ext.active {
                 let rows = crate::extracellular::StepRows {
                     cfac,
+                    v: l.v.slice(),
                     d: l.d.slice(),
                     rhs: l.rhs.slice(),
                     im: &l.im,

@@ -40,8 +40,13 @@ impl Layout {
     /// After the current kernels: the membrane current and conductance (im, dm) kept, the
     /// electrodes' added, then the axial terms at vi (v without layers). Parents precede
     /// their children, so a parent's row is complete (and its im taken) before a child adds
-    /// its axial current to it.
-    pub(crate) fn finish_split_rows(&mut self) {
+    /// its axial current to it. With layers and `for_block_solve`, the block solve's rows
+    /// instead ([`finish_rows_for_layers`](Self::finish_rows_for_layers)).
+    pub(crate) fn finish_split_rows(&mut self, for_block_solve: bool) {
+        if self.ext.active && for_block_solve {
+            self.finish_rows_for_layers();
+            return;
+        }
         let n = self.node_count();
         let m = &self.matrix;
         let (a, b, parent) = (&m.a[..n], &m.b[..n], &m.parent[..n]);
@@ -67,6 +72,26 @@ impl Layout {
                 rhs[p] += a[i] * dv;
             }
             rhs[i] = r;
+        }
+    }
+
+    /// `finish_split_rows` for the extracellular block solve, whose vi unknown is the new vi
+    /// (extracellular.rs): NEURON's row with the present vi moved to the rhs, where the axial
+    /// currents cancel against the matrix's axial terms. So: im and dm kept, rhs = the
+    /// membrane's and the electrodes' currents + (dm + electrodes' conductance)·vi, d as above.
+    fn finish_rows_for_layers(&mut self) {
+        let n = self.node_count();
+        let axial_diagonal = &self.matrix.axial_diagonal[..n];
+        let vi = &self.vi.slice()[..n];
+        let (rhs, d) = (&mut self.rhs.slice_mut()[..n], &mut self.d.slice_mut()[..n]);
+        let (rhs_e, d_e) = (&self.rhs_e.slice()[..n], &self.d_e.slice()[..n]);
+        let (im, dm) = (&mut self.im[..n], &mut self.dm[..n]);
+        for i in 0..n {
+            im[i] = -rhs[i];
+            dm[i] = d[i];
+            let conductance = d[i] + d_e[i];
+            rhs[i] = rhs[i] + rhs_e[i] + conductance * vi[i];
+            d[i] = conductance + axial_diagonal[i];
         }
     }
 }
