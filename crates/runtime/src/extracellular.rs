@@ -478,23 +478,24 @@ impl ExtNodes {
         );
         let mut finite = true;
         for i in 0..n {
-            let x = &mut brhs[i];
+            let x = brhs[i];
             let change_vi = x[0] - vi[i];
-            (x[0], dvi[i]) = (change_vi, change_vi);
+            dvi[i] = change_vi;
             let moved = v[i] + factor * change_vi;
-            (v[i], vi[i]) = if has[i] {
+            let (new_v, new_vi) = if has[i] {
                 let change = [x[1] - vext[i][0], x[2] - vext[i][1]];
                 vext[i] = [x[1], x[2]];
-                (x[1], x[2]) = (change[0], change[1]);
+                brhs[i] = [change_vi, change[0], change[1], 0.0];
                 if membrane[i] {
                     imem[i] = dm[i] * (change_vi - change[0]) + im[i];
                 }
                 let v = moved - change[0];
-                (v, v + vext[i][0])
+                (v, v + x[1])
             } else {
                 (moved, moved)
             };
-            finite &= v[i].is_finite();
+            (v[i], vi[i]) = (new_v, new_vi);
+            finite &= new_v.is_finite();
         }
         finite
     }
