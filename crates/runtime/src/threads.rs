@@ -728,7 +728,8 @@ unsafe fn solve(s: &Shared, roots: Range<usize>, nodes: Range<usize>) {
 /// `values` is valid for every index in `range`.
 unsafe fn first_non_finite(values: *const f64, range: Range<usize>) -> Option<usize> {
     // SAFETY: see above.
-    unsafe { range.into_iter().find(|&i| !(*values.add(i)).is_finite()) }
+    let values = unsafe { std::slice::from_raw_parts(values.add(range.start), range.len()) };
+    crate::fixed_step::first_non_finite(values).map(|k| range.start + k)
 }
 
 impl Group {
