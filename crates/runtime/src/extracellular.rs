@@ -128,8 +128,8 @@ const CONTRACTED: usize = 1;
 pub(crate) struct UpdatedNodes<'a> {
     pub v: &'a mut [f64],
     pub vi: &'a mut [f64],
-    /// The rhs, which receives Δvi.
-    pub dvi: &'a mut [f64],
+    /// The rhs, to receive Δvi where something reads it after the update.
+    pub dvi: Option<&'a mut [f64]>,
 }
 
 /// Per-node data of the extracellular layers, indexed by node.
@@ -461,14 +461,30 @@ impl ExtNodes {
 
     /// The voltage update after [`solve`](Self::solve), one pass over the nodes: Δvi from the
     /// new vi and the present one, v += factor·Δvi everywhere, and where there are layers vext
-    /// takes the solution, v −=
-    /// Δvext[0] and i_membrane = D·(Δvi − Δvext[0]) + I_m; then vi = v + vext[0] (v without
-    /// layers), `dvi` = Δvi and the solver keeps Δvext for [`delta_ext`](Self::delta_ext).
-    /// Returns whether every v is finite.
+    /// takes the solution, v −= Δvext[0] and i_membrane = D·(Δvi − Δvext[0]) + I_m; then vi =
+    /// v + vext[0] (v without layers). Where the changes are wanted (`nodes.dvi`), Δvi goes
+    /// there and the solver keeps Δvext for [`delta_ext`](Self::delta_ext). Returns whether
+    /// every v is finite.
     pub fn update(&mut self, nodes: UpdatedNodes, factor: f64, im: &[f64], dm: &[f64]) -> bool {
+        match nodes.dvi {
+            Some(dvi) => self.update_nodes::<true>(nodes.v, nodes.vi, dvi, factor, im, dm),
+            None => self.update_nodes::<false>(nodes.v, nodes.vi, &mut [], factor, im, dm),
+        }
+    }
+
+    /// [`update`](Self::update), keeping the changes or not.
+    fn update_nodes<const KEEP: bool>(
+        &mut self,
+        v: &mut [f64],
+        vi: &mut [f64],
+        dvi: &mut [f64],
+        factor: f64,
+        im: &[f64],
+        dm: &[f64],
+    ) -> bool {
         let n = self.has.len();
-        let UpdatedNodes { v, vi, dvi } = nodes;
-        let (v, vi, dvi) = (&mut v[..n], &mut vi[..n], &mut dvi[..n]);
+        let (v, vi) = (&mut v[..n], &mut vi[..n]);
+        let dvi = if KEEP { &mut dvi[..n] } else { dvi };
         let (im, dm) = (&im[..n], &dm[..n]);
         let (has, membrane) = (&self.has[..n], &self.membrane[..n]);
         let (brhs, vext, imem) = (
@@ -480,12 +496,16 @@ impl ExtNodes {
         for i in 0..n {
             let x = brhs[i];
             let change_vi = x[0] - vi[i];
-            dvi[i] = change_vi;
+            if KEEP {
+                dvi[i] = change_vi;
+            }
             let moved = v[i] + factor * change_vi;
             let (new_v, new_vi) = if has[i] {
                 let change = [x[1] - vext[i][0], x[2] - vext[i][1]];
                 vext[i] = [x[1], x[2]];
-                brhs[i] = [change_vi, change[0], change[1], 0.0];
+                if KEEP {
+                    brhs[i] = [change_vi, change[0], change[1], 0.0];
+                }
                 if membrane[i] {
                     imem[i] = dm[i] * (change_vi - change[0]) + im[i];
                 }

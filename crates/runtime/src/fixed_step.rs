@@ -462,8 +462,8 @@ impl CableModel {
 
     /// v += Δv (2Δv for secondorder ≥ 1) on every node, zero-area ones included; with
     /// extracellular layers v += Δvi·(1 or 2) − Δvext[0], vext += Δvext and i_membrane =
-    /// D·(Δvi − Δvext[0]) + I_m, vi = v + vext[0] and rhs = Δvi. Returns the first node whose
-    /// v is not finite afterwards.
+    /// D·(Δvi − Δvext[0]) + I_m, vi = v + vext[0] and (where read later) rhs = Δvi. Returns the
+    /// first node whose v is not finite afterwards.
     fn update_voltage(&mut self) -> Option<usize> {
         let l = &mut self.layout;
         let factor = if self.secondorder > 0 { 2.0 } else { 1.0 };
@@ -471,7 +471,9 @@ impl CableModel {
             let nodes = crate::extracellular::UpdatedNodes {
                 v: l.v.slice_mut(),
                 vi: l.vi.slice_mut(),
-                dvi: l.rhs.slice_mut(),
+                // Δvi is read after the update only by fast i_membrane_ and by the
+                // secondorder = 2 ion currents.
+                dvi: (self.use_fast_imem || self.secondorder == 2).then(|| l.rhs.slice_mut()),
             };
             l.ext.update(nodes, factor, &l.im, &l.dm)
         } else {
