@@ -119,25 +119,9 @@ fn put(v: &mut [f64], x: __m256d) {
     unsafe { _mm256_storeu_pd(v.as_mut_ptr(), x) }
 }
 
-/// a × b in lanes 0..3 (lane 3 stays a₃b₃ − a₃b₃ = 0).
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn cross(a: __m256d, b: __m256d) -> __m256d {
-    // Lanes (1, 2, 0, 3) and (2, 0, 1, 3).
-    let a_yzx = _mm256_permute4x64_pd::<0b11_00_10_01>(a);
-    let a_zxy = _mm256_permute4x64_pd::<0b11_01_00_10>(a);
-    let b_yzx = _mm256_permute4x64_pd::<0b11_00_10_01>(b);
-    let b_zxy = _mm256_permute4x64_pd::<0b11_01_00_10>(b);
-    _mm256_fmsub_pd(a_yzx, b_zxy, _mm256_mul_pd(a_zxy, b_yzx))
-}
-
-/// The sum of the four lanes, in every lane.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn sum_lanes(v: __m256d) -> __m256d {
-    let pairs = _mm256_add_pd(v, _mm256_permute2f128_pd::<0x01>(v, v));
-    _mm256_add_pd(pairs, _mm256_permute_pd::<0b0101>(pairs))
-}
+/// Lanes (1, 2, 0, 3) and (2, 0, 1, 3) of a vector: (x, y, z) rotated left and right.
+const YZX: i32 = 0b11_00_10_01;
+const ZXY: i32 = 0b11_01_00_10;
 
 /// The columns of a 3×3 matrix from its rows (lane 3 of each result is 0 when the rows'
 /// are).
@@ -160,17 +144,32 @@ fn transpose(rows: [__m256d; 3]) -> [__m256d; 3] {
 /// coupling to x.
 ///
 /// Along a chain each node waits for its child's fold, so the time per node is the path
-/// from its block to its parent's fold: the cross products, det, 1/det, one multiply-add.
+/// from its block to its parent's fold: the cross products, det, 1/det, one multiply-add;
+/// no horizontal operation is on it.
 /// Everything else (adj·diag(c), its transpose, adj·r, the products with cp) depends only
 /// on the cross products and runs while the division does; 1/det comes in last.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 fn eliminate(d: &Block, r: &Vec4, c: &Vec4, cp: &Vec4) -> Eliminated {
     let u = [load(&d[0..]), load(&d[ROW..]), load(&d[2 * ROW..])];
-    // det·(columns of D⁻¹): the adjugate's columns.
-    let q = [cross(u[1], u[2]), cross(u[2], u[0]), cross(u[0], u[1])];
-    let det = sum_lanes(_mm256_mul_pd(u[0], q[0]));
+    // The rows' cross products in (z, x, y) order (one lane rotation of the inputs, none of
+    // the results), rotated back only where the adjugate's columns are needed, after det.
+    let u_yzx = u.map(|row| _mm256_permute4x64_pd::<YZX>(row));
+    let cross_zxy =
+        |a: usize, b: usize| _mm256_fmsub_pd(u[a], u_yzx[b], _mm256_mul_pd(u_yzx[a], u[b]));
+    let crosses = [cross_zxy(1, 2), cross_zxy(2, 0), cross_zxy(0, 1)];
+    // Row k dotted with the adjugate's column k is det for every k, and so is the sum over k
+    // of their lane-wise products in every lane: no horizontal sum. In (z, x, y) order the
+    // rows are rotated to match; lane 3 gets 1 (not 0) so that 1/det stays finite there.
+    let u_zxy = u.map(|row| _mm256_permute4x64_pd::<ZXY>(row));
+    let lane3 = _mm256_set_pd(1.0, 0.0, 0.0, 0.0);
+    let det = _mm256_add_pd(
+        _mm256_fmadd_pd(u_zxy[1], crosses[1], _mm256_mul_pd(u_zxy[0], crosses[0])),
+        _mm256_fmadd_pd(u_zxy[2], crosses[2], lane3),
+    );
     let f = _mm256_div_pd(_mm256_set1_pd(1.0), det);
+    // det·(columns of D⁻¹): the adjugate's columns.
+    let q = crosses.map(|c| _mm256_permute4x64_pd::<YZX>(c));
     let adj_c = [
         _mm256_mul_pd(q[0], _mm256_set1_pd(c[0])),
         _mm256_mul_pd(q[1], _mm256_set1_pd(c[1])),
