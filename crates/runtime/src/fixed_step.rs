@@ -284,6 +284,8 @@ impl CableModel {
         let l = &mut self.layout;
         if split {
             l.finish_split_rows(rows == Rows::ForSolve);
+            let electrodes = self.reg.mechs.iter().filter(|m| m.info.electrode_current);
+            l.clear_electrode_rows(electrodes.flat_map(|m| m.store.node_index.iter().copied()));
         } else {
             l.matrix
                 .add_axial(l.v.slice(), l.rhs.slice_mut(), l.d.slice_mut());

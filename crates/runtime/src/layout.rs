@@ -100,6 +100,9 @@ pub(crate) struct Layout {
     /// membrane's: electrode kernels add to these instead of rhs and d...
     pub rhs_e: Buf,
     pub d_e: Buf,
+    /// Whether rhs_e and d_e are 0 everywhere: after each matrix setup the electrode nodes'
+    /// entries are put back to 0 (split_rows.rs), so the next one need not clear every node.
+    pub electrode_rows_zero: bool,
     /// ...and see the internal potential vi = v + vext[0] (v where there are no layers).
     pub vi: Buf,
     /// Membrane current I_m (mA/cm2; nA at zero-area nodes) and its conductance D = cm·cfac + g
@@ -240,6 +243,7 @@ impl Layout {
             ext: ExtNodes::default(),
             rhs_e: Buf::new(n, 0.0),
             d_e: Buf::new(n, 0.0),
+            electrode_rows_zero: true,
             vi: Buf::new(n, 0.0),
             im: vec![0.0; n],
             dm: vec![0.0; n],

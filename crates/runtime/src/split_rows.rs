@@ -11,28 +11,32 @@
 use crate::layout::Layout;
 
 impl Layout {
-    /// Before the current kernels: rhs and the electrode rows 0, d = cfac·cm, and (with
-    /// layers) vi = v + vext[0], v where a node has none.
+    /// Before the current kernels: rhs and the electrode rows 0 (the latter are already,
+    /// unless the last setup stopped half way), d = cfac·cm, and (with layers) vi = v +
+    /// vext[0], v where a node has none.
     pub(crate) fn clear_split_rows(&mut self, cfac: f64) {
         let n = self.node_count();
-        let (rhs, d) = (&mut self.rhs.slice_mut()[..n], &mut self.d.slice_mut()[..n]);
-        let (rhs_e, d_e) = (
-            &mut self.rhs_e.slice_mut()[..n],
-            &mut self.d_e.slice_mut()[..n],
-        );
-        let cm = &self.cm[..n];
-        for i in 0..n {
-            rhs[i] = 0.0;
-            d[i] = cfac * cm[i];
-            rhs_e[i] = 0.0;
-            d_e[i] = 0.0;
+        if !self.electrode_rows_zero {
+            self.rhs_e.slice_mut().fill(0.0);
+            self.d_e.slice_mut().fill(0.0);
         }
+        // Until the electrode nodes are cleared after the kernels (`clear_electrode_rows`).
+        self.electrode_rows_zero = false;
+        let (rhs, d) = (&mut self.rhs.slice_mut()[..n], &mut self.d.slice_mut()[..n]);
+        let cm = &self.cm[..n];
         let ext = &self.ext;
         if ext.active {
             let (v, vi) = (&self.v.slice()[..n], &mut self.vi.slice_mut()[..n]);
             let (has, vext) = (&ext.has[..n], &ext.vext[..n]);
             for i in 0..n {
+                rhs[i] = 0.0;
+                d[i] = cfac * cm[i];
                 vi[i] = if has[i] { v[i] + vext[i][0] } else { v[i] };
+            }
+        } else {
+            for i in 0..n {
+                rhs[i] = 0.0;
+                d[i] = cfac * cm[i];
             }
         }
     }
@@ -93,5 +97,16 @@ impl Layout {
             rhs[i] = rhs[i] + rhs_e[i] + conductance * vi[i];
             d[i] = conductance + axial_diagonal[i];
         }
+    }
+
+    /// After [`finish_split_rows`](Self::finish_split_rows): the electrode rows back to 0 at
+    /// `nodes` (every node an electrode kernel wrote to), so they are 0 everywhere.
+    pub(crate) fn clear_electrode_rows(&mut self, nodes: impl Iterator<Item = u32>) {
+        let (rhs_e, d_e) = (self.rhs_e.slice_mut(), self.d_e.slice_mut());
+        for node in nodes {
+            rhs_e[node as usize] = 0.0;
+            d_e[node as usize] = 0.0;
+        }
+        self.electrode_rows_zero = true;
     }
 }
