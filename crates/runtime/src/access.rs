@@ -92,6 +92,20 @@ impl CableModel {
                 index: index.unwrap_or(0),
                 size,
             })?;
+            if var.is_parameter() {
+                if !self.sections[id.index()].extracellular {
+                    return Err(RuntimeError::NotInserted {
+                        name: base.to_string(),
+                        mechanism: "extracellular".into(),
+                        section: self.sections[id.index()].name.clone(),
+                    });
+                }
+                return Ok(VarLoc::ExtParam {
+                    section: id,
+                    seg,
+                    var,
+                });
+            }
             self.ensure_layout();
             let sn = &self.layout.sections[id.index()];
             let node = if var.is_node_value() {
@@ -234,6 +248,10 @@ impl CableModel {
             VarLoc::Diam { section, seg } => self.sections[section.index()].diam[seg as usize],
             VarLoc::Cm { section, seg } => self.sections[section.index()].cm[seg as usize],
             VarLoc::Ext { node, var } => self.layout.ext.get(node as usize, var),
+            VarLoc::ExtParam { section, seg, var } => {
+                let mut p = self.sections[section.index()].ext_params[seg as usize];
+                p.slot(var).map_or(f64::NAN, |v| *v)
+            }
             VarLoc::FastImem(node) => self.layout.imem[node as usize],
         }
     }
@@ -316,25 +334,44 @@ impl CableModel {
                 self.geometry_dirty = true;
             }
             VarLoc::Ext { node, var } => {
-                if let ExtVar::Xraxial(_) = var {
-                    if !(value.is_finite() && value > 0.0) {
-                        return Err(Self::global_invalid(
-                            "xraxial",
-                            value,
-                            "it must be a positive number",
-                        ));
-                    }
-                    self.geometry_dirty = true;
-                } else if !value.is_finite() {
-                    return Err(Self::global_invalid(
-                        "an extracellular variable",
-                        value,
-                        "it must be finite",
-                    ));
-                }
+                self.check_ext_value(var, value)?;
                 self.layout.ext.set(node as usize, var, value);
             }
+            VarLoc::ExtParam { section, seg, var } => {
+                self.check_ext_value(var, value)?;
+                let params = &mut self.sections[section.index()].ext_params[seg as usize];
+                if let Some(slot) = params.slot(var) {
+                    *slot = value;
+                }
+                // The present layout's node too, unless a rebuild will copy it from there.
+                if !self.structure_dirty {
+                    let node = self.layout.sections[section.index()].segment_node(seg as usize);
+                    self.layout.ext.set(node as usize, var, value);
+                }
+            }
             VarLoc::FastImem(node) => self.layout.imem[node as usize] = value,
+        }
+        Ok(())
+    }
+
+    /// xraxial must be positive (and its change redoes the layers' couplings), the other
+    /// extracellular variables finite.
+    fn check_ext_value(&mut self, var: ExtVar, value: f64) -> Result<()> {
+        if let ExtVar::Xraxial(_) = var {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(Self::global_invalid(
+                    "xraxial",
+                    value,
+                    "it must be a positive number",
+                ));
+            }
+            self.geometry_dirty = true;
+        } else if !value.is_finite() {
+            return Err(Self::global_invalid(
+                "an extracellular variable",
+                value,
+                "it must be finite",
+            ));
         }
         Ok(())
     }

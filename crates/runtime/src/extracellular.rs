@@ -75,6 +75,48 @@ impl ExtVar {
     pub fn is_node_value(self) -> bool {
         matches!(self, ExtVar::Vext(_))
     }
+
+    /// The parameters (xraxial, xg, xc, e_extracellular), kept per segment in the section
+    /// ([`ExtParams`]); vext and i_membrane are the solution's, kept per node in the layout.
+    pub fn is_parameter(self) -> bool {
+        !matches!(self, ExtVar::Vext(_) | ExtVar::IMembrane)
+    }
+}
+
+/// The extracellular parameters of one segment, kept in its section like diam and cm (so that
+/// setting them needs no layout: a template that inserts the mechanism section by section
+/// costs no rebuild per section); each layout copies them to its nodes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ExtParams {
+    pub xraxial: [f64; NLAYER],
+    pub xg: [f64; NLAYER],
+    pub xc: [f64; NLAYER],
+    pub e: f64,
+}
+
+impl Default for ExtParams {
+    /// NEURON's.
+    fn default() -> Self {
+        ExtParams {
+            xraxial: [DEFAULT_XRAXIAL; NLAYER],
+            xg: [DEFAULT_XG; NLAYER],
+            xc: [DEFAULT_XC; NLAYER],
+            e: DEFAULT_E,
+        }
+    }
+}
+
+impl ExtParams {
+    /// The slot of parameter `var` (None for vext and i_membrane).
+    pub fn slot(&mut self, var: ExtVar) -> Option<&mut f64> {
+        Some(match var {
+            ExtVar::Xraxial(k) => &mut self.xraxial[k as usize],
+            ExtVar::Xg(k) => &mut self.xg[k as usize],
+            ExtVar::Xc(k) => &mut self.xc[k as usize],
+            ExtVar::E => &mut self.e,
+            ExtVar::Vext(_) | ExtVar::IMembrane => return None,
+        })
+    }
 }
 
 /// Names of [`ExtVar`] (and `i_membrane_`) that mechanisms may not define; all but the first
@@ -166,8 +208,9 @@ pub(crate) struct ExtNodes {
 }
 
 impl ExtNodes {
-    /// Layers for the nodes of sections with `extracellular`; values carried over from `old`
-    /// where the node existed there with layers (`old_of_new`), else NEURON's defaults.
+    /// Layers for the nodes of sections with `extracellular`: the parameters from the
+    /// sections, vext and i_membrane carried over from `old` where the node existed there with
+    /// layers (`old_of_new`), else 0.
     pub fn build(
         sections: &[Section],
         layout: &Layout,
@@ -221,11 +264,14 @@ impl ExtNodes {
             let o = o as usize;
             if e.has[node] && old.has.get(o).copied().unwrap_or(false) {
                 e.vext[node] = old.vext[o];
-                e.xraxial[node] = old.xraxial[o];
-                e.xg[node] = old.xg[o];
-                e.xc[node] = old.xc[o];
-                e.e[node] = old.e[o];
                 e.i_membrane[node] = old.i_membrane[o];
+            }
+        }
+        for (sec, sn) in sections.iter().zip(&layout.sections) {
+            for (j, p) in sec.ext_params.iter().enumerate() {
+                let node = sn.segment_node(j) as usize;
+                (e.xraxial[node], e.xg[node], e.xc[node]) = (p.xraxial, p.xg, p.xc);
+                e.e[node] = p.e;
             }
         }
         e

@@ -350,6 +350,9 @@ impl CableModel {
         let map: Vec<usize> = (0..new).map(|j| old_segment_for(j, new, old)).collect();
         sec.diam = map.iter().map(|&o| sec.diam[o]).collect();
         sec.cm = map.iter().map(|&o| sec.cm[o]).collect();
+        if sec.extracellular {
+            sec.ext_params = map.iter().map(|&o| sec.ext_params[o]).collect();
+        }
         for dm in sec.mechs.iter_mut() {
             let store = &mut self.reg.mechs[dm.mech.index()].store;
             let fresh: Vec<u32> = map
@@ -554,6 +557,11 @@ impl CableModel {
         let sec = self.sec_mut(id)?;
         if sec.extracellular != inserted {
             sec.extracellular = inserted;
+            sec.ext_params = if inserted {
+                vec![Default::default(); sec.nseg()]
+            } else {
+                Vec::new()
+            };
             self.structure_dirty = true;
         }
         Ok(())

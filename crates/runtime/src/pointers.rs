@@ -159,7 +159,9 @@ impl CableModel {
             VarLoc::IonConc { .. } => return bad("an ion's initial concentration"),
             VarLoc::Diam { .. } => return bad("diam"),
             VarLoc::Cm { .. } => return bad("cm"),
-            VarLoc::Ext { .. } => return bad("an extracellular variable"),
+            VarLoc::Ext { .. } | VarLoc::ExtParam { .. } => {
+                return bad("an extracellular variable")
+            }
             VarLoc::FastImem(_) => return bad("i_membrane_"),
         })
     }

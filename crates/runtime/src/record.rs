@@ -115,9 +115,15 @@ pub(crate) enum VarLoc {
         section: SectionId,
         seg: u32,
     },
-    /// A variable of the extracellular layers at a node.
+    /// A variable of the extracellular layers at a node (vext, i_membrane).
     Ext {
         node: u32,
+        var: ExtVar,
+    },
+    /// A parameter of the extracellular layers, kept in the section.
+    ExtParam {
+        section: SectionId,
+        seg: u32,
         var: ExtVar,
     },
     /// i_membrane_ of a node (fast i_membrane_).

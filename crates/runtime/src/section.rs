@@ -69,8 +69,10 @@ pub(crate) struct Section {
     /// The angle (x-y plane) `define_shape` laid the section out at; its own children leave
     /// from it. None for points given by the user.
     pub layout_angle: Option<f32>,
-    /// `insert extracellular` (values live per node in the layout).
+    /// `insert extracellular`: its parameters per segment (x order) in `ext_params` (empty
+    /// without it), vext and i_membrane per node in the layout.
     pub extracellular: bool,
+    pub ext_params: Vec<crate::extracellular::ExtParams>,
     /// `ion_style` settings of this section (see `ion_style.rs`).
     pub ion_styles: Vec<(crate::ions::IonId, crate::ion_style::IonStyleSetting)>,
     /// Ions that mechanisms since uninserted brought into the section, with the style they
@@ -102,6 +104,7 @@ impl Section {
             diam_pending: false,
             layout_angle: None,
             extracellular: false,
+            ext_params: Vec::new(),
             ion_styles: Vec::new(),
             kept_ions: Vec::new(),
         }

@@ -211,6 +211,49 @@ fn uninserting_extracellular_gives_back_the_plain_cable_exactly() {
     assert_eq!(run(&mut m, s), want);
 }
 
+/// The layer parameters a cable with finite layers gets: xg[0] and xc[0] in the middle,
+/// xraxial[0] everywhere.
+fn set_layer_parameters(m: &mut CableModel, s: SectionId) {
+    for x in [0.1, 0.3, 0.5, 0.7, 0.9] {
+        m.set_range(s, x, "xraxial[0]", 5e3).unwrap();
+    }
+    m.set_range(s, 0.5, "xg[0]", 2.0).unwrap();
+    m.set_range(s, 0.5, "xc[0]", 0.5).unwrap();
+}
+
+#[test]
+fn layer_parameters_are_kept_by_segment_and_reach_the_solve_with_or_without_a_layout() {
+    // Set while no layout exists (as a template does), then run.
+    let (_, mut before, s) = plain_run_and_ext_cable();
+    set_layer_parameters(&mut before, s);
+    let got_before = run(&mut before, s);
+    // Set on a model whose layout is built (its v read first), then run.
+    let (_, mut after, s2) = plain_run_and_ext_cable();
+    after.get_range(s2, 0.5, "v").unwrap();
+    set_layer_parameters(&mut after, s2);
+    assert_eq!(run(&mut after, s2), got_before);
+    // The finite layers do change the run (the parameters were not lost on the way).
+    let (grounded, _, _) = plain_run_and_ext_cable();
+    assert!(got_before
+        .iter()
+        .zip(&grounded)
+        .any(|(a, b)| (a - b).abs() > 1e-3));
+
+    // nseg 5 -> 15: each new segment takes the values of the old one containing its centre.
+    before.set_nseg(s, 15).unwrap();
+    assert_eq!(before.get_range(s, 0.5, "xg[0]").unwrap(), 2.0);
+    assert_eq!(before.get_range(s, 13.5 / 15.0, "xg[0]").unwrap(), 1e9);
+    assert_eq!(before.get_range(s, 6.5 / 15.0, "xc[0]").unwrap(), 0.5);
+    assert_eq!(before.get_range(s, 5.5 / 15.0, "xc[0]").unwrap(), 0.0);
+    assert_eq!(before.get_range(s, 0.01, "xraxial[0]").unwrap(), 5e3);
+    // Uninserted and inserted again: NEURON's defaults.
+    before.uninsert(s, "extracellular").unwrap();
+    assert!(before.set_range(s, 0.5, "xg[0]", 1.0).is_err());
+    before.insert(s, "extracellular").unwrap();
+    assert_eq!(before.get_range(s, 0.5, "xg[0]").unwrap(), 1e9);
+    assert_eq!(before.get_range(s, 0.5, "xraxial[0]").unwrap(), 1e9);
+}
+
 #[test]
 fn grounded_layers_change_little_and_vext_stays_near_zero() {
     let (want, mut m, s) = plain_run_and_ext_cable();
