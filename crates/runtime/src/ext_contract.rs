@@ -47,12 +47,12 @@ pub(crate) struct Contraction {
     pub edge_row: Vec<Vec4>,
     pub edge_parent: Vec<Vec4>,
     /// 1/diagonal of each taken node's block, kept for its back substitution.
-    inv_diagonal: Vec<[f64; B]>,
+    inv_diagonal: Vec<Vec4>,
     /// Per taken node and row: the factor of its rhs in its parent's (coupling·D⁻¹) and in
     /// its child's; the layer rows' change with the layers' statics, the vi row's with the
     /// taken node's vi diagonal.
-    factor_parent: Vec<[f64; B]>,
-    factor_child: Vec<[f64; B]>,
+    factor_parent: Vec<Vec4>,
+    factor_child: Vec<Vec4>,
     /// The taken nodes' vi diagonals the vi entries above were made from (NaN before the
     /// first step).
     vi_diagonal: Vec<f64>,
@@ -176,12 +176,12 @@ impl Contraction {
         Some(Contraction {
             order: EliminationOrder::without(&new_parent, ncell, &is_taken),
             is_taken,
-            inv_diagonal: vec![[f64::NAN, 0.0, 0.0]; taken.len()],
-            factor_parent: vec![[f64::NAN, 0.0, 0.0]; taken.len()],
+            inv_diagonal: vec![[f64::NAN, 0.0, 0.0, 0.0]; taken.len()],
+            factor_parent: vec![[f64::NAN, 0.0, 0.0, 0.0]; taken.len()],
             vi_diagonal: vec![f64::NAN; taken.len()],
             vi_diagonal_extra: vec![0.0; n],
             put_couplings: vec![[[0.0; ROW]; 2]; taken.len()],
-            factor_child: vec![[0.0; B]; taken.len()],
+            factor_child: vec![[0.0; ROW]; taken.len()],
             taken,
             with_layers,
             parent: new_parent,
@@ -298,13 +298,15 @@ impl Contraction {
         let factors = self.factor_parent.iter().zip(&self.factor_child);
         for (t, (fp, fc)) in self.taken.iter().zip(factors) {
             let (e, p) = (t.node as usize, t.parent as usize);
+            // Whole padded rows (the padding's factors are 0): one vector operation each
+            // where the processor has them.
             let r = brhs[e];
-            for k in 0..B {
+            for k in 0..ROW {
                 brhs[p][k] = M::mul_add(-fp[k], r[k], brhs[p][k]);
             }
             if t.child != NONE {
                 let c = t.child as usize;
-                for k in 0..B {
+                for k in 0..ROW {
                     brhs[c][k] = M::mul_add(-fc[k], r[k], brhs[c][k]);
                 }
             }
@@ -328,7 +330,7 @@ impl Contraction {
             let c = if t.child == NONE { e } else { t.child as usize };
             let (xp, xc) = (brhs[p], brhs[c]);
             let mut x = brhs[e];
-            for k in 0..B {
+            for k in 0..ROW {
                 x[k] = M::mul_add(-to_parent[k], xp[k], x[k]);
                 x[k] = M::mul_add(-from_child[k], xc[k], x[k]);
                 x[k] *= inv[k];
