@@ -3,7 +3,6 @@
 
 use crate::compile::{compile_source, CompileError};
 use crate::CableModel;
-use nmodl_codegen::JitMechanism;
 use std::fmt;
 
 /// `(file name, NMODL text)` of every built-in mechanism, in NEURON's registration order.
@@ -45,42 +44,13 @@ impl fmt::Display for BuiltinError {
 
 impl std::error::Error for BuiltinError {}
 
-/// Compiles every built-in mechanism with the JIT and registers it with `model`, in
-/// [`SOURCES`]' order. Each compiles on its own, so they are compiled on two threads: the
-/// compilation is most of a short run's start-up.
+/// Compiles every built-in mechanism with the JIT and registers it with `model`.
 pub fn load(model: &mut CableModel) -> Result<(), BuiltinError> {
-    let compiled: Vec<_> = std::thread::scope(|scope| {
-        let other = scope.spawn(|| compile_every_other(1));
-        let mut mine = compile_every_other(0).into_iter();
-        let mut theirs = other
-            .join()
-            .expect("a built-in's compilation panicked")
-            .into_iter();
-        (0..SOURCES.len())
-            .filter_map(|k| {
-                if k % 2 == 0 {
-                    mine.next()
-                } else {
-                    theirs.next()
-                }
-            })
-            .collect()
-    });
-    for mech in compiled {
-        let mech = mech.map_err(BuiltinError::Compile)?;
+    for (name, text) in SOURCES {
+        let mech = compile_source(name, text).map_err(BuiltinError::Compile)?;
         crate::register(model, mech).map_err(BuiltinError::Runtime)?;
     }
     Ok(())
-}
-
-/// The built-ins at even (`first` 0) or odd (`first` 1) positions of [`SOURCES`], compiled.
-fn compile_every_other(first: usize) -> Vec<Result<JitMechanism, CompileError>> {
-    SOURCES
-        .iter()
-        .skip(first)
-        .step_by(2)
-        .map(|(name, text)| compile_source(name, text))
-        .collect()
 }
 
 /// A new model with the built-in mechanisms loaded.
