@@ -39,8 +39,11 @@ pub struct IonCurrentWrite {
     pub conductance_slot: u32,
 }
 
-/// Storage of a TABLE in the hidden globals: `[built, tmin, mfac, depend..., values...]`,
-/// `values` holding `with + 1` points per output.
+/// Storage of a TABLE in the hidden globals: `[built, tmin, mfac, depend..., rows...]`, with
+/// `with + 1` rows, one per point. Row i holds every output's value at point i, then every
+/// output's step to point i + 1 (T[i+1] - T[i], 0 in the last row): a lookup reads one row
+/// (all of it sits in one or two cache lines) and interpolates as T[i] + θ step[i], the
+/// same operations on the same numbers as T[i] + θ (T[i+1] - T[i]).
 #[derive(Debug, Clone)]
 pub struct TableLayout {
     pub function: Handle<Function>,
@@ -64,12 +67,25 @@ impl TableLayout {
     pub fn depend(&self, k: u32) -> u32 {
         self.base + 3 + k
     }
-    pub fn values(&self, output: u32) -> u32 {
-        self.base + 3 + self.depend_count + output * (self.with + 1)
+    /// Global index of row 0's first double.
+    pub fn rows(&self) -> u32 {
+        self.base + 3 + self.depend_count
+    }
+    /// Doubles per row.
+    pub fn row_len(&self) -> u32 {
+        2 * self.outputs
+    }
+    /// Position of `output`'s value in a row.
+    pub fn value(&self, output: u32) -> u32 {
+        output
+    }
+    /// Position of `output`'s step to the next point in a row.
+    pub fn step(&self, output: u32) -> u32 {
+        self.outputs + output
     }
     /// Number of doubles the table occupies.
     pub fn size(&self) -> u32 {
-        3 + self.depend_count + self.outputs * (self.with + 1)
+        3 + self.depend_count + (self.with + 1) * self.row_len()
     }
 }
 

@@ -263,6 +263,14 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         self.b.ins().store(flags(), value, addr, 0);
     }
 
+    pub fn load_f64_offset(&mut self, addr: Value, offset: i32) -> Value {
+        self.b.ins().load(F64, flags(), addr, offset)
+    }
+
+    pub fn store_f64_offset(&mut self, value: Value, addr: Value, offset: i32) {
+        self.b.ins().store(flags(), value, addr, offset);
+    }
+
     /// The element number of `var[index]`, checked: an index outside the array records a
     /// failure naming the statement (the kernel then returns its status) and reads or writes
     /// element 0 instead, so that no .mod file reaches memory it does not own.
@@ -777,7 +785,9 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
         // Fused multiply-add only where the target has it.
         let fused = self.module.isa().has_native_fma();
         if moderate {
-            super::exp::exp_moderate(&mut self.b, x, fused, &mut super::exp::Immediates)
+            let table = super::data_address(&*self.module, &mut self.b, self.symbols.exp_table);
+            let mut constants = super::exp::ImmediatesAndTable(table);
+            super::exp::exp_moderate(&mut self.b, x, fused, &mut constants)
         } else {
             super::exp::exp(&mut self.b, x, fused, &mut super::exp::Immediates)
         }

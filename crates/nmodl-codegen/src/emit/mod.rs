@@ -31,10 +31,12 @@ pub use vector::{with_scalar_kernels, with_vector_report};
 use crate::layout::Layout;
 use crate::{math, CodegenError};
 use body::{BodyEmitter, Env, F64, PTR};
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, UserFuncName};
+use cranelift_codegen::ir::{
+    types, AbiParam, GlobalValueData, InstBuilder, Signature, UserFuncName, Value,
+};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use nmodl_ir::{Function, FunctionKind, Handle, MathFunction, Mechanism};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -56,6 +58,9 @@ pub(crate) struct Symbols {
     kinetic: HashMap<Handle<Function>, FuncId>,
     /// Residual functions of the NONLINEAR blocks some SOLVE solves.
     nonlinear: HashMap<Handle<Function>, FuncId>,
+    /// The table of the table-driven exp for scalar code (the vector loops keep a copy in
+    /// their constant pools).
+    pub exp_table: DataId,
 }
 
 impl Symbols {
@@ -130,6 +135,26 @@ pub(crate) fn kernel_signature(module: &dyn Module) -> Signature {
     sig.params.push(AbiParam::new(PTR));
     sig.returns.push(AbiParam::new(types::I32));
     sig
+}
+
+/// The address of data object `id` in the function `b` builds. Position-independent code
+/// reaches it relative to itself; the JIT may place data and code further apart than a 32-bit
+/// displacement reaches, so its code takes the absolute address.
+pub(super) fn data_address(module: &dyn Module, b: &mut FunctionBuilder, id: DataId) -> Value {
+    let colocated = module.isa().flags().is_pic();
+    let name = b
+        .func
+        .declare_imported_user_function(cranelift_codegen::ir::UserExternalName {
+            namespace: 1,
+            index: id.as_u32(),
+        });
+    let gv = b.func.create_global_value(GlobalValueData::Symbol {
+        name: cranelift_codegen::ir::ExternalName::user(name),
+        offset: cranelift_codegen::ir::immediates::Imm64::new(0),
+        colocated,
+        tls: false,
+    });
+    b.ins().symbol_value(body::PTR, gv)
 }
 
 pub(super) fn module_error(e: cranelift_module::ModuleError) -> CodegenError {
@@ -228,7 +253,18 @@ pub fn generate(
             callable.push(Some(body_id));
         }
     }
+    let exp_table = module
+        .declare_anonymous_data(false, false)
+        .map_err(module_error)?;
+    let mut table = DataDescription::new();
+    let little_endian = module.isa().endianness() == cranelift_codegen::ir::Endianness::Little;
+    table.define(exp::table_bytes(little_endian).into_boxed_slice());
+    table.set_align(16);
+    module
+        .define_data(exp_table, &table)
+        .map_err(module_error)?;
     let symbols = Symbols {
+        exp_table,
         derivative,
         kinetic,
         nonlinear,

@@ -3,6 +3,8 @@
 //! NUMERICS §4: `WITH n` gives n + 1 points from `FROM` to `TO`, built by repeated `x += dx`;
 //! lookup at u: xi = mfac·(u − tmin), clamped to the first/last point outside the range,
 //! otherwise i = trunc(xi), θ = xi − i, y = T[i] + θ·(T[i+1] − T[i]). NaN propagates.
+//! The build stores T[i+1] − T[i] beside T[i] (see [`TableLayout`]), so a lookup reads one
+//! row and does the same arithmetic.
 //!
 //! When tables are checked: a thread-safe mechanism's tables are checked (built, or rebuilt
 //! when a DEPEND value changed) by the `table_check` kernel, at the start of finitialize and of
@@ -148,14 +150,11 @@ pub(super) fn lookup(
     let i = e.b.ins().fcvt_to_sint_sat(types::I64, xc);
     let fi = e.b.ins().fcvt_from_sint(F64, i);
     let theta = e.b.ins().fsub(xc, fi);
-    let i_next = e.b.ins().iadd_imm_s(i, 1);
-    let with = e.b.ins().iconst(types::I64, table.with as i64);
-    let past_end = e.b.ins().icmp(IntCC::SignedGreaterThan, i_next, with);
-    let i1 = e.b.ins().select(past_end, with, i_next);
+    let row = row_addr(e, table, i);
 
     let mut result = e.f64(0.0);
     for k in 0..table.outputs {
-        let y = interpolate(e, table.values(k), i, i1, theta);
+        let y = interpolate(e, table, row, k, theta);
         match f.kind {
             FunctionKind::Function => result = y,
             _ => {
@@ -174,14 +173,60 @@ fn load_global(e: &mut BodyEmitter, index: u32) -> Value {
     e.load_f64(a)
 }
 
-fn interpolate(e: &mut BodyEmitter, base: u32, i: Value, i1: Value, theta: Value) -> Value {
-    let a0 = e.global_addr(base, Some(i));
-    let y0 = e.load_f64(a0);
-    let a1 = e.global_addr(base, Some(i1));
-    let y1 = e.load_f64(a1);
-    let dy = e.b.ins().fsub(y1, y0);
+/// Address of row `i` of `table`.
+fn row_addr(e: &mut BodyEmitter, table: &TableLayout, i: Value) -> Value {
+    let first = e.b.ins().imul_imm_s(i, i64::from(table.row_len()));
+    e.global_addr(table.rows(), Some(first))
+}
+
+/// `output`'s value at the point of `row` plus θ times its step to the next point.
+fn interpolate(
+    e: &mut BodyEmitter,
+    table: &TableLayout,
+    row: Value,
+    output: u32,
+    theta: Value,
+) -> Value {
+    let y0 = e.load_f64_offset(row, table.value(output) as i32 * 8);
+    let dy = e.load_f64_offset(row, table.step(output) as i32 * 8);
     let step = e.b.ins().fmul(theta, dy);
     e.b.ins().fadd(y0, step)
+}
+
+/// The steps of a built table: row j's step of each output is T[j+1] - T[j] for j < with,
+/// and 0 in the last row (where θ is 0).
+fn emit_steps(e: &mut BodyEmitter, table: &TableLayout) {
+    let header = e.b.create_block();
+    let body = e.b.create_block();
+    let exit = e.b.create_block();
+    e.b.append_block_param(header, types::I64);
+    let j0 = e.b.ins().iconst(types::I64, 0);
+    e.b.ins().jump(header, &[j0.into()]);
+    e.b.switch_to_block(header);
+    let j = e.b.block_params(header)[0];
+    let with = e.b.ins().iconst(types::I64, table.with as i64);
+    let go = e.b.ins().icmp(IntCC::SignedLessThan, j, with);
+    e.b.ins().brif(go, body, &[], exit, &[]);
+
+    e.b.switch_to_block(body);
+    let row = row_addr(e, table, j);
+    let next_row = table.row_len() as i32 * 8;
+    for k in 0..table.outputs {
+        let at = table.value(k) as i32 * 8;
+        let y0 = e.load_f64_offset(row, at);
+        let y1 = e.load_f64_offset(row, at + next_row);
+        let dy = e.b.ins().fsub(y1, y0);
+        e.store_f64_offset(dy, row, table.step(k) as i32 * 8);
+    }
+    let j_next = e.b.ins().iadd_imm_s(j, 1);
+    e.b.ins().jump(header, &[j_next.into()]);
+
+    e.b.switch_to_block(exit);
+    let last = row_addr(e, table, with);
+    let zero = e.f64(0.0);
+    for k in 0..table.outputs {
+        e.store_f64_offset(zero, last, table.step(k) as i32 * 8);
+    }
 }
 
 /// Inside the `table_check` kernel (instance 0, v = 0), or before a lookup when tables are
@@ -252,20 +297,21 @@ pub(super) fn emit_check(
     }
     let call = e.b.ins().call(exact, &args);
     let r = e.b.inst_results(call)[0];
+    let row = row_addr(e, table, j);
     for k in 0..table.outputs {
         let y = if t.outputs.is_empty() {
             r
         } else {
             e.load_var(t.outputs[k as usize], None)?
         };
-        let a = e.global_addr(table.values(k), Some(j));
-        e.store_f64(y, a);
+        e.store_f64_offset(y, row, table.value(k) as i32 * 8);
     }
     let j_next = e.b.ins().iadd_imm_s(j, 1);
     let x_next = e.b.ins().fadd(x, dx);
     e.b.ins().jump(header, &[j_next.into(), x_next.into()]);
 
     e.b.switch_to_block(exit);
+    emit_steps(e, table);
     for (now, saved_addr) in depend_values {
         e.store_f64(now, saved_addr);
     }

@@ -19,11 +19,9 @@
 
 use super::super::body::{BodyEmitter, PTR};
 use super::super::exp::Constants;
-use super::super::module_error;
+use super::super::{data_address, module_error};
 use crate::CodegenError;
-use cranelift_codegen::ir::{
-    self, Endianness, GlobalValueData, InstBuilder, MemFlagsData, Type, Value,
-};
+use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 use cranelift_module::{DataDescription, DataId, Module};
 
@@ -39,6 +37,8 @@ pub(super) struct ConstantPool {
     here: Value,
     bytes: Vec<u8>,
     little_endian: bool,
+    /// Offset of the table-driven exp's table, once a use placed it in the pool.
+    exp_table: Option<i32>,
 }
 
 impl ConstantPool {
@@ -52,23 +52,7 @@ impl ConstantPool {
                 .module
                 .declare_anonymous_data(false, false)
                 .map_err(module_error)?;
-            // Position-independent code reaches the pool relative to itself; the JIT may place
-            // data and code further apart than a 32-bit displacement reaches, so its code
-            // takes the absolute address.
-            let colocated = e.module.isa().flags().is_pic();
-            let name =
-                e.b.func
-                    .declare_imported_user_function(ir::UserExternalName {
-                        namespace: 1,
-                        index: id.as_u32(),
-                    });
-            let gv = e.b.func.create_global_value(GlobalValueData::Symbol {
-                name: ir::ExternalName::user(name),
-                offset: ir::immediates::Imm64::new(0),
-                colocated,
-                tls: false,
-            });
-            (Some(id), e.b.ins().symbol_value(PTR, gv))
+            (Some(id), data_address(&*e.module, &mut e.b, id))
         };
         Ok(ConstantPool {
             data,
@@ -76,6 +60,7 @@ impl ConstantPool {
             here: base,
             bytes: Vec::new(),
             little_endian,
+            exp_table: None,
         })
     }
 
@@ -118,5 +103,17 @@ impl Constants for ConstantPool {
             .with_readonly()
             .with_can_move();
         b.ins().load(ty, flags, self.here, offset)
+    }
+
+    fn exp_table(&mut self, _b: &mut FunctionBuilder) -> Option<(Value, i32)> {
+        let offset = *self.exp_table.get_or_insert_with(|| {
+            // Every constant is 16 bytes long, so the pool's end is aligned.
+            let offset = self.bytes.len();
+            debug_assert_eq!(offset % ALIGN, 0);
+            self.bytes
+                .extend(super::super::exp::table_bytes(self.little_endian));
+            i32::try_from(offset).expect("a pool below 2 GiB")
+        });
+        Some((self.here, offset))
     }
 }

@@ -6,7 +6,7 @@ use super::super::body::{F64, MAX_INLINE_DEPTH};
 use super::super::tables::{checked_at_calls, emit_check};
 use super::lanes::{pair, select_lanes, zero_or_x, Lanes, Refusal, VResult, F64X2};
 use crate::layout::{Layout, Place, TableLayout};
-use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, ConstantData, Endianness, InstBuilder, MemFlagsData, Value};
 use nmodl_ir::visit::{walk_block, Visitor};
 use nmodl_ir::{Function, FunctionKind, Handle, Mechanism, Variable};
@@ -44,21 +44,18 @@ pub(super) fn lookup(
         let b = &mut l.s.b;
         let not_above_zero = b.ins().fcmp(FloatCC::UnorderedOrLessThanOrEqual, xi, zero);
         let index = zero_or_x(b, not_above_zero, clamped_high);
-        rows_by_cvtt(l, index, table.with)
+        rows_by_cvtt(l, index, table)
     } else {
-        rows_by_conversion(l, xc, table.with)
+        rows_by_conversion(l, xc, table)
     };
     let theta = l.s.b.ins().fsub(xc, whole);
 
     let mut result = l.splat(0.0);
+    let row = table.rows() as i32 * 8;
     for k in 0..table.outputs {
-        let offset = table.values(k) as i32 * 8;
-        let y0 = gather_rows(l, rows.index, offset, 0);
-        let y1 = gather_rows(l, rows.next, offset, 0);
-        // y0 loaded again for its second use, see [`gather_rows`].
-        let y0_again = gather_rows(l, rows.index, offset, 8);
+        let y0 = l.gather_at(rows, row + table.value(k) as i32 * 8);
+        let dy = l.gather_at(rows, row + table.step(k) as i32 * 8);
         let b = &mut l.s.b;
-        let dy = b.ins().fsub(y1, y0_again);
         let step = b.ins().fmul(theta, dy);
         let y = b.ins().fadd(y0, step);
         match f.kind {
@@ -157,19 +154,16 @@ fn splat_global(l: &mut Lanes, index: u32) -> Value {
     l.s.b.ins().splat(F64X2, x)
 }
 
-/// Per lane, the address of a table's point i (`index`) and i + 1 (`next`) in the globals,
-/// less the table's own offset.
-struct Rows {
-    index: [Value; 2],
-    next: [Value; 2],
-}
+/// Per lane, the address of a table's row i in the globals, less the offset of the table's
+/// rows.
+type Rows = [Value; 2];
 
 /// The scalar lookup's i = fcvt_to_sint_sat(xc) for both lanes, as a float (`whole`), and
 /// its [`Rows`], from `index`: xc (clamped to [0, with]) with NaN replaced by 0. x86-64
 /// converts both lanes at once (cvttpd2dq, truncating; `with` is below 2^31) and moves both
 /// 32-bit results to one integer register, without the saturating scalar conversion's
-/// overflow and NaN branches; next = min(i + 1, with) is integer arithmetic.
-fn rows_by_cvtt(l: &mut Lanes, index: Value, with: u32) -> (Value, Rows) {
+/// overflow and NaN branches.
+fn rows_by_cvtt(l: &mut Lanes, index: Value, table: &TableLayout) -> (Value, Rows) {
     let little = MemFlagsData::new().with_endianness(Endianness::Little);
     let b = &mut l.s.b;
     // The pattern Cranelift lowers to cvttpd2dq alone: a narrowing with a zero vconst.
@@ -188,60 +182,30 @@ fn rows_by_cvtt(l: &mut Lanes, index: Value, with: u32) -> (Value, Rows) {
     let i0 = b.ins().ireduce(types::I32, both);
     let i0 = b.ins().uextend(types::I64, i0);
     let i1 = b.ins().ushr_imm_u(both, 32);
-    let index = [i0, i1];
-    let next = index.map(|i| {
-        let i_next = b.ins().iadd_imm_s(i, 1);
-        let with = b.ins().iconst(types::I64, i64::from(with));
-        let past_end = b.ins().icmp(IntCC::SignedGreaterThan, i_next, with);
-        b.ins().select(past_end, with, i_next)
-    });
-    let rows = Rows {
-        index: index.map(|i| row_addr(l, i)),
-        next: next.map(|i| row_addr(l, i)),
-    };
+    let rows = [i0, i1].map(|i| row_addr(l, i, table));
     (whole, rows)
 }
 
 /// As [`rows_by_cvtt`], lane by lane with the scalar code's conversions (other targets).
-fn rows_by_conversion(l: &mut Lanes, xc: Value, with: u32) -> (Value, Rows) {
+fn rows_by_conversion(l: &mut Lanes, xc: Value, table: &TableLayout) -> (Value, Rows) {
     let b = &mut l.s.b;
     let mut index = [xc; 2];
-    let mut next = [xc; 2];
     let mut whole = [xc; 2];
     for lane in 0..2 {
         let x = b.ins().extractlane(xc, lane as u8);
         let i = b.ins().fcvt_to_sint_sat(types::I64, x);
         whole[lane] = b.ins().fcvt_from_sint(F64, i);
-        let i_next = b.ins().iadd_imm_s(i, 1);
-        let with = b.ins().iconst(types::I64, i64::from(with));
-        let past_end = b.ins().icmp(IntCC::SignedGreaterThan, i_next, with);
         index[lane] = i;
-        next[lane] = b.ins().select(past_end, with, i_next);
     }
     let whole = pair(b, whole[0], whole[1]);
-    let rows = Rows {
-        index: index.map(|i| row_addr(l, i)),
-        next: next.map(|i| row_addr(l, i)),
-    };
+    let rows = index.map(|i| row_addr(l, i, table));
     (whole, rows)
 }
 
-/// globals + 8 i: with a table's offset added by the load, one addressing mode.
-fn row_addr(l: &mut Lanes, i: Value) -> Value {
+/// globals + 8 i row_len: with the offset of the table's rows added by the load, one
+/// addressing mode.
+fn row_addr(l: &mut Lanes, i: Value, table: &TableLayout) -> Value {
     let globals = l.s.global_addr(0, None);
-    l.s.element_addr(globals, i)
-}
-
-/// The element at `offset` from `rows[k]`, in lane k, addressed as `offset - skew` from
-/// `rows[k] + skew`. x86-64 can fold a load into the instruction using it only when the
-/// load's value has a single use, and Cranelift merges two loads of one address (with no
-/// store between) into one value: a value used twice is gathered twice, the second time
-/// with another skew, which keeps the loads apart.
-fn gather_rows(l: &mut Lanes, rows: [Value; 2], offset: i32, skew: i64) -> Value {
-    let rows = if skew == 0 {
-        rows
-    } else {
-        rows.map(|r| l.s.b.ins().iadd_imm_s(r, skew))
-    };
-    l.gather_at(rows, offset - skew as i32)
+    let first = l.s.b.ins().imul_imm_s(i, i64::from(table.row_len()));
+    l.s.element_addr(globals, first)
 }
