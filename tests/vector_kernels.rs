@@ -436,6 +436,106 @@ PROCEDURE both(u) {
 }
 "#;
 
+/// exp in .mod code beyond NEURON's clamps (exp(700) above 700, 0 below -700) and next to
+/// them, in one lane or both: the vector loop clamps in a block of its own that only runs
+/// when a lane is beyond ±700.
+const EXP_CLAMPS: &str = r#"
+NEURON {
+    SUFFIX vecexp
+    NONSPECIFIC_CURRENT i
+    RANGE arg, y
+    THREADSAFE
+}
+PARAMETER { arg = 0 }
+ASSIGNED { v i y }
+STATE { z }
+INITIAL { z = 0 }
+BREAKPOINT {
+    SOLVE relax METHOD cnexp
+    i = 0
+}
+DERIVATIVE relax {
+    y = exp(arg)
+    z' = (y * 1e-300 - z) / 2
+}
+"#;
+
+#[test]
+fn exp_beyond_neurons_clamps_bit_identical() {
+    let args = [
+        699.9,
+        700.0,
+        700.000_000_001,
+        0.5,
+        1e5,
+        -699.9,
+        -700.0,
+        -700.000_000_001,
+        -1e5,
+        3.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -2.0,
+        705.0,
+    ];
+    let neuron = |x: f64| {
+        if x > 700.0 {
+            700f64.exp()
+        } else if x < -700.0 {
+            0.0
+        } else {
+            x.exp()
+        }
+    };
+    let build = || {
+        let mut model = rsnrn::builtins::model().unwrap();
+        let m = rsnrn::compile::compile_source("vecexp.mod", EXP_CLAMPS)
+            .unwrap_or_else(|e| panic!("{e}"));
+        rsnrn::register(&mut model, m).unwrap();
+        model
+    };
+    let (_, decisions) = nmodl_codegen::with_vector_report(build);
+    assert_vectorized(&decisions, &["vecexp state"]);
+    for count in [args.len(), args.len() - 1] {
+        let mut results = Vec::new();
+        for scalar in [true, false] {
+            let mut model = if scalar {
+                nmodl_codegen::with_scalar_kernels(build)
+            } else {
+                build()
+            };
+            let s = model.create_section("exps").unwrap();
+            model.set_nseg(s, count as i64).unwrap();
+            model.insert(s, "vecexp").unwrap();
+            for (k, &a) in args[..count].iter().enumerate() {
+                let x = (k as f64 + 0.5) / count as f64;
+                model.set_range(s, x, "arg_vecexp", a).unwrap();
+            }
+            let c = Cable {
+                model,
+                sections: vec![s],
+            };
+            results.push(run(c, &[], 4).unwrap());
+        }
+        assert_same_bits("exp clamps", &results[0], &results[1]);
+        let ys: Vec<f64> = results[1]
+            .iter()
+            .filter(|(name, _)| name.starts_with("y_vecexp"))
+            .map(|(_, r)| *r.last().unwrap())
+            .collect();
+        assert_eq!(ys.len(), count);
+        for (&a, &y) in args.iter().zip(&ys) {
+            let want = neuron(a);
+            let close = (y - want).abs() <= want.abs() * 2.3e-16;
+            assert!(
+                close || (y.is_nan() && want.is_nan()),
+                "exp({a}) = {y:e}, want {want:e}"
+            );
+        }
+    }
+}
+
 #[test]
 fn table_lookups_at_nan_and_beyond_the_ends_bit_identical() {
     let args = [

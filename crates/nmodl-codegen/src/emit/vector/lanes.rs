@@ -899,15 +899,35 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     }
 
     /// [`BodyEmitter`]'s hoc_exp: exp clamped at ±700 as NEURON's .mod code has it.
+    ///
+    /// Arguments beyond ±700 are rare, so the clamps are made in a cold block, entered when
+    /// |x| > 700 in either lane: the test is off the dependency chain of the result (the
+    /// branch is predicted), where the selects were on it (a third less time for a cnexp
+    /// update of one state, measured on hh's).
     fn hoc_exp(&mut self, x: Value) -> VResult<Value> {
         let raw = self.exp_value(x, true)?;
+        let magnitude = self.abs(x);
+        let limit = self.pooled(700.0);
+        let b = &mut self.s.b;
+        // NaN compares false: exp(NaN) is already NaN.
+        let beyond = b.ins().fcmp(FloatCC::GreaterThan, magnitude, limit);
+        let lanes = b.ins().vhigh_bits(types::I32, beyond);
+        let clamp = b.create_block();
+        let merge = b.create_block();
+        let result = b.append_block_param(merge, F64X2);
+        b.set_cold_block(clamp);
+        b.ins().brif(lanes, clamp, &[], merge, &[raw.into()]);
+        b.switch_to_block(clamp);
         let high = self.pooled(700.0);
         let low = self.pooled(-700.0);
         let above = self.s.b.ins().fcmp(FloatCC::GreaterThan, x, high);
         let below = self.s.b.ins().fcmp(FloatCC::LessThan, x, low);
         let cap = self.pooled(700f64.exp());
         let capped = select_lanes(&mut self.s.b, above, cap, raw);
-        Ok(zero_or_x(&mut self.s.b, below, capped))
+        let clamped = zero_or_x(&mut self.s.b, below, capped);
+        self.s.b.ins().jump(merge, &[clamped.into()]);
+        self.s.b.switch_to_block(merge);
+        Ok(result)
     }
 
     fn exp_value(&mut self, x: Value, moderate: bool) -> VResult<Value> {
