@@ -6,7 +6,7 @@ use super::super::body::{F64, MAX_INLINE_DEPTH};
 use super::super::tables::{checked_at_calls, emit_check};
 use super::lanes::{pair, select_lanes, zero_or_x, Lanes, Refusal, VResult, F64X2};
 use crate::layout::{Layout, Place, TableLayout};
-use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, ConstantData, Endianness, InstBuilder, MemFlagsData, Value};
 use nmodl_ir::visit::{walk_block, Visitor};
 use nmodl_ir::{Function, FunctionKind, Handle, Mechanism, Variable};
@@ -32,24 +32,55 @@ pub(super) fn lookup(
     let zero = l.splat(0.0);
     let last = l.splat(table.with as f64);
     let b = &mut l.s.b;
+    let x86 = l.s.module.isa().name() == "x64";
+    if x86 && i32::try_from(table.with).is_ok() {
+        // Both lanes strictly inside the table (the usual case) need no clamp: xi is xc and
+        // the index. Otherwise (an end, beyond it, NaN) a cold block clamps. The test is off
+        // the loads' dependency chain (a predicted branch), where the clamps were on it.
+        let above_zero = b.ins().fcmp(FloatCC::GreaterThan, xi, zero);
+        let below_last = b.ins().fcmp(FloatCC::LessThan, xi, last);
+        let inside = b.ins().band(above_zero, below_last);
+        let lanes = b.ins().vhigh_bits(types::I32, inside);
+        let both_inside = b.ins().icmp_imm_u(IntCC::Equal, lanes, 3);
+        let clamp = b.create_block();
+        let merge = b.create_block();
+        let xc = b.append_block_param(merge, F64X2);
+        let index = b.append_block_param(merge, F64X2);
+        b.set_cold_block(clamp);
+        b.ins()
+            .brif(both_inside, merge, &[xi.into(), xi.into()], clamp, &[]);
+        b.switch_to_block(clamp);
+        let low = b.ins().fcmp(FloatCC::LessThanOrEqual, xi, zero);
+        let high = b.ins().fcmp(FloatCC::GreaterThanOrEqual, xi, last);
+        let clamped_high = select_lanes(b, high, last, xi);
+        let clamped = zero_or_x(b, low, clamped_high);
+        // xc with NaN replaced by 0 (what the scalar conversion makes of NaN).
+        let not_above_zero = b.ins().fcmp(FloatCC::UnorderedOrLessThanOrEqual, xi, zero);
+        let clamped_index = zero_or_x(b, not_above_zero, clamped_high);
+        b.ins().jump(merge, &[clamped.into(), clamped_index.into()]);
+        b.switch_to_block(merge);
+        let (whole, rows) = rows_by_cvtt(l, index, table);
+        let theta = l.s.b.ins().fsub(xc, whole);
+        return interpolate_outputs(l, f, table, rows, theta);
+    }
     let low = b.ins().fcmp(FloatCC::LessThanOrEqual, xi, zero);
     let high = b.ins().fcmp(FloatCC::GreaterThanOrEqual, xi, last);
     let clamped_high = select_lanes(b, high, last, xi);
     let xc = zero_or_x(b, low, clamped_high);
-    let x86 = l.s.module.isa().name() == "x64";
-    let (whole, rows) = if x86 && i32::try_from(table.with).is_ok() {
-        // xc with NaN replaced by 0 (what the scalar conversion makes of NaN), from xi
-        // beside xc rather than from xc, which keeps the loads' addresses early.
-        let zero = l.splat(0.0);
-        let b = &mut l.s.b;
-        let not_above_zero = b.ins().fcmp(FloatCC::UnorderedOrLessThanOrEqual, xi, zero);
-        let index = zero_or_x(b, not_above_zero, clamped_high);
-        rows_by_cvtt(l, index, table)
-    } else {
-        rows_by_conversion(l, xc, table)
-    };
+    let (whole, rows) = rows_by_conversion(l, xc, table);
     let theta = l.s.b.ins().fsub(xc, whole);
+    interpolate_outputs(l, f, table, rows, theta)
+}
 
+/// Every output of the table at the rows of both lanes, θ of the way to the next point:
+/// stored in its variable (a PROCEDURE's), or returned (a FUNCTION's).
+fn interpolate_outputs(
+    l: &mut Lanes,
+    f: &Function,
+    table: &TableLayout,
+    rows: Rows,
+    theta: Value,
+) -> VResult<Value> {
     let mut result = l.splat(0.0);
     let row = table.rows() as i32 * 8;
     for k in 0..table.outputs {
