@@ -104,6 +104,13 @@ fn instances(table: &MechanismTable) -> Instances {
         randoms: std::ptr::null(),
         function_tables: std::ptr::null(),
         mechanism: 0,
+        // As the runtime sets it: the instances' nodes and ion values are consecutive here.
+        affine: u64::from(
+            node_index.windows(2).all(|w| w[1] == w[0] + 1)
+                && slot_arrays
+                    .iter()
+                    .all(|a| a.windows(2).all(|w| w[0].wrapping_add(1) == w[1])),
+        ),
     };
     Instances {
         _columns: columns,

@@ -395,6 +395,45 @@ fn hh_pas_and_probe_even_count_bit_identical() {
     });
 }
 
+/// One section: every density mechanism's instances sit on consecutive nodes and their ion
+/// values are consecutive (affine data), so the vector kernels take the loop that reads and
+/// writes a pair's node and ion values as one vector; the three-section cable of the other
+/// tests (the first section's end node lies between the sections' nodes) takes the other.
+#[test]
+fn hh_pas_and_probe_single_section_affine_bit_identical() {
+    let density = ["hh", "pas", "vecprobe", "vecprobe2", "vecprobe3"].map(String::from);
+    let one_section = |mut model: CableModel| {
+        let s = model.create_section("s0").unwrap();
+        model.set_length(s, 140.0).unwrap();
+        model.set_diam(s, 1.5).unwrap();
+        model.set_ra(s, 120.0).unwrap();
+        model.set_nseg(s, 7).unwrap();
+        for m in &density {
+            model.insert(s, m).unwrap();
+        }
+        for (x, amp, del) in [(0.1, 20.0, 1.0), (0.9, -3.0, 2.0), (0.5, 0.4, 0.5)] {
+            let p = model.add_point_process(s, x, "IClamp").unwrap();
+            for (name, value) in [("del", del), ("dur", 3.0), ("amp", amp)] {
+                model.set_point(p, name, value).unwrap();
+            }
+        }
+        let c = Cable {
+            model,
+            sections: vec![s],
+        };
+        (c, Vec::new())
+    };
+    let (mut probe, _) = one_section(model_with(&[], true, false));
+    for m in ["hh", "pas", "vecprobe"] {
+        let id = probe.model.mechanism_id(m).unwrap();
+        assert!(probe.model.kernel_data_is_affine(id).unwrap(), "{m}");
+    }
+    let mut three = cable(model_with(&[], true, false), [5, 4, 2], &density).unwrap();
+    let id = three.model.mechanism_id("hh").unwrap();
+    assert!(!three.model.kernel_data_is_affine(id).unwrap());
+    compare(&[], one_section);
+}
+
 #[test]
 fn without_tables_bit_identical() {
     compare(&[], builtin_density(0.0));

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 8;
+pub const ABI_VERSION: u32 = 9;
 
 /// State shared by all mechanisms during one kernel call.
 ///
@@ -297,6 +297,11 @@ pub struct MechanismData {
     /// The runtime's values of the mechanism's FUNCTION_TABLEs; opaque to generated code,
     /// which hands `data` to [`Services::function_table`].
     pub function_tables: *const std::ffi::c_void,
+    /// Nonzero when the instances' data is affine: `node_index[i] = node_index[0] + i`, and
+    /// in every slot array `slots[s][i]` is `slots[s][0] + i` (consecutive doubles). Kernels
+    /// may then read and write the node and ion values of consecutive instances as one
+    /// vector. A hint: 0 is always valid.
+    pub affine: u64,
 }
 
 /// Status returned by every kernel: 0 is success.

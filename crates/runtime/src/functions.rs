@@ -180,6 +180,7 @@ impl CableModel {
         } else {
             lone = MechanismData {
                 node_index: lone_node.as_ptr(),
+                affine: 0,
                 ..m.store.data
             };
             &mut lone

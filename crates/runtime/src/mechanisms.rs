@@ -107,6 +107,7 @@ impl InstanceStore {
                 mechanism: 0,
                 randoms: std::ptr::null(),
                 function_tables: tables_ptr,
+                affine: 0,
             },
         }
     }
@@ -193,9 +194,25 @@ impl InstanceStore {
         self.slot_arrays[slot][instance]
     }
 
-    /// Points slot `slot` of `instance` at `target` (after [`bind`](Self::bind)).
+    /// Points slot `slot` of `instance` at `target` (after [`bind`](Self::bind)); call
+    /// [`refresh_affine`](Self::refresh_affine) after the last one.
     pub fn set_slot(&mut self, slot: usize, instance: usize, target: *mut f64) {
         self.slot_arrays[slot][instance] = target;
+        self.data.affine = 0;
+    }
+
+    /// Sets [`MechanismData::affine`]: whether the instances' nodes are consecutive and so is
+    /// every slot's array of pointers.
+    pub fn refresh_affine(&mut self) {
+        let nodes = self
+            .node_index
+            .windows(2)
+            .all(|w| w[0].checked_add(1) == Some(w[1]));
+        let slots = self
+            .slot_arrays
+            .iter()
+            .all(|a| a.windows(2).all(|w| w[0].wrapping_add(1) == w[1]));
+        self.data.affine = u64::from(nodes && slots);
     }
 
     /// Sets up the kernel view after [`compact`](Self::compact): column pointers, slot pointer
@@ -220,7 +237,9 @@ impl InstanceStore {
             function_tables: (&*self.function_tables
                 as *const crate::function_tables::FunctionTables)
                 .cast(),
+            affine: 0,
         };
+        self.refresh_affine();
     }
 }
 

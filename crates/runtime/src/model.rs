@@ -168,6 +168,21 @@ impl CableModel {
         self.reg.mechs.get(id.index()).map(|m| &m.info)
     }
 
+    /// Whether the kernels of mechanism `id` see affine instance data
+    /// ([`rsnrn_abi::MechanismData::affine`]: consecutive nodes and ion values, which the
+    /// vector kernels read and write as one vector per pair), as of the present layout
+    /// (built first when the model changed). For tests and diagnostics.
+    pub fn kernel_data_is_affine(&mut self, id: MechanismId) -> Result<bool> {
+        self.prepare()?;
+        let Some(m) = self.reg.mechs.get(id.index()) else {
+            return Err(crate::RuntimeError::UnknownMechanism {
+                name: format!("#{}", id.index()),
+                known: self.reg.known_names(),
+            });
+        };
+        Ok(m.store.data.affine != 0)
+    }
+
     /// Names of all registered mechanisms, sorted.
     pub fn mechanism_names(&self) -> Vec<String> {
         self.reg.known_names()

@@ -113,6 +113,7 @@ impl CableModel {
                     self.reg.mechs[mi].store.set_slot(slot, instance, address);
                 }
             }
+            self.reg.mechs[mi].store.refresh_affine();
         }
         self.pointers_dirty = false;
         Ok(())

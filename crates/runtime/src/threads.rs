@@ -582,6 +582,7 @@ impl CableModel {
                             mechanism: data.mechanism,
                             randoms: view.randoms.as_ptr(),
                             function_tables: data.function_tables,
+                            affine: data.affine,
                         });
                     }
                 }

@@ -505,6 +505,7 @@ impl CableModel {
                     mechanism: d.mechanism,
                     randoms: d.randoms,
                     function_tables: d.function_tables,
+                    affine: d.affine,
                 }));
             }
         }

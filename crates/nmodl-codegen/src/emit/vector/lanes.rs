@@ -224,6 +224,9 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     /// (without them, the loads and arithmetic of the whole body move up, all live at once,
     /// and spill).
     keep_columns: bool,
+    /// The instances' data is affine (MechanismData::affine): lane 1's node and ion values
+    /// follow lane 0's in memory, so a pair is one vector load or store.
+    pub affine: bool,
     /// RANGE columns of the pair (by column) as last loaded or assigned in the current block,
     /// and whether memory lacks that assignment yet.
     columns: BTreeMap<u32, (Value, bool)>,
@@ -240,6 +243,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         mut consts: ConstantPool,
         keep_columns: bool,
         preheader: Inst,
+        affine: bool,
     ) -> Self {
         consts.enter_iteration(&mut s.b, inst);
         let inst1 = s.b.ins().iadd_imm_s(inst, 1);
@@ -250,6 +254,11 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             let addr = s.b.ins().iadd(node_index, offset);
             let node32 = s.b.ins().load(types::I32, flags(), addr, 0);
             *node = s.b.ins().uextend(PTR, node32);
+            if affine {
+                // Lane 1's node follows lane 0's (MechanismData::affine).
+                nodes[1] = s.b.ins().iadd_imm_s(nodes[0], 1);
+                break;
+            }
         }
         let zero = s.b.ins().f64const(0.0);
         let v = s.b.ins().splat(F64X2, zero);
@@ -277,6 +286,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             keep_columns,
             columns: BTreeMap::new(),
             consts,
+            affine,
         };
         let v = l.node_values(offset_of!(KernelContext, v));
         l.set_v(v);
@@ -449,8 +459,35 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
     /// The two lanes' entries of the node array at `ctx_field`.
     pub fn node_values(&mut self, ctx_field: usize) -> Value {
         let a0 = node_addr_of(self.s, ctx_field, self.nodes[0]);
+        if self.affine {
+            return self.s.b.ins().load(F64X2, vector_flags(), a0, 0);
+        }
         let a1 = node_addr_of(self.s, ctx_field, self.nodes[1]);
         self.gather([a0, a1])
+    }
+
+    /// The two lanes' values of slot `slot`.
+    pub fn slot_values(&mut self, slot: u32) -> Value {
+        let p0 = slot_ptr_of(self.s, slot, self.insts[0]);
+        if self.affine {
+            return self.s.b.ins().load(F64X2, vector_flags(), p0, 0);
+        }
+        let p1 = slot_ptr_of(self.s, slot, self.insts[1]);
+        self.gather([p0, p1])
+    }
+
+    /// Stores `value`'s lanes in slot `slot` of each lane's instance (lane 0 first).
+    pub fn store_slot_values(&mut self, slot: u32, value: Value) {
+        let p0 = slot_ptr_of(self.s, slot, self.insts[0]);
+        if self.affine {
+            self.s.b.ins().store(vector_flags(), value, p0, 0);
+            return;
+        }
+        let p1 = slot_ptr_of(self.s, slot, self.insts[1]);
+        for (lane, p) in [p0, p1].into_iter().enumerate() {
+            let x = self.s.b.ins().extractlane(value, lane as u8);
+            self.s.store_f64(x, p);
+        }
     }
 
     fn column_addr(&mut self, column: u32) -> Value {
@@ -608,9 +645,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                     ));
                 }
                 self.slots_read.insert(slot);
-                let p0 = slot_ptr_of(self.s, slot, self.insts[0]);
-                let p1 = slot_ptr_of(self.s, slot, self.insts[1]);
-                self.gather([p0, p1])
+                self.slot_values(slot)
             }
             Place::Builtin(b) => self.builtin(b)?,
             Place::Local => {
@@ -691,20 +726,13 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                     ));
                 }
                 self.slots_written.insert(slot);
-                let p = [
-                    slot_ptr_of(self.s, slot, self.insts[0]),
-                    slot_ptr_of(self.s, slot, self.insts[1]),
-                ];
                 let value = if self.mask.is_some() {
-                    let old = self.gather(p);
+                    let old = self.slot_values(slot);
                     self.masked(value, old)
                 } else {
                     value
                 };
-                for (lane, &p) in p.iter().enumerate() {
-                    let x = self.s.b.ins().extractlane(value, lane as u8);
-                    self.s.store_f64(x, p);
-                }
+                self.store_slot_values(slot, value);
             }
             Place::Local => {
                 let v = self.local(var);

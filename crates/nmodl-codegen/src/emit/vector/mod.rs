@@ -30,7 +30,7 @@ use crate::CodegenError;
 use consts::ConstantPool;
 use cranelift_codegen::ir::{Function, InstBuilder, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use lanes::{Lanes, Refusal, VResult};
+use lanes::{Lanes, Refusal, VResult, F64X2};
 use nmodl_ir::{MechanismKind, SolveMethod};
 use rsnrn_abi::{KernelContext, MechanismData};
 use std::cell::{Cell, RefCell};
@@ -164,7 +164,6 @@ pub(super) fn pairs_then_instances(
 /// the first instance left to the scalar loop. Returns whether the body used a table.
 /// `dry_run`: the function is a scratch one, never compiled.
 fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
-    let consts = ConstantPool::new(e, dry_run)?;
     let count = e.load_ptr(e.env.data, offset_of!(MechanismData, count));
     let node_index = e.load_ptr(e.env.data, offset_of!(MechanismData, node_index));
     let even = e.b.ins().band_imm_s(count, -2);
@@ -178,22 +177,71 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
         }
         _ => even,
     };
+    let exit = e.b.create_block();
+    e.b.append_block_param(exit, PTR);
+    let ends = LoopEnds {
+        node_index,
+        pairs_end,
+        exit,
+    };
+    // The dry run decides for both loops: they differ only in how they address node and
+    // ion values.
+    let uses_table = if dry_run {
+        one_pair_loop(e, plan, dry_run, false, &ends)?
+    } else {
+        let affine = e.load_ptr(e.env.data, offset_of!(MechanismData, affine));
+        let affine_loop = e.b.create_block();
+        let general_loop = e.b.create_block();
+        e.b.ins().brif(affine, affine_loop, &[], general_loop, &[]);
+        e.b.switch_to_block(affine_loop);
+        one_pair_loop(e, plan, dry_run, true, &ends)?;
+        e.b.switch_to_block(general_loop);
+        one_pair_loop(e, plan, dry_run, false, &ends)?
+    };
+    e.b.switch_to_block(exit);
+    Ok(uses_table)
+}
+
+/// What both pair loops share: the node numbers, where the pairs end and the block after.
+struct LoopEnds {
+    node_index: Value,
+    pairs_end: Value,
+    exit: cranelift_codegen::ir::Block,
+}
+
+/// One loop over the pairs, from the current block to `ends.exit`; `affine`: for affine
+/// instance data (see [`Lanes::affine`]).
+fn one_pair_loop(
+    e: &mut BodyEmitter,
+    plan: Plan,
+    dry_run: bool,
+    affine: bool,
+    ends: &LoopEnds,
+) -> VResult<bool> {
+    let consts = ConstantPool::new(e, dry_run)?;
     let header = e.b.create_block();
     let body = e.b.create_block();
-    let exit = e.b.create_block();
     e.b.append_block_param(header, PTR);
-    e.b.append_block_param(exit, PTR);
     let zero = e.b.ins().iconst(PTR, 0);
     let preheader = e.b.ins().jump(header, &[zero.into()]);
 
     e.b.switch_to_block(header);
     let inst = e.b.block_params(header)[0];
-    let go = e.icmp_lt(inst, pairs_end);
-    e.b.ins().brif(go, body, &[], exit, &[pairs_end.into()]);
+    let go = e.icmp_lt(inst, ends.pairs_end);
+    e.b.ins()
+        .brif(go, body, &[], ends.exit, &[ends.pairs_end.into()]);
 
     e.b.switch_to_block(body);
     let keep_columns = plan.kernel == Kernel::Current;
-    let mut l = Lanes::enter(e, inst, node_index, consts, keep_columns, preheader);
+    let mut l = Lanes::enter(
+        e,
+        inst,
+        ends.node_index,
+        consts,
+        keep_columns,
+        preheader,
+        affine,
+    );
     match plan.kernel {
         Kernel::State => state_pair(&mut l)?,
         Kernel::Current => current_pair(&mut l)?,
@@ -211,8 +259,6 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
     consts.finish(&mut *e.module)?;
     let next = e.b.ins().iadd_imm_s(inst, 2);
     e.b.ins().jump(header, &[next.into()]);
-
-    e.b.switch_to_block(exit);
     Ok(uses_table)
 }
 
@@ -263,9 +309,7 @@ fn read_written_currents(l: &mut Lanes) -> VResult<()> {
                     mech.variables[w.variable].name
                 )));
             }
-            let p0 = lanes::slot_ptr_of(l.s, w.current_slot, l.insts[0]);
-            let p1 = lanes::slot_ptr_of(l.s, w.current_slot, l.insts[1]);
-            let total = l.gather([p0, p1]);
+            let total = l.slot_values(w.current_slot);
             l.store_var(w.variable, total)?;
         }
     }
@@ -321,6 +365,31 @@ fn current_pair(l: &mut Lanes) -> VResult<()> {
         let factor = l.s.b.ins().fdiv(hundred, area);
         g = l.s.b.ins().fmul(g, factor);
         rhs = l.s.b.ins().fmul(rhs, factor);
+    }
+    if l.affine {
+        // Distinct consecutive nodes and ion instances: each sum is one vector operation.
+        for &(w, g_ion, at_v) in &ion_terms {
+            let old = l.slot_values(w.conductance_slot);
+            let new = l.s.b.ins().fadd(old, g_ion);
+            l.store_slot_values(w.conductance_slot, new);
+            let old = l.slot_values(w.current_slot);
+            let new = l.s.b.ins().fadd(old, at_v);
+            l.store_slot_values(w.current_slot, new);
+        }
+        let rhs_addr = lanes::node_addr_of(l.s, offset_of!(KernelContext, rhs), l.nodes[0]);
+        let d_addr = lanes::node_addr_of(l.s, offset_of!(KernelContext, d), l.nodes[0]);
+        let b = &mut l.s.b;
+        let flags = cranelift_codegen::ir::MemFlagsData::new().with_notrap();
+        let old_rhs = b.ins().load(F64X2, flags, rhs_addr, 0);
+        let old_d = b.ins().load(F64X2, flags, d_addr, 0);
+        let (new_rhs, new_d) = if layout.info.electrode_current {
+            (b.ins().fadd(old_rhs, rhs), b.ins().fsub(old_d, g))
+        } else {
+            (b.ins().fsub(old_rhs, rhs), b.ins().fadd(old_d, g))
+        };
+        b.ins().store(flags, new_rhs, rhs_addr, 0);
+        b.ins().store(flags, new_d, d_addr, 0);
+        return Ok(());
     }
     for lane in 0..2u8 {
         let inst = l.insts[lane as usize];
