@@ -110,6 +110,12 @@ impl HinesMatrix {
         let n = self.node_count();
         let (a, b, parent) = (&self.a[..n], &self.b[..n], &self.parent[..n]);
         let (v, rhs, d) = (&v[..n], &mut rhs[..n], &mut d[..n]);
+        // Along a run of nodes (parent = previous node) the previous node's rhs stays in a
+        // register (`held`) until its child's share is added: adding into memory just stored
+        // would chain every node to the one before through the store (a store-to-load
+        // forwarding per node); this way the nodes' sums are independent. The order of the
+        // additions into each rhs is NEURON's.
+        let mut held: Option<(usize, f64)> = None;
         for i in self.ncell..n {
             // SAFETY: i < n, and parent[i] < i by the invariant checked in `new`.
             unsafe {
@@ -117,9 +123,21 @@ impl HinesMatrix {
                 let (ai, bi) = (*a.get_unchecked(i), *b.get_unchecked(i));
                 let dv = *v.get_unchecked(p) - *v.get_unchecked(i);
                 // a and b are negative, hence the signs.
-                *rhs.get_unchecked_mut(i) -= bi * dv;
-                *rhs.get_unchecked_mut(p) += ai * dv;
+                let own = *rhs.get_unchecked(i) - bi * dv;
+                match held {
+                    Some((k, x)) if k == p => *rhs.get_unchecked_mut(p) = x + ai * dv,
+                    _ => {
+                        if let Some((k, x)) = held {
+                            *rhs.get_unchecked_mut(k) = x;
+                        }
+                        *rhs.get_unchecked_mut(p) += ai * dv;
+                    }
+                }
+                held = Some((i, own));
             }
+        }
+        if let Some((k, x)) = held {
+            rhs[k] = x;
         }
         for (d, &axial) in d.iter_mut().zip(&self.axial_diagonal[..n]) {
             *d += axial;
@@ -523,6 +541,39 @@ mod tests {
             let x: Vec<f64> = (0..n).map(|i| 1.0 + (i as f64 * 0.71).cos()).collect();
             check_solution(&m, &d0, &x, &format!("chain of {len}"));
         }
+    }
+
+    /// add_axial keeps a run's previous rhs in a register: the same bits as adding every
+    /// share into memory in node order, on a tree with runs, branch points (several children,
+    /// not all consecutive) and two cells.
+    #[test]
+    fn axial_currents_match_the_plain_scatter_bit_for_bit() {
+        let parent = vec![0, 1, 0, 2, 3, 3, 5, 6, 4, 1, 9, 10, 5, 12];
+        let mut m = HinesMatrix::new(parent.clone(), 2);
+        let n = parent.len();
+        m.a = (0..n).map(|i| -0.31 - 0.07 * i as f64).collect();
+        m.b = (0..n).map(|i| -0.53 - 0.11 * (i as f64).sin()).collect();
+        m.update_axial_diagonal();
+        let v: Vec<f64> = (0..n)
+            .map(|i| -65.0 + 7.3 * (i as f64 * 1.7).cos())
+            .collect();
+        let rhs0: Vec<f64> = (0..n).map(|i| 0.01 * i as f64 - 0.05).collect();
+        let d0: Vec<f64> = (0..n).map(|i| 1.0 + 0.1 * i as f64).collect();
+        let (mut rhs, mut d) = (rhs0.clone(), d0.clone());
+        m.add_axial(&v, &mut rhs, &mut d);
+        let (mut want_rhs, mut want_d) = (rhs0, d0);
+        for i in 2..n {
+            let p = parent[i] as usize;
+            let dv = v[p] - v[i];
+            want_rhs[i] -= m.b[i] * dv;
+            want_rhs[p] += m.a[i] * dv;
+        }
+        for (d, &x) in want_d.iter_mut().zip(&m.axial_diagonal) {
+            *d += x;
+        }
+        let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&rhs), bits(&want_rhs));
+        assert_eq!(bits(&d), bits(&want_d));
     }
 
     #[test]
