@@ -475,6 +475,55 @@ PROCEDURE both(u) {
 }
 "#;
 
+/// One section with mechanism `suffix` (from `source`) in every segment, segment k's
+/// PARAMETER `arg` set to `args[k]`, run `steps` steps with scalar and with vector kernels
+/// (whose `kernels` must be vectorized), for all of `args` and for all but the last (the last
+/// instance goes to the scalar loop or to a lane): asserts each pair of runs gave the same
+/// bits and returns the vector runs.
+fn parameter_sweep(
+    source: &str,
+    suffix: &str,
+    kernels: &[&str],
+    args: &[f64],
+    steps: usize,
+) -> Vec<Vec<(String, Vec<f64>)>> {
+    let build = || {
+        let mut model = rsnrn::builtins::model().unwrap();
+        let m = rsnrn::compile::compile_source(&format!("{suffix}.mod"), source)
+            .unwrap_or_else(|e| panic!("{e}"));
+        rsnrn::register(&mut model, m).unwrap();
+        model
+    };
+    let (_, decisions) = nmodl_codegen::with_vector_report(build);
+    assert_vectorized(&decisions, kernels);
+    let mut vector_runs = Vec::new();
+    for count in [args.len(), args.len() - 1] {
+        let mut results = Vec::new();
+        for scalar in [true, false] {
+            let mut model = if scalar {
+                nmodl_codegen::with_scalar_kernels(build)
+            } else {
+                build()
+            };
+            let s = model.create_section("sweep").unwrap();
+            model.set_nseg(s, count as i64).unwrap();
+            model.insert(s, suffix).unwrap();
+            for (k, &a) in args[..count].iter().enumerate() {
+                let x = (k as f64 + 0.5) / count as f64;
+                model.set_range(s, x, &format!("arg_{suffix}"), a).unwrap();
+            }
+            let c = Cable {
+                model,
+                sections: vec![s],
+            };
+            results.push(run(c, &[], steps).unwrap());
+        }
+        assert_same_bits(suffix, &results[0], &results[1]);
+        vector_runs.push(results.pop().unwrap());
+    }
+    vector_runs
+}
+
 /// exp in .mod code beyond NEURON's clamps (exp(700) above 700, 0 below -700) and next to
 /// them, in one lane or both: the vector loop clamps in a block of its own that only runs
 /// when a lane is beyond ±700.
@@ -527,38 +576,11 @@ fn exp_beyond_neurons_clamps_bit_identical() {
             x.exp()
         }
     };
-    let build = || {
-        let mut model = rsnrn::builtins::model().unwrap();
-        let m = rsnrn::compile::compile_source("vecexp.mod", EXP_CLAMPS)
-            .unwrap_or_else(|e| panic!("{e}"));
-        rsnrn::register(&mut model, m).unwrap();
-        model
-    };
-    let (_, decisions) = nmodl_codegen::with_vector_report(build);
-    assert_vectorized(&decisions, &["vecexp state"]);
-    for count in [args.len(), args.len() - 1] {
-        let mut results = Vec::new();
-        for scalar in [true, false] {
-            let mut model = if scalar {
-                nmodl_codegen::with_scalar_kernels(build)
-            } else {
-                build()
-            };
-            let s = model.create_section("exps").unwrap();
-            model.set_nseg(s, count as i64).unwrap();
-            model.insert(s, "vecexp").unwrap();
-            for (k, &a) in args[..count].iter().enumerate() {
-                let x = (k as f64 + 0.5) / count as f64;
-                model.set_range(s, x, "arg_vecexp", a).unwrap();
-            }
-            let c = Cable {
-                model,
-                sections: vec![s],
-            };
-            results.push(run(c, &[], 4).unwrap());
-        }
-        assert_same_bits("exp clamps", &results[0], &results[1]);
-        let ys: Vec<f64> = results[1]
+    for (run, count) in parameter_sweep(EXP_CLAMPS, "vecexp", &["vecexp state"], &args, 4)
+        .into_iter()
+        .zip([args.len(), args.len() - 1])
+    {
+        let ys: Vec<f64> = run
             .iter()
             .filter(|(name, _)| name.starts_with("y_vecexp"))
             .map(|(_, r)| *r.last().unwrap())
@@ -596,39 +618,9 @@ fn table_lookups_at_nan_and_beyond_the_ends_bit_identical() {
         40.0 / 7.0 - 10.0,
         -100.000_000_1,
     ];
-    let build = || {
-        let mut model = rsnrn::builtins::model().unwrap();
-        let m = rsnrn::compile::compile_source("vecedge.mod", TABLE_EDGES)
-            .unwrap_or_else(|e| panic!("{e}"));
-        rsnrn::register(&mut model, m).unwrap();
-        model
-    };
-    let (_, decisions) = nmodl_codegen::with_vector_report(build);
-    assert_vectorized(&decisions, &["vecedge state", "vecedge current"]);
-    // Odd and even instance counts: the last argument goes to the scalar loop or a lane.
-    for count in [args.len(), args.len() - 1] {
-        let mut results = Vec::new();
-        for scalar in [true, false] {
-            let mut model = if scalar {
-                nmodl_codegen::with_scalar_kernels(build)
-            } else {
-                build()
-            };
-            let s = model.create_section("edges").unwrap();
-            model.set_nseg(s, count as i64).unwrap();
-            model.insert(s, "vecedge").unwrap();
-            for (k, &a) in args[..count].iter().enumerate() {
-                let x = (k as f64 + 0.5) / count as f64;
-                model.set_range(s, x, "arg_vecedge", a).unwrap();
-            }
-            let c = Cable {
-                model,
-                sections: vec![s],
-            };
-            results.push(run(c, &[], 8).unwrap());
-        }
-        assert_same_bits("table edges", &results[0], &results[1]);
-        let y_nan = results[0]
+    let kernels = ["vecedge state", "vecedge current"];
+    for run in parameter_sweep(TABLE_EDGES, "vecedge", &kernels, &args, 8) {
+        let y_nan = run
             .iter()
             .filter(|(name, r)| name.starts_with("y_vecedge") && r.last().unwrap().is_nan())
             .count();

@@ -378,15 +378,7 @@ fn exp_by_table(
     x: Value,
     table: (Value, i32),
 ) -> Value {
-    let shifter = lanes.float(b, SHIFTER);
-    let scale = lanes.float(b, TABLE_SIZE * INV_LN2);
-    let t = lanes.mul_add(b, x, scale, shifter);
-    let shifter = lanes.float(b, SHIFTER);
-    let n = b.ins().fsub(t, shifter);
-    let minus_hi = lanes.float(b, -LN2_128_HI);
-    let minus_lo = lanes.float(b, -LN2_128_LO);
-    let r = lanes.mul_add(b, n, minus_hi, x);
-    let r = lanes.mul_add(b, n, minus_lo, r);
+    let (t, _, r) = reduce_by(b, lanes, x, TABLE_SIZE * INV_LN2, LN2_128_HI, LN2_128_LO);
 
     let t_bits = lanes.bits(b, t);
     let (adjusted, error) = table_entries(b, lanes, t_bits, table);
@@ -444,20 +436,33 @@ fn table_entries(
     (adjusted, lanes.float_of_bits(b, error))
 }
 
-/// k = round(x / ln2) as a float, the same k in the low bits of `t`, and p = e^(x - k ln2).
-fn reduce(b: &mut FunctionBuilder, lanes: &mut Lanes, x: Value) -> (Value, Value, Value) {
+/// k = round(x / step) as a float (`1 / step` given), the same k in the low bits of
+/// t = x / step + SHIFTER, and r = x - k step with step = `hi` + `lo`, computed in two
+/// multiply-adds so that the first is exact (fused or not: `hi` has enough low zero bits).
+fn reduce_by(
+    b: &mut FunctionBuilder,
+    lanes: &mut Lanes,
+    x: Value,
+    inverse_step: f64,
+    hi: f64,
+    lo: f64,
+) -> (Value, Value, Value) {
     let shifter = lanes.float(b, SHIFTER);
-    let inv_ln2 = lanes.float(b, INV_LN2);
-    let t = lanes.mul_add(b, x, inv_ln2, shifter);
+    let inverse = lanes.float(b, inverse_step);
+    let t = lanes.mul_add(b, x, inverse, shifter);
     // The shifter again: a constant per use (see [`Constants`]).
     let shifter = lanes.float(b, SHIFTER);
     let k = b.ins().fsub(t, shifter);
+    let minus_hi = lanes.float(b, -hi);
+    let minus_lo = lanes.float(b, -lo);
+    let r = lanes.mul_add(b, k, minus_hi, x);
+    let r = lanes.mul_add(b, k, minus_lo, r);
+    (t, k, r)
+}
 
-    // r = x - k ln2, in two steps so that the first is exact (fused or not).
-    let minus_ln2_hi = lanes.float(b, -LN2_HI);
-    let minus_ln2_lo = lanes.float(b, -LN2_LO);
-    let r = lanes.mul_add(b, k, minus_ln2_hi, x);
-    let r = lanes.mul_add(b, k, minus_ln2_lo, r);
+/// k = round(x / ln2) as a float, the same k in the low bits of `t`, and p = e^(x - k ln2).
+fn reduce(b: &mut FunctionBuilder, lanes: &mut Lanes, x: Value) -> (Value, Value, Value) {
+    let (t, k, r) = reduce_by(b, lanes, x, INV_LN2, LN2_HI, LN2_LO);
 
     // q(r) by Estrin's scheme: its dependency chain is half as long as Horner's, which
     // matters in kernels where each instance's exps wait on each other.
