@@ -374,35 +374,137 @@ impl TreeSystem {
     /// c_j's row couples to its child through a of the child, the child's row to it through b
     /// of the child — until both meet at the middle node.
     ///
+    /// Each chain goes two nodes per step: from the running diagonal e_j, the next one is
+    /// e_{j+1} = D_{j+1} - ab_{j+1} / e_j, so 1/e_{j+1} = e_j / (D_{j+1} e_j - ab_{j+1}) and
+    /// e_{j+2} = D_{j+2} - ab_{j+2} / e_{j+1}: one division and two multiply-adds on the chain
+    /// per two nodes, where one node at a time has a division and a multiply-add per node.
+    /// 1/e_j, which the node's outputs need, is a division beside the chain. The two forms
+    /// differ by round-off only.
+    ///
     /// # Safety
     /// As for [`solve`](Self::solve); cell k is an unbranched chain with nodes `nodes`.
     #[inline(always)]
+    // The far half's last step leaves a position nothing reads any more.
+    #[allow(unused_assignments)]
     unsafe fn eliminate_from_both_ends<M: MulAdd>(&self, k: usize, nodes: Range<usize>) {
         let TreeSystem { a, b, d, rhs, .. } = *self;
         let (m, middle) = Self::middle(&nodes);
-        let mut far = Lane::new(middle + 1..nodes.end);
-        // SAFETY: c_0 = k and c_1.. are the cell's nodes.
+        // Chain position j: c_0 = k, c_j = nodes.start + j - 1; the last is c_{len}.
+        let c = |j: usize| if j == 0 { k } else { nodes.start + j - 1 };
+        let last = nodes.len();
+        debug_assert_eq!(c(m), middle);
+        // SAFETY: every c(j) for j <= last is a node of the cell (m >= 1: a chain has a node
+        // besides its root), its parent is c(j - 1).
         unsafe {
-            let (mut node, mut dj, mut rj) = (k, *d.add(k), *rhs.add(k));
-            for j in 0..m {
-                let child = if j == 0 { nodes.start } else { node + 1 };
-                if far.busy() {
-                    self.eliminate_next::<M>(&mut far);
+            // Far half: c_last down to c_{m+1}, each into its parent; the share of c_{m+1}
+            // goes into the middle's diagonal and rhs in memory.
+            let mut fj = last;
+            let (mut fe, mut fr) = (*d.add(c(last)), *rhs.add(c(last)));
+            // Root half: c_0 up to c_{m-1}, each into its child.
+            let mut nj = 0;
+            let (mut ne, mut nr) = (*d.add(k), *rhs.add(k));
+
+            // One far node: c_fj into c_{fj-1}.
+            macro_rules! far_one {
+                () => {{
+                    let (i, p) = (c(fj), c(fj - 1));
+                    let (ai, bi) = (*a.add(i), *b.add(i));
+                    let inv = 1.0 / fe;
+                    let e = M::mul_add(-(ai * bi), inv, *d.add(p));
+                    let r = M::mul_add(-(ai * inv), fr, *rhs.add(p));
+                    *d.add(i) = bi * inv;
+                    *rhs.add(i) = fr * inv;
+                    (fe, fr, fj) = (e, r, fj - 1);
+                }};
+            }
+            // Two far nodes: c_fj and c_{fj-1}, into c_{fj-2}.
+            macro_rules! far_two {
+                () => {{
+                    let (i0, i1, i2) = (c(fj), c(fj - 1), c(fj - 2));
+                    let (a0, b0) = (*a.add(i0), *b.add(i0));
+                    let (a1, b1) = (*a.add(i1), *b.add(i1));
+                    let inv0 = 1.0 / fe;
+                    let both = M::mul_add(*d.add(i1), fe, -(a0 * b0));
+                    let inv1 = fe / both;
+                    let e = M::mul_add(-(a1 * b1), inv1, *d.add(i2));
+                    let r1 = M::mul_add(-(a0 * inv0), fr, *rhs.add(i1));
+                    let r = M::mul_add(-(a1 * inv1), r1, *rhs.add(i2));
+                    *d.add(i0) = b0 * inv0;
+                    *rhs.add(i0) = fr * inv0;
+                    *d.add(i1) = b1 * inv1;
+                    *rhs.add(i1) = r1 * inv1;
+                    (fe, fr, fj) = (e, r, fj - 2);
+                }};
+            }
+            // One root-half node: c_nj into c_{nj+1}.
+            macro_rules! near_one {
+                () => {{
+                    let (j, child) = (c(nj), c(nj + 1));
+                    let (ac, bc) = (*a.add(child), *b.add(child));
+                    let inv = 1.0 / ne;
+                    let e = M::mul_add(-(bc * ac), inv, *d.add(child));
+                    let r = M::mul_add(-(bc * inv), nr, *rhs.add(child));
+                    *d.add(j) = ac * inv;
+                    *rhs.add(j) = nr * inv;
+                    (ne, nr, nj) = (e, r, nj + 1);
+                }};
+            }
+            // Two root-half nodes: c_nj and c_{nj+1}, into c_{nj+2}.
+            macro_rules! near_two {
+                () => {{
+                    let (j0, j1, j2) = (c(nj), c(nj + 1), c(nj + 2));
+                    let (a1, b1) = (*a.add(j1), *b.add(j1));
+                    let (a2, b2) = (*a.add(j2), *b.add(j2));
+                    let inv0 = 1.0 / ne;
+                    let both = M::mul_add(*d.add(j1), ne, -(b1 * a1));
+                    let inv1 = ne / both;
+                    let e = M::mul_add(-(b2 * a2), inv1, *d.add(j2));
+                    let r1 = M::mul_add(-(b1 * inv0), nr, *rhs.add(j1));
+                    let r = M::mul_add(-(b2 * inv1), r1, *rhs.add(j2));
+                    *d.add(j0) = a1 * inv0;
+                    *rhs.add(j0) = nr * inv0;
+                    *d.add(j1) = a2 * inv1;
+                    *rhs.add(j1) = r1 * inv1;
+                    (ne, nr, nj) = (e, r, nj + 2);
+                }};
+            }
+            // The far half leaves the middle's diagonal and rhs in memory.
+            macro_rules! finish_far {
+                () => {{
+                    while fj > m + 1 {
+                        if fj >= m + 3 {
+                            far_two!();
+                        } else {
+                            far_one!();
+                        }
+                    }
+                    if fj == m + 1 {
+                        far_one!();
+                        *d.add(middle) = fe;
+                        *rhs.add(middle) = fr;
+                    }
+                }};
+            }
+            // Both halves two nodes at a time while the root half's step does not reach the
+            // middle (whose diagonal must have the far half's share first).
+            while nj + 2 < m {
+                if fj >= m + 3 {
+                    far_two!();
+                } else if fj == m + 2 {
+                    far_one!();
                 }
-                let (ac, bc) = (*a.add(child), *b.add(child));
-                let inv = 1.0 / dj;
-                let f = bc * inv;
-                let dc = M::mul_add(-(bc * ac), inv, *d.add(child));
-                let rc = M::mul_add(-f, rj, *rhs.add(child));
-                *d.add(child) = dc;
-                *rhs.add(child) = rc;
-                *d.add(node) = ac * inv;
-                *rhs.add(node) = rj * inv;
-                (node, dj, rj) = (child, dc, rc);
+                near_two!();
             }
-            while far.busy() {
-                self.eliminate_next::<M>(&mut far);
+            finish_far!();
+            while nj < m {
+                if nj + 2 <= m {
+                    near_two!();
+                } else {
+                    near_one!();
+                }
             }
+            *d.add(middle) = ne;
+            *rhs.add(middle) = nr;
         }
     }
 
@@ -527,10 +629,11 @@ mod tests {
         assert!(HinesMatrix::new(vec![0, 1, 0, 1, 2], 2).cells.is_empty());
     }
 
-    /// Unbranched cells of every length up to 9 are solved from both ends.
+    /// Unbranched cells of every length up to 40, and a long one, are solved from both ends
+    /// (two nodes per step on each half, one at the ends of odd halves).
     #[test]
     fn solves_chains_from_both_ends() {
-        for len in 1..=9usize {
+        for len in (1..=40usize).chain([511, 1000]) {
             let parent: Vec<u32> = (0..=len as u32).map(|i| i.saturating_sub(1)).collect();
             let mut m = HinesMatrix::new(parent.clone(), 1);
             assert_eq!(m.chains, vec![true], "a chain of {len}");
