@@ -404,68 +404,35 @@ impl TreeSystem {
             let mut nj = 0;
             let (mut ne, mut nr) = (*d.add(k), *rhs.add(k));
 
-            // One far node: c_fj into c_{fj-1}.
+            // A node's coupling to its neighbour on the way to the middle: (the factor of
+            // its running rhs in the neighbour's row, its output's factor). Far half: node i
+            // into its parent (a_i, b_i); root half: node into its child (b_child, a_child).
+            let far = |i: usize| (*a.add(c(i)), *b.add(c(i)));
+            let near = |j: usize| (*b.add(c(j)), *a.add(c(j)));
             macro_rules! far_one {
                 () => {{
-                    let (i, p) = (c(fj), c(fj - 1));
-                    let (ai, bi) = (*a.add(i), *b.add(i));
-                    let inv = 1.0 / fe;
-                    let e = M::mul_add(-(ai * bi), inv, *d.add(p));
-                    let r = M::mul_add(-(ai * inv), fr, *rhs.add(p));
-                    *d.add(i) = bi * inv;
-                    *rhs.add(i) = fr * inv;
-                    (fe, fr, fj) = (e, r, fj - 1);
+                    (fe, fr) = self.step_one::<M>(c(fj), c(fj - 1), far(fj), fe, fr);
+                    fj -= 1;
                 }};
             }
-            // Two far nodes: c_fj and c_{fj-1}, into c_{fj-2}.
             macro_rules! far_two {
                 () => {{
-                    let (i0, i1, i2) = (c(fj), c(fj - 1), c(fj - 2));
-                    let (a0, b0) = (*a.add(i0), *b.add(i0));
-                    let (a1, b1) = (*a.add(i1), *b.add(i1));
-                    let inv0 = 1.0 / fe;
-                    let both = M::mul_add(*d.add(i1), fe, -(a0 * b0));
-                    let inv1 = fe / both;
-                    let e = M::mul_add(-(a1 * b1), inv1, *d.add(i2));
-                    let r1 = M::mul_add(-(a0 * inv0), fr, *rhs.add(i1));
-                    let r = M::mul_add(-(a1 * inv1), r1, *rhs.add(i2));
-                    *d.add(i0) = b0 * inv0;
-                    *rhs.add(i0) = fr * inv0;
-                    *d.add(i1) = b1 * inv1;
-                    *rhs.add(i1) = r1 * inv1;
-                    (fe, fr, fj) = (e, r, fj - 2);
+                    let at = [c(fj), c(fj - 1), c(fj - 2)];
+                    (fe, fr) = self.step_two::<M>(at, [far(fj), far(fj - 1)], fe, fr);
+                    fj -= 2;
                 }};
             }
-            // One root-half node: c_nj into c_{nj+1}.
             macro_rules! near_one {
                 () => {{
-                    let (j, child) = (c(nj), c(nj + 1));
-                    let (ac, bc) = (*a.add(child), *b.add(child));
-                    let inv = 1.0 / ne;
-                    let e = M::mul_add(-(bc * ac), inv, *d.add(child));
-                    let r = M::mul_add(-(bc * inv), nr, *rhs.add(child));
-                    *d.add(j) = ac * inv;
-                    *rhs.add(j) = nr * inv;
-                    (ne, nr, nj) = (e, r, nj + 1);
+                    (ne, nr) = self.step_one::<M>(c(nj), c(nj + 1), near(nj + 1), ne, nr);
+                    nj += 1;
                 }};
             }
-            // Two root-half nodes: c_nj and c_{nj+1}, into c_{nj+2}.
             macro_rules! near_two {
                 () => {{
-                    let (j0, j1, j2) = (c(nj), c(nj + 1), c(nj + 2));
-                    let (a1, b1) = (*a.add(j1), *b.add(j1));
-                    let (a2, b2) = (*a.add(j2), *b.add(j2));
-                    let inv0 = 1.0 / ne;
-                    let both = M::mul_add(*d.add(j1), ne, -(b1 * a1));
-                    let inv1 = ne / both;
-                    let e = M::mul_add(-(b2 * a2), inv1, *d.add(j2));
-                    let r1 = M::mul_add(-(b1 * inv0), nr, *rhs.add(j1));
-                    let r = M::mul_add(-(b2 * inv1), r1, *rhs.add(j2));
-                    *d.add(j0) = a1 * inv0;
-                    *rhs.add(j0) = nr * inv0;
-                    *d.add(j1) = a2 * inv1;
-                    *rhs.add(j1) = r1 * inv1;
-                    (ne, nr, nj) = (e, r, nj + 2);
+                    let at = [c(nj), c(nj + 1), c(nj + 2)];
+                    (ne, nr) = self.step_two::<M>(at, [near(nj + 1), near(nj + 2)], ne, nr);
+                    nj += 2;
                 }};
             }
             // The far half leaves the middle's diagonal and rhs in memory.
@@ -505,6 +472,66 @@ impl TreeSystem {
             }
             *d.add(middle) = ne;
             *rhs.add(middle) = nr;
+        }
+    }
+
+    /// One node of a chain eliminated into its neighbour `next` (its parent or its child),
+    /// with running diagonal `e` and rhs `r`; `(x, w)` its coupling: the neighbour's row gets
+    /// -x/e times the node's row (x·w = a·b of the pair), the node keeps w/e and r/e for the
+    /// back substitution. Returns the neighbour's running diagonal and rhs.
+    ///
+    /// # Safety
+    /// `node` and `next` are nodes of the system.
+    #[inline(always)]
+    unsafe fn step_one<M: MulAdd>(
+        &self,
+        node: usize,
+        next: usize,
+        (x, w): (f64, f64),
+        e: f64,
+        r: f64,
+    ) -> (f64, f64) {
+        let TreeSystem { d, rhs, .. } = *self;
+        // SAFETY: see above.
+        unsafe {
+            let inv = 1.0 / e;
+            let e_next = M::mul_add(-(x * w), inv, *d.add(next));
+            let r_next = M::mul_add(-(x * inv), r, *rhs.add(next));
+            *d.add(node) = w * inv;
+            *rhs.add(node) = r * inv;
+            (e_next, r_next)
+        }
+    }
+
+    /// Two nodes of a chain, `at[0]` then `at[1]`, eliminated into `at[2]` (couplings as in
+    /// [`step_one`](Self::step_one)): 1/e of the second is e / (D e - x·w), so the chain
+    /// waits for one division and two multiply-adds per two nodes; 1/e of the first is
+    /// beside it. Returns the running diagonal and rhs of `at[2]`.
+    ///
+    /// # Safety
+    /// The three are nodes of the system.
+    #[inline(always)]
+    unsafe fn step_two<M: MulAdd>(
+        &self,
+        at: [usize; 3],
+        [(x1, w1), (x2, w2)]: [(f64, f64); 2],
+        e: f64,
+        r: f64,
+    ) -> (f64, f64) {
+        let TreeSystem { d, rhs, .. } = *self;
+        // SAFETY: see above.
+        unsafe {
+            let inv0 = 1.0 / e;
+            let both = M::mul_add(*d.add(at[1]), e, -(x1 * w1));
+            let inv1 = e / both;
+            let e_next = M::mul_add(-(x2 * w2), inv1, *d.add(at[2]));
+            let r1 = M::mul_add(-(x1 * inv0), r, *rhs.add(at[1]));
+            let r_next = M::mul_add(-(x2 * inv1), r1, *rhs.add(at[2]));
+            *d.add(at[0]) = w1 * inv0;
+            *rhs.add(at[0]) = r * inv0;
+            *d.add(at[1]) = w2 * inv1;
+            *rhs.add(at[1]) = r1 * inv1;
+            (e_next, r_next)
         }
     }
 
