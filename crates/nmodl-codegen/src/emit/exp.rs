@@ -403,37 +403,54 @@ fn exp_by_table(
 /// the power of two (i64 lanes) and its rounding error (f64 lanes).
 fn table_entries(
     b: &mut FunctionBuilder,
-    lanes: &Lanes,
+    lanes: &mut Lanes,
     t_bits: Value,
     (base, offset): (Value, i32),
 ) -> (Value, Value) {
     let flags = MemFlagsData::trusted().with_readonly();
-    let address = |b: &mut FunctionBuilder, bits: Value| {
-        let j = b.ins().band_imm_s(bits, (1 << TABLE_BITS) - 1);
-        let at = b.ins().ishl_imm_u(j, 4);
-        b.ins().iadd(base, at)
-    };
     if !lanes.float.is_vector() {
-        let at = address(b, t_bits);
+        let j = b.ins().band_imm_s(t_bits, (1 << TABLE_BITS) - 1);
+        let at = b.ins().ishl_imm_u(j, 4);
+        let at = b.ins().iadd(base, at);
         let adjusted = b.ins().load(types::I64, flags, at, offset);
         let error = b.ins().load(types::F64, flags, at, offset + 8);
         return (adjusted, error);
     }
-    let bits0 = b.ins().extractlane(t_bits, 0);
-    let bits1 = b.ins().extractlane(t_bits, 1);
-    let at = [address(b, bits0), address(b, bits1)];
-    // Lane 0 loaded into both lanes (as a float: movddup), lane 1 replaced (pinsrq): two
-    // instructions reading memory, no general-purpose register in between.
-    let gather = |b: &mut FunctionBuilder, skew: i32| {
-        let x0 = b.ins().load(types::F64, flags, at[0], offset + skew);
-        let x1 = b.ins().load(types::I64, flags, at[1], offset + skew);
-        let both = b.ins().splat(lanes.float, x0);
-        let both = lanes.bits(b, both);
-        b.ins().insertlane(both, x1, 1)
-    };
-    let adjusted = gather(b, 0);
-    let error = gather(b, 8);
+    // Both lanes' byte offsets at once, then each lane's 16-byte entry in one load, and the
+    // two entries' first halves and second halves interleaved: two loads and two shuffles,
+    // where a gather lane by lane takes four loads and two inserts. Lane 0 leaves the vector
+    // as a float's bits (movq; x86-64 extracts an integer lane 0 with pextrq, two operations).
+    let mask = lanes.int(b, (1 << TABLE_BITS) - 1);
+    let j = b.ins().band(t_bits, mask);
+    let at = b.ins().ishl_imm_u(j, 4);
+    let at_float = lanes.float_of_bits(b, at);
+    let at0 = b.ins().extractlane(at_float, 0);
+    let at0 = b.ins().bitcast(types::I64, little(), at0);
+    let at1 = b.ins().extractlane(at, 1);
+    let [e0, e1] = [at0, at1].map(|at| {
+        let address = b.ins().iadd(base, at);
+        b.ins().load(types::I64X2, flags, address, offset)
+    });
+    let [adjusted, error] = halves_interleaved(b, e0, e1);
     (adjusted, lanes.float_of_bits(b, error))
+}
+
+/// From two vectors of two 64-bit lanes, [x0, y0] and [x1, y1]: [x0, x1] and [y0, y1], of
+/// the operands' type (punpcklqdq and punpckhqdq on x86-64).
+pub(crate) fn halves_interleaved(
+    b: &mut FunctionBuilder,
+    first: Value,
+    second: Value,
+) -> [Value; 2] {
+    let ty = b.func.dfg.value_type(first);
+    let [first, second] = [first, second].map(|x| b.ins().bitcast(types::I8X16, little(), x));
+    let low: Vec<u8> = (0..8).chain(16..24).collect();
+    let high: Vec<u8> = (8..16).chain(24..32).collect();
+    [low, high].map(|mask| {
+        let mask = b.func.dfg.immediates.push(mask.into());
+        let x = b.ins().shuffle(first, second, mask);
+        b.ins().bitcast(ty, little(), x)
+    })
 }
 
 /// k = round(x / step) as a float (`1 / step` given), the same k in the low bits of

@@ -456,6 +456,14 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         b.ins().bitcast(F64X2, little, lanes)
     }
 
+    /// The f64s at `addrs[k] + offset` (first) and `addrs[k] + offset + 8` (second) in lane
+    /// k: a vector load per lane, then the low halves and the high halves interleaved.
+    pub fn transposed_at(&mut self, addrs: [Value; 2], offset: i32) -> [Value; 2] {
+        let b = &mut self.s.b;
+        let [r0, r1] = addrs.map(|a| b.ins().load(F64X2, flags(), a, offset));
+        super::super::exp::halves_interleaved(b, r0, r1)
+    }
+
     /// The two lanes' entries of the node array at `ctx_field`.
     pub fn node_values(&mut self, ctx_field: usize) -> Value {
         let a0 = node_addr_of(self.s, ctx_field, self.nodes[0]);

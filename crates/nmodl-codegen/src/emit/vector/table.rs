@@ -83,18 +83,34 @@ fn interpolate_outputs(
 ) -> VResult<Value> {
     let mut result = l.splat(0.0);
     let row = table.rows() as i32 * 8;
-    for k in 0..table.outputs {
-        let y0 = l.gather_at(rows, row + table.value(k) as i32 * 8);
-        let dy = l.gather_at(rows, row + table.step(k) as i32 * 8);
-        let b = &mut l.s.b;
-        let step = b.ins().fmul(theta, dy);
-        let y = b.ins().fadd(y0, step);
-        match f.kind {
-            FunctionKind::Function => result = y,
-            _ => {
-                let out = f.table.as_ref().expect("tabled").outputs[k as usize];
-                l.store_var(out, y)?;
+    let at = |place: u32| row + place as i32 * 8;
+    let mut k = 0;
+    while k < table.outputs {
+        // Two outputs at a time where the row holds them side by side: one vector load per
+        // lane and row part, then the lanes' halves exchanged (two loads and two shuffles per
+        // pair of quantities, where gathering them lane by lane takes four loads and two
+        // inserts).
+        let (values, steps) = if k + 1 < table.outputs {
+            let values = l.transposed_at(rows, at(table.value(k)));
+            let steps = l.transposed_at(rows, at(table.step(k)));
+            (values.to_vec(), steps.to_vec())
+        } else {
+            let y0 = l.gather_at(rows, at(table.value(k)));
+            let dy = l.gather_at(rows, at(table.step(k)));
+            (vec![y0], vec![dy])
+        };
+        for (y0, dy) in values.into_iter().zip(steps) {
+            let b = &mut l.s.b;
+            let step = b.ins().fmul(theta, dy);
+            let y = b.ins().fadd(y0, step);
+            match f.kind {
+                FunctionKind::Function => result = y,
+                _ => {
+                    let out = f.table.as_ref().expect("tabled").outputs[k as usize];
+                    l.store_var(out, y)?;
+                }
             }
+            k += 1;
         }
     }
     Ok(result)
