@@ -163,3 +163,44 @@ fn continuerun_runs_in_one_piece_unless_advance_is_redefined() {
     assert_eq!(stepped, one);
     assert_eq!(pieces, 0, "a redefined advance() runs at every step");
 }
+
+/// Spike recordings with ids are copied after every step when hoc steps (fadvance), only at
+/// the end of a run in one piece: both give the same vectors, for two recordings that share
+/// the sources between them, and a finitialize starts them again.
+#[test]
+fn spike_records_with_ids_copied_step_by_step_equal_one_copy_at_the_end() {
+    let setup = r#"
+objref tv2, idv2
+tv2 = new Vector()
+idv2 = new Vector()
+for i = 0, 2 pc.spike_record(2*i + 1, tv2, idv2)
+proc show() {
+    printf("%s %d %d\n", $s1, tv.size, tv2.size)
+    for i = 0, tv.size - 1 printf("%d %.17g\n", idv.x[i], tv.x[i])
+    for i = 0, tv2.size - 1 printf("%d %.17g\n", idv2.x[i], tv2.x[i])
+}
+{ stim.del = 1  stim.dur = 30  stim.amp = 0.5 }
+{ pc.set_maxstep(10)  stdinit() }
+while (t < 40 - dt/2) { fadvance() }
+show("stepped")
+stdinit()
+show("after finitialize")
+continuerun(40)
+show("one piece")
+"#;
+    let ring = RING.replace("SETUP", "");
+    let text = ring[..ring.find("{ pc.set_maxstep").expect("the ring's run")].to_string() + setup;
+    let (out, err) = run(&text);
+    assert_eq!(err, None, "{out}");
+    let (_, out) = out.split_once("stepped").expect("three reports");
+    let (stepped, rest) = out.split_once("after finitialize").expect("three reports");
+    let (restarted, one_piece) = rest.split_once("one piece").expect("three reports");
+    assert_eq!(restarted.trim(), "0 0");
+    assert_eq!(stepped, one_piece);
+    let (counts, _) = stepped.trim().split_once('\n').expect("spikes");
+    let n: Vec<usize> = counts.split(' ').map(|c| c.parse().unwrap()).collect();
+    assert!(
+        n[0] > 4 && n[1] > 4,
+        "both recordings have several spikes: {stepped}"
+    );
+}

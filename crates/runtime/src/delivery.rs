@@ -51,11 +51,16 @@ impl CableModel {
             };
             if let Some(r) = &mut nc.record {
                 r.push(time);
-                events.record_changes += 1;
+                events.records.gained(id);
             }
             if nc.active && nc.target.is_some() {
                 let due = time + nc.delay;
+                let weights = nc.weight.as_ptr();
                 events.push(due, EventKind::NetCon(id));
+                // The delivery reads the weights, a heap block of their own: a spike fans
+                // out to NetCons all over memory, and without this each delivery waited for
+                // a cache miss there (a fifth of a 320000-NetCon network's run).
+                prefetch(weights);
             }
         }
     }
@@ -203,12 +208,18 @@ impl CableModel {
                     t: now,
                 });
             };
-            let name = m.info.name.clone();
+            // For the error messages (a clone per request would be an allocation per
+            // net_send and net_move).
+            let name = |this: &Self| this.reg.mechs[mech as usize].info.name.clone();
             match r {
                 Request::Send { time, flag, .. } => {
                     if time.is_nan() || time < now {
                         return Err(RuntimeError::Event {
-                            message: format!("net_send from {name} with delay {} < 0", time - now),
+                            message: format!(
+                                "net_send from {} with delay {} < 0",
+                                name(self),
+                                time - now
+                            ),
                             t: now,
                         });
                     }
@@ -234,7 +245,8 @@ impl CableModel {
                     let Some(mv) = self.events.movable.get(&pid).copied() else {
                         return Err(RuntimeError::Event {
                             message: format!(
-                                "net_move in {name}: no pending self-event with flag 1"
+                                "net_move in {}: no pending self-event with flag 1",
+                                name(self)
                             ),
                             t: now,
                         });
@@ -242,7 +254,8 @@ impl CableModel {
                     if time.is_nan() || time < now {
                         return Err(RuntimeError::Event {
                             message: format!(
-                                "net_move in {name} to {time}, before the current time"
+                                "net_move in {} to {time}, before the current time",
+                                name(self)
                             ),
                             t: now,
                         });
@@ -316,4 +329,16 @@ impl CableModel {
         }
         Ok(())
     }
+}
+
+/// Asks the processor to bring the cache line at `p` closer (a hint: no effect on results).
+#[inline(always)]
+fn prefetch(p: *const f64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching reads nothing architecturally and never faults.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }

@@ -9,10 +9,11 @@
 
 use std::cell::UnsafeCell;
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 
 use rsnrn_abi::{KernelContext, MechanismData};
 
+use crate::int_hash::{IntMap, IntSet};
 use crate::netcon::{NetCon, NetConId, PreSyn};
 use crate::point::PointProcessId;
 
@@ -126,28 +127,54 @@ pub struct QueueStatistics {
     pub removes: u64,
 }
 
+/// The changes of the NetCons' spike records, for front ends that copy the spikes into their
+/// own vectors: a counter that moves with every change, and the NetCons that gained a spike,
+/// in order, since the records last changed otherwise (an epoch), so that a copy need not
+/// look at every recording source (a 4000-cell network recorded every gid and looked at all
+/// of them after every step).
+#[derive(Debug, Default)]
+pub(crate) struct RecordJournal {
+    pub changes: u64,
+    pub epoch: u64,
+    pub since_epoch: Vec<NetConId>,
+}
+
+impl RecordJournal {
+    /// NetCon `id`'s record gained a spike.
+    pub fn gained(&mut self, id: NetConId) {
+        self.changes += 1;
+        self.since_epoch.push(id);
+    }
+
+    /// Records were emptied or replaced: a new epoch.
+    pub fn restart(&mut self) {
+        self.changes += 1;
+        self.epoch += 1;
+        self.since_epoch.clear();
+    }
+}
+
 /// Everything about events one model owns.
 #[derive(Debug, Default)]
 pub(crate) struct Events {
     pub stats: QueueStatistics,
-    /// Grows whenever a NetCon record gains a spike or all records are emptied
-    /// (finitialize): front ends copy spikes only when it moved.
-    pub record_changes: u64,
+    /// What happened to the NetCons' spike records (front ends copy from them).
+    pub records: RecordJournal,
     /// Boxed so that `KernelContext::events` keeps pointing at it when the model moves.
     state: Box<UnsafeCell<ServiceState>>,
     pub queue: BinaryHeap<Queued>,
     pub next_seq: u64,
     /// Queued events that `net_move` replaced: skipped when popped.
-    pub cancelled: HashSet<u64>,
-    pub movable: HashMap<PointProcessId, Movable>,
+    pub cancelled: IntSet<u64>,
+    pub movable: IntMap<PointProcessId, Movable>,
     pub watches: Vec<Watch>,
     pub netcons: Vec<Option<NetCon>>,
     /// Voltage sources (NEURON's PreSyn): one per (section, x) that NetCons watch.
     pub presyns: Vec<PreSyn>,
     /// NetCons from each point-process / artificial-cell source, in creation order.
-    pub point_sources: HashMap<PointProcessId, Vec<NetConId>>,
+    pub point_sources: IntMap<PointProcessId, Vec<NetConId>>,
     /// NetCons to each target, in creation order.
-    pub targets: HashMap<PointProcessId, Vec<NetConId>>,
+    pub targets: IntMap<PointProcessId, Vec<NetConId>>,
 }
 
 impl Events {
@@ -235,7 +262,7 @@ impl Events {
                 r.clear();
             }
         }
-        self.record_changes += 1;
+        self.records.restart();
     }
 
     /// Earliest event still to be delivered, at or before `tmax`.
@@ -246,7 +273,7 @@ impl Events {
                 return None;
             }
             let ev = self.queue.pop().expect("peeked");
-            if !self.cancelled.remove(&ev.seq) {
+            if self.cancelled.is_empty() || !self.cancelled.remove(&ev.seq) {
                 self.stats.removes += 1;
                 return Some(ev);
             }

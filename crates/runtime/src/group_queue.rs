@@ -18,7 +18,9 @@
 //! whatever the number of groups.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
+
+use crate::int_hash::IntSet;
 
 use crate::events::{EventKind, QueueStatistics};
 
@@ -152,7 +154,7 @@ pub(crate) struct GroupQueue {
     heap: BinaryHeap<Entry>,
     next_id: u64,
     /// Ids of events `net_move` replaced: skipped when popped.
-    cancelled: HashSet<u64>,
+    cancelled: IntSet<u64>,
     pub stats: QueueStatistics,
 }
 

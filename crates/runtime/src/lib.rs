@@ -88,6 +88,7 @@ mod fused;
 pub mod geometry;
 mod group_queue;
 mod hines;
+pub mod int_hash;
 mod ion_style;
 pub mod ions;
 mod layout;

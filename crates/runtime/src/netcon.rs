@@ -317,7 +317,7 @@ impl CableModel {
             }
         }
         self.nc_mut(id)?.record = Some(Vec::new());
-        self.events.record_changes += 1;
+        self.events.records.restart();
         Ok(ended)
     }
 
@@ -354,7 +354,16 @@ impl CableModel {
     /// A counter that moves whenever some NetCon's recorded spikes change (a new spike, or
     /// finitialize emptying them): nothing to copy while it stays put.
     pub fn spike_record_changes(&self) -> u64 {
-        self.events.record_changes
+        self.events.records.changes
+    }
+
+    /// The NetCons whose records gained a spike, in order, since the records last changed
+    /// otherwise (a NetCon started recording, or finitialize emptied them), with a number
+    /// that identifies that state of the records (it differs after such a change): a front
+    /// end that copied the spikes up to some position of the list in the same epoch needs
+    /// to look only at the NetCons after it.
+    pub fn spike_record_journal(&self) -> (u64, &[NetConId]) {
+        (self.events.records.epoch, &self.events.records.since_epoch)
     }
 
     /// The spike times kept since [`netcon_record`](Self::netcon_record) (empty if not

@@ -28,7 +28,7 @@
 //! the same instance is not thread-safe, as in NEURON). After an error, cells of other groups
 //! may have stepped further than the single-threaded run would have.
 
-use std::collections::HashMap;
+use crate::int_hash::IntMap;
 
 use rsnrn_abi::{KernelContext, MechanismData, MechanismKind, NetReceiveKernel};
 
@@ -64,9 +64,9 @@ struct Net {
     netcons: Vec<Option<NetConInfo>>,
     presyns: Vec<PresynInfo>,
     points: Vec<Option<PointInfo>>,
-    point_sources: HashMap<PointProcessId, Vec<NetConId>>,
+    point_sources: IntMap<PointProcessId, Vec<NetConId>>,
     /// NetCons to each target, in creation order (FOR_NETCONS).
-    targets: HashMap<PointProcessId, Vec<NetConId>>,
+    targets: IntMap<PointProcessId, Vec<NetConId>>,
     mechs: Vec<MechEvents>,
     /// Group of every node.
     node_groups: Vec<usize>,
@@ -155,7 +155,7 @@ struct Lane {
     records: Vec<(*mut Vec<f64>, Sample)>,
     outbox: Vec<Outgoing>,
     spike_log: Vec<(NetConId, f64)>,
-    movable: HashMap<PointProcessId, (u64, Movable)>,
+    movable: IntMap<PointProcessId, (u64, Movable)>,
     /// Per mechanism: all its instances, with the group's GLOBALs (for NET_RECEIVE).
     full: Vec<Option<MechanismData>>,
     failure: Option<LaneFailure>,
@@ -436,7 +436,7 @@ impl CableModel {
                 records: Vec::new(),
                 outbox: Vec::new(),
                 spike_log: Vec::new(),
-                movable: HashMap::new(),
+                movable: IntMap::default(),
                 full: Vec::new(),
                 failure: None,
                 t: self.t,
@@ -514,7 +514,7 @@ impl CableModel {
     /// The model's queue into the groups' queues (by target), keeping insertion numbers.
     fn distribute_queue(&mut self, lanes: &mut [Lane], net: &Net) {
         let cancelled = std::mem::take(&mut self.events.cancelled);
-        let movable: HashMap<u64, (PointProcessId, Movable)> = self
+        let movable: IntMap<u64, (PointProcessId, Movable)> = self
             .events
             .movable
             .drain()
@@ -537,7 +537,7 @@ impl CableModel {
     /// exchange), with the queue statistics and the sources' threshold states.
     fn collect_queue(&mut self, lanes: &mut [Lane]) {
         for lane in lanes.iter_mut() {
-            let mut seq_of = HashMap::new();
+            let mut seq_of = IntMap::default();
             for e in lane.queue.drain_live() {
                 let OrderKey::Seq(seq) = e.key else {
                     unreachable!("an exchange numbers every queued event")
@@ -599,7 +599,7 @@ impl CableModel {
                 if let Some(Some(nc)) = self.events.netcons.get_mut(id.index()) {
                     if let Some(r) = &mut nc.record {
                         r.push(time);
-                        self.events.record_changes += 1;
+                        self.events.records.gained(id);
                     }
                 }
             }

@@ -29,6 +29,11 @@ pub struct ParallelState {
     step_seconds: f64,
     /// The runtime's spike-record counter at the last sync (nothing new while it stays).
     synced_changes: Option<u64>,
+    /// The runtime's record journal (epoch, length) at the last sync.
+    synced_journal: Option<(u64, usize)>,
+    /// Where each source is in `id_recordings` (recording, position): built when a sync
+    /// needs it, dropped whenever the recordings change.
+    source_places: Option<IntMap<NetConId, Vec<(usize, usize)>>>,
 }
 
 struct GidCell {
@@ -285,6 +290,7 @@ pub fn record_with_ids(
             _ => return err("spike recording: the time and id arguments must be Vectors"),
         }
     }
+    it.parallel.source_places = None;
     for &(nc, _) in &sources {
         // The source now records into these Vectors only (NEURON's PreSyn has one record).
         let ended = rt(it.model.netcon_record(nc))?;
@@ -333,43 +339,88 @@ pub fn record_with_ids(
 /// after a finitialize emptied the sources the vectors start again.
 pub fn sync(it: &mut Interp) {
     let changes = it.model.spike_record_changes();
-    if it.parallel.synced_changes == Some(changes) {
+    let state = &mut it.parallel;
+    if state.synced_changes == Some(changes) {
         return;
     }
-    it.parallel.synced_changes = Some(changes);
-    let model = &it.model;
-    it.parallel
+    state.synced_changes = Some(changes);
+    let before = state.id_recordings.len();
+    state
         .id_recordings
         .retain(|r| r.tvec.strong_count() > 0 && r.idvec.strong_count() > 0);
-    for r in it.parallel.id_recordings.iter_mut() {
-        let (Some(tvec), Some(idvec)) = (r.tvec.upgrade(), r.idvec.upgrade()) else {
+    if state.id_recordings.len() != before {
+        state.source_places = None;
+    }
+    let (epoch, journal) = it.model.spike_record_journal();
+    // In the same epoch the records only grew, and only those of the NetCons in the journal
+    // since the last sync.
+    let since = match state.synced_journal {
+        Some((e, len)) if e == epoch && len <= journal.len() => Some(len),
+        _ => None,
+    };
+    state.synced_journal = Some((epoch, journal.len()));
+    let Some(since) = since else {
+        for r in state.id_recordings.iter_mut() {
+            let all: Vec<usize> = (0..r.sources.len()).collect();
+            copy_fresh(&it.model, r, &all);
+        }
+        return;
+    };
+    let places = state.source_places.get_or_insert_with(|| {
+        let mut places: IntMap<NetConId, Vec<(usize, usize)>> = IntMap::default();
+        for (r, recording) in state.id_recordings.iter().enumerate() {
+            for (k, &(nc, _)) in recording.sources.iter().enumerate() {
+                places.entry(nc).or_default().push((r, k));
+            }
+        }
+        places
+    });
+    let mut touched: Vec<(usize, usize)> = journal[since..]
+        .iter()
+        .filter_map(|nc| places.get(nc))
+        .flatten()
+        .copied()
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for group in touched.chunk_by(|a, b| a.0 == b.0) {
+        let positions: Vec<usize> = group.iter().map(|&(_, k)| k).collect();
+        copy_fresh(&it.model, &mut state.id_recordings[group[0].0], &positions);
+    }
+}
+
+/// Appends to `r`'s vectors the spikes its sources at `positions` (ascending) recorded since
+/// the last copy, in time order (ties in source order); when a source has fewer spikes than
+/// copied (a finitialize emptied them) the vectors start again.
+fn copy_fresh(model: &rsnrn_runtime::CableModel, r: &mut IdRecording, positions: &[usize]) {
+    let (Some(tvec), Some(idvec)) = (r.tvec.upgrade(), r.idvec.upgrade()) else {
+        return;
+    };
+    let mut restarted = false;
+    let mut fresh: Vec<(f64, f64)> = Vec::new();
+    for &k in positions {
+        let (nc, id) = r.sources[k];
+        let Ok(spikes) = model.netcon_spikes(nc) else {
             continue;
         };
-        let mut restarted = false;
-        let mut fresh: Vec<(f64, f64)> = Vec::new();
-        for (k, &(nc, id)) in r.sources.iter().enumerate() {
-            let Ok(spikes) = model.netcon_spikes(nc) else {
-                continue;
-            };
-            if spikes.len() < r.seen[k] {
-                restarted = true;
-                r.seen[k] = 0;
-            }
-            fresh.extend(spikes[r.seen[k]..].iter().map(|&t| (t, id)));
-            r.seen[k] = spikes.len();
+        if spikes.len() < r.seen[k] {
+            restarted = true;
+            r.seen[k] = 0;
         }
-        if fresh.is_empty() && !restarted {
-            continue;
-        }
-        fresh.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for (v, column) in [(&tvec, 0), (&idvec, 1)] {
-            if let ObjData::Vector(d) = &mut *v.data.borrow_mut() {
-                if restarted {
-                    d.data.clear();
-                }
-                d.data
-                    .extend(fresh.iter().map(|p| if column == 0 { p.0 } else { p.1 }));
+        fresh.extend(spikes[r.seen[k]..].iter().map(|&t| (t, id)));
+        r.seen[k] = spikes.len();
+    }
+    if fresh.is_empty() && !restarted {
+        return;
+    }
+    fresh.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (v, column) in [(&tvec, 0), (&idvec, 1)] {
+        if let ObjData::Vector(d) = &mut *v.data.borrow_mut() {
+            if restarted {
+                d.data.clear();
             }
+            d.data
+                .extend(fresh.iter().map(|p| if column == 0 { p.0 } else { p.1 }));
         }
     }
 }
