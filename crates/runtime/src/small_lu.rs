@@ -35,6 +35,22 @@ pub(crate) struct SmallLu {
     lower_rows: Vec<u64>,
     upper_rows: Vec<u64>,
     scratch: Vec<f64>,
+    /// The last masked elimination's steps, replayed while the pattern and the pivots stay.
+    schedule: Vec<Step>,
+}
+
+/// One step k of a masked elimination as it went: the replay checks the pivot and then does
+/// the same operations without keeping the masks up to date (they come out the same).
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    /// Rows below k that were pivot candidates, and the one chosen (k: none below).
+    candidates: u64,
+    pivot: usize,
+    /// Columns swapped between rows k and `pivot`.
+    swapped: u64,
+    /// Rows below k with a non-zero in column k, and the columns right of k in row k.
+    eliminated: u64,
+    pivot_row: u64,
 }
 
 impl SmallLu {
@@ -60,12 +76,12 @@ impl SmallLu {
         if self.order.len() != n || self.pattern[..] != rows[..n] {
             self.new_pattern(&rows[..n]);
         }
-        self.lu.clear();
-        self.lu.resize(n * n, 0.0);
-        for (r, &mask) in rows[..n].iter().enumerate() {
-            let base = self.position[r] * n;
-            for c in bits(mask) {
-                self.lu[base + self.position[c]] = a[r * n + c];
+        self.scatter(n, a, &rows[..n]);
+        if self.schedule.len() == n {
+            match self.replay(n) {
+                Replay::Done => return true,
+                Replay::Singular => return false,
+                Replay::OtherPivot => self.scatter(n, a, &rows[..n]),
             }
         }
         let mut columns = [0u64; MAX_MASKED];
@@ -73,6 +89,7 @@ impl SmallLu {
         let mut row_masks = [0u64; MAX_MASKED];
         row_masks[..n].copy_from_slice(&self.reordered_rows);
         if !self.eliminate(n, &mut columns[..n], &mut row_masks[..n]) {
+            self.schedule.clear();
             return false;
         }
         self.lower_rows.clear();
@@ -96,6 +113,7 @@ impl SmallLu {
             }
         }
         self.order = minimum_degree_order(&symmetric);
+        self.schedule.clear();
         self.position.resize(n, 0);
         for (k, &unknown) in self.order.iter().enumerate() {
             self.position[unknown] = k;
@@ -113,19 +131,67 @@ impl SmallLu {
         }
     }
 
+    /// The reordered matrix in `lu`: the non-zeros `rows` of `a` at their new places.
+    fn scatter(&mut self, n: usize, a: &[f64], rows: &[u64]) {
+        self.lu.clear();
+        self.lu.resize(n * n, 0.0);
+        for (r, &mask) in rows.iter().enumerate() {
+            let base = self.position[r] * n;
+            for c in bits(mask) {
+                self.lu[base + self.position[c]] = a[r * n + c];
+            }
+        }
+    }
+
+    /// The last elimination's steps again on the scattered matrix, as long as each step
+    /// picks the same pivot (then the operations, and the factors' bits, are those of
+    /// [`Self::eliminate`]); the replay skips the bookkeeping of the masks, which cost as
+    /// much as the arithmetic.
+    fn replay(&mut self, n: usize) -> Replay {
+        self.pivots.clear();
+        self.pivots.extend(0..n);
+        let lu = &mut self.lu;
+        for (k, step) in self.schedule.iter().enumerate() {
+            let Some(pivot) = choose_pivot(lu, n, k, bits(step.candidates)) else {
+                return Replay::Singular;
+            };
+            if pivot != step.pivot {
+                return Replay::OtherPivot;
+            }
+            if pivot != k {
+                for j in bits(step.swapped) {
+                    lu.swap(k * n + j, pivot * n + j);
+                }
+                self.pivots.swap(k, pivot);
+            }
+            let diagonal = lu[k * n + k];
+            for i in bits(step.eliminated) {
+                let factor = lu[i * n + k] / diagonal;
+                lu[i * n + k] = factor;
+                for j in bits(step.pivot_row) {
+                    lu[i * n + j] -= factor * lu[k * n + j];
+                }
+            }
+        }
+        Replay::Done
+    }
+
     /// Partial-pivoting elimination over the non-zeros: `columns[j]` holds the rows with a
     /// non-zero in column j and `rows[i]` the columns of row i; both grow with the fill-in.
     fn eliminate(&mut self, n: usize, columns: &mut [u64], rows: &mut [u64]) -> bool {
         self.pivots.clear();
         self.pivots.extend(0..n);
+        self.schedule.clear();
         let lu = &mut self.lu;
         for k in 0..n {
             let after_k = !((2u64 << k) - 1);
-            let Some(pivot) = choose_pivot(lu, n, k, bits(columns[k] & after_k)) else {
+            let candidates = columns[k] & after_k;
+            let Some(pivot) = choose_pivot(lu, n, k, bits(candidates)) else {
                 return false;
             };
+            let swapped = if pivot != k { rows[k] | rows[pivot] } else { 0 };
             if pivot != k {
-                for j in bits(rows[k] | rows[pivot]) {
+                for j in bits(swapped) {
                     lu.swap(k * n + j, pivot * n + j);
                     // Rows k and pivot trade places in the column's mask.
                     let (bk, bp) = (1u64 << k, 1u64 << pivot);
@@ -137,8 +203,16 @@ impl SmallLu {
                 self.pivots.swap(k, pivot);
             }
             let pivot_row = rows[k] & after_k;
+            let eliminated = columns[k] & after_k;
+            self.schedule.push(Step {
+                candidates,
+                pivot,
+                swapped,
+                eliminated,
+                pivot_row,
+            });
             let diagonal = lu[k * n + k];
-            for i in bits(columns[k] & after_k) {
+            for i in bits(eliminated) {
                 let factor = lu[i * n + k] / diagonal;
                 lu[i * n + k] = factor;
                 for j in bits(pivot_row) {
@@ -224,6 +298,15 @@ impl SmallLu {
             x[unknown] = y[k];
         }
     }
+}
+
+/// How a [`SmallLu::replay`] ended.
+enum Replay {
+    Done,
+    /// A pivot was 0 or not finite.
+    Singular,
+    /// A step's pivot differs from the recorded one: `lu` is half eliminated.
+    OtherPivot,
 }
 
 /// Partial pivoting: the row (k or one of `below`) with the largest magnitude in column k;
@@ -337,6 +420,57 @@ mod tests {
         let mut x = [0.0];
         lu.solve(&[3.0], &mut x);
         assert_eq!(x[0], 0.75);
+    }
+
+    #[test]
+    fn replayed_eliminations_give_the_bits_of_fresh_ones() {
+        // One pattern (a chain with a hub and a weak diagonal), values that change from call
+        // to call so that the pivots sometimes move: a SmallLu that keeps its schedule must
+        // solve exactly as a new one each time.
+        let n = 9;
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut kept = SmallLu::default();
+        let (mut replays, mut moved) = (0, 0);
+        for round in 0..200 {
+            let mut a = vec![0.0; n * n];
+            for i in 0..n {
+                // Small diagonals in some rounds: the pivot then comes from below.
+                a[i * n] = 0.2 * (1.0 + next());
+                if i + 1 < n {
+                    a[i * n + i + 1] = next() - 0.5;
+                    a[(i + 1) * n + i] = next() - 0.5;
+                }
+                a[i * n + i] = if round % 10 == 0 { 0.01 } else { 4.0 } * (0.5 + next());
+            }
+            let b: Vec<f64> = (0..n).map(|_| next() - 0.5).collect();
+            let replayable = kept.schedule.len() == n;
+            let before: Vec<usize> = kept.schedule.iter().map(|s| s.pivot).collect();
+            assert!(kept.factor(n, &a));
+            let after: Vec<usize> = kept.schedule.iter().map(|s| s.pivot).collect();
+            if replayable && before == after {
+                replays += 1;
+            } else if replayable {
+                moved += 1;
+            }
+            let mut fresh = SmallLu::default();
+            assert!(fresh.factor(n, &a));
+            let (mut x, mut y) = (vec![0.0; n], vec![0.0; n]);
+            kept.solve(&b, &mut x);
+            fresh.solve(&b, &mut y);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&x), bits(&y), "round {round}");
+            assert!(residual(n, &a, &x, &b) < 1e-9);
+        }
+        assert!(
+            replays > 100 && moved > 10,
+            "{replays} replays, {moved} pivot changes"
+        );
     }
 
     #[test]
