@@ -222,7 +222,9 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     /// first's assignments, and the ion currents are read back), not in state kernels: their
     /// stores are what makes Cranelift compute each assigned value where it is assigned
     /// (without them, the loads and arithmetic of the whole body move up, all live at once,
-    /// and spill).
+    /// and spill). Without it an assigned value is still stored at once and then kept for the
+    /// reads that follow in the block: a TABLE's outputs, stored and read back by the next
+    /// statement, otherwise wait for the store to reach the load (7% of hh's state kernel).
     keep_columns: bool,
     /// The instances' data is affine (MechanismData::affine): lane 1's node and ion values
     /// follow lane 0's in memory, so a pair is one vector load or store.
@@ -301,8 +303,8 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         }
     }
 
-    /// The pair's entries of RANGE column `c`: the value last loaded or assigned in this
-    /// block when [`Self::keep_columns`], else loaded now.
+    /// The pair's entries of RANGE column `c`: the value last assigned in this block (or
+    /// loaded, when [`Self::keep_columns`]), else loaded now.
     fn column(&mut self, c: u32) -> Value {
         if let Some(&(x, _)) = self.columns.get(&c) {
             return x;
@@ -315,14 +317,15 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         x
     }
 
-    /// Assigns RANGE column `c`: stored now, or when [`Self::keep_columns`], kept and stored
-    /// at the next [`Self::write_back`].
+    /// Assigns RANGE column `c`: kept for the reads that follow, and stored now, or when
+    /// [`Self::keep_columns`], at the next [`Self::write_back`].
     fn write_column(&mut self, c: u32, x: Value) {
         if self.keep_columns {
             self.columns.insert(c, (x, true));
         } else {
             let a = self.column_addr(c);
             self.s.b.ins().store(vector_flags(), x, a, 0);
+            self.columns.insert(c, (x, false));
         }
     }
 
