@@ -295,21 +295,40 @@ impl Contraction {
     /// its own (taken nodes are never neighbours).
     #[inline(always)]
     pub fn take_out<M: MulAdd>(&self, brhs: &mut [Vec4]) {
+        // Along a chain of one-segment sections the child of one taken node is the parent of
+        // the next: its rhs stays in registers from one to the other instead of going
+        // through memory (a store, then a load that waits for it, per taken node). Taken
+        // nodes are never neighbours, so no node's own rhs is the one held.
+        let mut held: Option<(usize, Vec4)> = None;
         let factors = self.factor_parent.iter().zip(&self.factor_child);
         for (t, (fp, fc)) in self.taken.iter().zip(factors) {
             let (e, p) = (t.node as usize, t.parent as usize);
             // Whole padded rows (the padding's factors are 0): one vector operation each
             // where the processor has them.
             let r = brhs[e];
+            let mut rp = match held.take() {
+                Some((h, x)) if h == p => x,
+                Some((h, x)) => {
+                    brhs[h] = x;
+                    brhs[p]
+                }
+                None => brhs[p],
+            };
             for k in 0..ROW {
-                brhs[p][k] = M::mul_add(-fp[k], r[k], brhs[p][k]);
+                rp[k] = M::mul_add(-fp[k], r[k], rp[k]);
             }
+            brhs[p] = rp;
             if t.child != NONE {
                 let c = t.child as usize;
+                let mut rc = brhs[c];
                 for k in 0..ROW {
-                    brhs[c][k] = M::mul_add(-fc[k], r[k], brhs[c][k]);
+                    rc[k] = M::mul_add(-fc[k], r[k], rc[k]);
                 }
+                held = Some((c, rc));
             }
+        }
+        if let Some((h, x)) = held {
+            brhs[h] = x;
         }
     }
 
