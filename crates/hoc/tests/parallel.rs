@@ -204,3 +204,37 @@ show("one piece")
         "both recordings have several spikes: {stepped}"
     );
 }
+
+/// A network made cell by cell, each cell's spike source a NetCon on its v (the usual
+/// idiom): the node layout is built when the run needs it, not once per cell (that made the
+/// set-up time grow with the square of the number of cells).
+#[test]
+fn cells_with_netcons_on_v_do_not_rebuild_the_layout_per_cell() {
+    let mut hoc = Interp::new("rsnrniv").expect("built-in mechanisms compile");
+    hoc.out = Output::Buffer(Vec::new());
+    let text = r#"
+{ load_file("stdrun.hoc") }
+N = 40
+create soma[N]
+objref nc[N], stim[N], nil, spikes
+spikes = new Vector()
+for i = 0, N-1 soma[i] {
+    L = 20  diam = 20  insert hh
+    stim[i] = new IClamp(0.5)
+    stim[i].del = 1  stim[i].dur = 5  stim[i].amp = 0.3
+    nc[i] = new NetCon(&v(0.5), nil)
+    nc[i].threshold = 0
+    nc[i].record(spikes)
+}
+"#;
+    assert!(hoc.run_string("t.hoc", text).is_ok());
+    let built = hoc.model.layout_builds();
+    assert!(built <= 1, "{built} layout builds while making the cells");
+    let run = "finitialize(-65)\ncontinuerun(10)\nprint \"spikes \", spikes.size\n";
+    assert!(hoc.run_string("r.hoc", run).is_ok());
+    let Output::Buffer(b) = &hoc.out else {
+        unreachable!("set above")
+    };
+    let out = String::from_utf8_lossy(b);
+    assert!(out.contains("spikes 40"), "every cell fires once: {out}");
+}

@@ -398,6 +398,26 @@ impl CableModel {
 
     /// Reads a range variable (see [`set_range`](Self::set_range)). `&mut` because node and ion
     /// variables may need the layout rebuilt first.
+    /// Whether range variable `name` exists at `section(x)`, the error [`Self::get_range`]
+    /// would give otherwise. For `v` (and fast `i_membrane_`) the answer does not need the
+    /// node layout, which a structural change (a new section, an inserted mechanism) makes
+    /// stale: a network built cell by cell with `NetCon(&v(0.5), ...)` per cell rebuilt the
+    /// whole layout for each cell (set-up time quadratic in the number of cells).
+    pub fn check_range(&mut self, id: SectionId, x: f64, name: &str) -> Result<()> {
+        let (base, index) = split_index(name)?;
+        match base {
+            "v" => {
+                self.check_x(id, x)?;
+                scalar(name, index)
+            }
+            "i_membrane_" if self.use_fast_imem => {
+                self.check_x(id, x)?;
+                scalar(name, index)
+            }
+            _ => self.resolve_range(id, x, name).map(|_| ()),
+        }
+    }
+
     pub fn get_range(&mut self, id: SectionId, x: f64, name: &str) -> Result<f64> {
         let loc = self.resolve_range(id, x, name)?;
         if let VarLoc::Diam { section, .. } = loc {

@@ -38,6 +38,8 @@ pub struct CableModel {
     pub(crate) reg: Registry,
     pub(crate) layout: Layout,
     pub(crate) structure_dirty: bool,
+    /// How many times the node layout was built (see [`CableModel::layout_builds`]).
+    pub(crate) layout_builds: u64,
     /// POINTER slots must be bound again (layout rebuilt or a pointer changed).
     pub(crate) pointers_dirty: bool,
     pub(crate) geometry_dirty: bool,
@@ -116,6 +118,7 @@ impl CableModel {
             reg: Registry::default(),
             layout: Layout::default(),
             structure_dirty: true,
+            layout_builds: 0,
             pointers_dirty: true,
             geometry_dirty: false,
             shape_dirty: false,

@@ -16,6 +16,12 @@ impl CableModel {
     /// every mechanism is consistent with the node arrays. Records are re-resolved; one that no
     /// longer resolves is reported by the next simulation call, not here, so unrelated accesses
     /// keep working.
+    /// How many times the node layout has been built (after structural changes, when
+    /// something needed it): building a model should not take one per section.
+    pub fn layout_builds(&self) -> u64 {
+        self.layout_builds
+    }
+
     pub(crate) fn ensure_layout(&mut self) {
         if self.shape_dirty {
             self.settle_all();
@@ -34,6 +40,7 @@ impl CableModel {
     }
 
     fn rebuild(&mut self) {
+        self.layout_builds += 1;
         let (layout, old_of_new) = Layout::build(&self.sections, &self.layout);
         let n = layout.node_count();
 

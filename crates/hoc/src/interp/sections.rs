@@ -218,7 +218,10 @@ impl Interp {
 
     /// Validates a range variable reference (for `&` and Vector.record).
     pub fn check_range(&mut self, s: SecId, x: f64, name: &str) -> Res<()> {
-        self.range_get(s, x, name).map(|_| ())
+        let rt = self.rt(s)?;
+        self.model
+            .check_range(rt, x, name)
+            .or_else(|e| err(e.to_string()))
     }
 
     pub fn range_get(&mut self, s: SecId, x: f64, name: &str) -> Res<f64> {
