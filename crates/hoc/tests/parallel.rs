@@ -238,3 +238,57 @@ for i = 0, N-1 soma[i] {
     let out = String::from_utf8_lossy(b);
     assert!(out.contains("spikes 40"), "every cell fires once: {out}");
 }
+
+/// NetCon.record Vectors shared by several cells are filled after every step when hoc
+/// steps, at the end of a run in one piece: the same spikes in the same order either way
+/// (ties between cells in NetCon order), and a finitialize starts them again.
+#[test]
+fn netcon_record_vectors_filled_step_by_step_equal_one_fill_at_the_end() {
+    let (out, err) = run(r#"
+{ load_file("stdrun.hoc") }
+N = 12
+create soma[N]
+objref nc[N], stim[N], nil, even, odd
+even = new Vector()
+odd = new Vector()
+for i = 0, N-1 soma[i] {
+    L = 20  diam = 20  insert hh
+    stim[i] = new IClamp(0.5)
+    stim[i].del = 1 + (i % 3)  stim[i].dur = 30  stim[i].amp = 0.2 + 0.02*(i % 4)
+    nc[i] = new NetCon(&v(0.5), nil)
+    nc[i].threshold = 0
+    if (i % 2 == 0) { nc[i].record(even) } else { nc[i].record(odd) }
+}
+proc show() { local i
+    printf("%s %d %d\n", $s1, even.size, odd.size)
+    for i = 0, even.size - 1 printf("%.17g\n", even.x[i])
+    for i = 0, odd.size - 1 printf("%.17g\n", odd.x[i])
+}
+tstop = 40
+stdinit()
+while (t < tstop - dt/2) { fadvance() }
+show("stepped")
+stdinit()
+show("after finitialize")
+continuerun(tstop)
+show("one piece")
+"#);
+    assert_eq!(err, None, "{out}");
+    let (_, out) = out.split_once("stepped").expect("three reports");
+    let (stepped, rest) = out.split_once("after finitialize").expect("three reports");
+    let (restarted, one_piece) = rest.split_once("one piece").expect("three reports");
+    assert_eq!(restarted.trim(), "0 0");
+    assert_eq!(stepped, one_piece);
+    let counts: Vec<usize> = stepped
+        .trim()
+        .lines()
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|c| c.parse().unwrap())
+        .collect();
+    assert!(
+        counts[0] > 12 && counts[1] > 12,
+        "several spikes per cell: {stepped}"
+    );
+}

@@ -97,6 +97,10 @@ pub struct Interp {
     spike_records_synced: Option<u64>,
     /// Per recording NetCon: how many of its spikes its Vector has been given.
     pub(crate) spike_merged: HashMap<rsnrn_runtime::NetConId, usize>,
+    /// The runtime's spike-record journal (epoch, length) when the Vectors were last filled,
+    /// and each recording NetCon's Vectors as of then (see `spike_records.rs`).
+    spike_journal_synced: Option<(u64, usize)>,
+    spike_record_vectors: crate::symmap::IntMap<rsnrn_runtime::NetConId, Vec<Weak<Object>>>,
     /// `setdata_<suffix>(x)`: the instance each density mechanism's functions use.
     pub setdata: HashMap<String, (SecId, f64)>,
     /// Old-style `wopen`/`ropen` files.
@@ -177,6 +181,8 @@ impl Interp {
             spike_recordings: Vec::new(),
             spike_records_synced: None,
             spike_merged: HashMap::new(),
+            spike_journal_synced: None,
+            spike_record_vectors: Default::default(),
             setdata: HashMap::new(),
             old_out: None,
             old_in: None,
