@@ -229,6 +229,9 @@ pub(super) struct Lanes<'e, 'a, 'f> {
     /// The instances' data is affine (MechanismData::affine): lane 1's node and ion values
     /// follow lane 0's in memory, so a pair is one vector load or store.
     pub affine: bool,
+    /// With affine data, where each slot's values start (slot s of instance i is at
+    /// `slots[s][0] + i`), read once before the loop.
+    affine_slots: HashMap<u32, Value>,
     /// RANGE columns of the pair (by column) as last loaded or assigned in the current block,
     /// and whether memory lacks that assignment yet.
     columns: BTreeMap<u32, (Value, bool)>,
@@ -251,15 +254,20 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         let inst1 = s.b.ins().iadd_imm_s(inst, 1);
         let insts = [inst, inst1];
         let mut nodes = [inst; 2];
-        for (node, &i) in nodes.iter_mut().zip(&insts) {
-            let offset = s.b.ins().ishl_imm_u(i, 2);
-            let addr = s.b.ins().iadd(node_index, offset);
-            let node32 = s.b.ins().load(types::I32, flags(), addr, 0);
-            *node = s.b.ins().uextend(PTR, node32);
-            if affine {
-                // Lane 1's node follows lane 0's (MechanismData::affine).
-                nodes[1] = s.b.ins().iadd_imm_s(nodes[0], 1);
-                break;
+        if affine {
+            // Instance i sits on node node_index[0] + i (MechanismData::affine): the first
+            // node is read once, before the loop (which runs only when there is a pair).
+            let mut at_jump = FuncCursor::new(s.b.func).at_inst(preheader);
+            let node32 = at_jump.ins().load(types::I32, flags(), node_index, 0);
+            let first = at_jump.ins().uextend(PTR, node32);
+            nodes[0] = s.b.ins().iadd(first, inst);
+            nodes[1] = s.b.ins().iadd_imm_s(nodes[0], 1);
+        } else {
+            for (node, &i) in nodes.iter_mut().zip(&insts) {
+                let offset = s.b.ins().ishl_imm_u(i, 2);
+                let addr = s.b.ins().iadd(node_index, offset);
+                let node32 = s.b.ins().load(types::I32, flags(), addr, 0);
+                *node = s.b.ins().uextend(PTR, node32);
             }
         }
         let zero = s.b.ins().f64const(0.0);
@@ -289,6 +297,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
             columns: BTreeMap::new(),
             consts,
             affine,
+            affine_slots: HashMap::new(),
         };
         let v = l.node_values(offset_of!(KernelContext, v));
         l.set_v(v);
@@ -477,23 +486,42 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         self.gather([a0, a1])
     }
 
+    /// Lane 0's address of slot `slot` with affine data: its first instance's address (read
+    /// before the loop) plus the instance number, where other data needs a load of the
+    /// instance's own pointer.
+    fn affine_slot_addr(&mut self, slot: u32) -> Value {
+        let first = match self.affine_slots.get(&slot) {
+            Some(&p) => p,
+            None => {
+                let per_instance = self.s.hoisted().expect("kernels hoist").slots[slot as usize];
+                let mut at_jump = FuncCursor::new(self.s.b.func).at_inst(self.preheader);
+                let p = at_jump.ins().load(PTR, flags(), per_instance, 0);
+                self.affine_slots.insert(slot, p);
+                p
+            }
+        };
+        self.s.element_addr(first, self.insts[0])
+    }
+
     /// The two lanes' values of slot `slot`.
     pub fn slot_values(&mut self, slot: u32) -> Value {
-        let p0 = slot_ptr_of(self.s, slot, self.insts[0]);
         if self.affine {
+            let p0 = self.affine_slot_addr(slot);
             return self.s.b.ins().load(F64X2, vector_flags(), p0, 0);
         }
+        let p0 = slot_ptr_of(self.s, slot, self.insts[0]);
         let p1 = slot_ptr_of(self.s, slot, self.insts[1]);
         self.gather([p0, p1])
     }
 
     /// Stores `value`'s lanes in slot `slot` of each lane's instance (lane 0 first).
     pub fn store_slot_values(&mut self, slot: u32, value: Value) {
-        let p0 = slot_ptr_of(self.s, slot, self.insts[0]);
         if self.affine {
+            let p0 = self.affine_slot_addr(slot);
             self.s.b.ins().store(vector_flags(), value, p0, 0);
             return;
         }
+        let p0 = slot_ptr_of(self.s, slot, self.insts[0]);
         let p1 = slot_ptr_of(self.s, slot, self.insts[1]);
         for (lane, p) in [p0, p1].into_iter().enumerate() {
             let x = self.s.b.ins().extractlane(value, lane as u8);

@@ -28,6 +28,7 @@ use super::writer::FunctionWriter;
 use super::{kernel_signature, nonlinear};
 use crate::CodegenError;
 use consts::ConstantPool;
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Function, InstBuilder, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use lanes::{Lanes, Refusal, VResult, F64X2};
@@ -189,7 +190,12 @@ fn pair_loop(e: &mut BodyEmitter, plan: Plan, dry_run: bool) -> VResult<bool> {
     let uses_table = if dry_run {
         one_pair_loop(e, plan, dry_run, false, &ends)?
     } else {
+        // The affine loop reads its first instance's node and slot pointers before it
+        // starts: taken only when there is a pair.
         let affine = e.load_ptr(e.env.data, offset_of!(MechanismData, affine));
+        let affine = e.b.ins().icmp_imm_u(IntCC::NotEqual, affine, 0);
+        let some_pair = e.b.ins().icmp_imm_u(IntCC::NotEqual, ends.pairs_end, 0);
+        let affine = e.b.ins().band(affine, some_pair);
         let affine_loop = e.b.create_block();
         let general_loop = e.b.create_block();
         e.b.ins().brif(affine, affine_loop, &[], general_loop, &[]);
