@@ -435,6 +435,48 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
                 .all(|arg| self.loop_invariant(arg, depth + 1))
     }
 
+    /// `x` as a value computed before the loop, when it is loop-invariant: defined in the
+    /// entry block or before the loop, or a constant or an arithmetic result of such values
+    /// (copied to before the loop; at most `depth` levels deep). The copies compute the same
+    /// operations on the same values, so they give the same bits.
+    fn before_loop_copy(&mut self, x: Value, depth: u32) -> Option<Value> {
+        let func = &mut *self.s.b.func;
+        let before_loop = func.layout.inst_block(self.preheader)?;
+        let ValueDef::Result(inst, 0) = func.dfg.value_def(x) else {
+            return None;
+        };
+        let block = func.layout.inst_block(inst)?;
+        if block == before_loop || Some(block) == func.layout.entry_block() {
+            return Some(x);
+        }
+        let arithmetic = matches!(
+            func.dfg.insts[inst].opcode(),
+            Opcode::F64const
+                | Opcode::Vconst
+                | Opcode::Splat
+                | Opcode::Fneg
+                | Opcode::Fabs
+                | Opcode::Fadd
+                | Opcode::Fsub
+                | Opcode::Fmul
+                | Opcode::Fdiv
+                | Opcode::Fma
+        );
+        if !arithmetic || depth >= 8 {
+            return None;
+        }
+        let args: Vec<Value> = func.dfg.inst_values(inst).collect();
+        let mut copies = Vec::with_capacity(args.len());
+        for a in args {
+            copies.push(self.before_loop_copy(a, depth + 1)?);
+        }
+        let func = &mut *self.s.b.func;
+        let copy = func.dfg.clone_inst(inst);
+        func.dfg.inst_args_mut(copy).copy_from_slice(&copies);
+        func.layout.insert_inst(copy, self.preheader);
+        Some(func.dfg.first_result(copy))
+    }
+
     /// |x|: the sign bits cleared by one `and` with a mask from the pool, as [`Self::neg`].
     fn abs(&mut self, x: Value) -> Value {
         let magnitude = self.pooled_bits(!SIGN_BIT);
@@ -947,12 +989,26 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         })
     }
 
-    /// The C library's `f` called for lane 0, then for lane 1.
+    /// The C library's `f` called for lane 0, then for lane 1; once before the loop when
+    /// every argument is loop-invariant (a temperature factor `q10^((celsius - 24)/10)` in a
+    /// rate procedure was a pow call per instance and step, a tenth of a CA1 model's run).
     fn call_math(&mut self, f: MathFunction, args: &[Value]) -> VResult<Value> {
         let Some(&id) = self.s.symbols.math.get(&f) else {
             return refuse(format!("{}() is not imported", f.name()));
         };
         let fref = self.s.module.declare_func_in_func(id, self.s.b.func);
+        let invariant: Option<Vec<Value>> =
+            args.iter().map(|&a| self.before_loop_copy(a, 0)).collect();
+        if let Some(copies) = invariant {
+            let mut at_jump = FuncCursor::new(self.s.b.func).at_inst(self.preheader);
+            let lane0: Vec<Value> = copies
+                .iter()
+                .map(|&a| at_jump.ins().extractlane(a, 0))
+                .collect();
+            let call = at_jump.ins().call(fref, &lane0);
+            let result = at_jump.func.dfg.inst_results(call)[0];
+            return Ok(self.pair_before_loop(result));
+        }
         let mut results = [args[0]; 2];
         for (lane, result) in results.iter_mut().enumerate() {
             let lane_args: Vec<Value> = args
