@@ -192,16 +192,10 @@ show("one piece")
     let text = ring[..ring.find("{ pc.set_maxstep").expect("the ring's run")].to_string() + setup;
     let (out, err) = run(&text);
     assert_eq!(err, None, "{out}");
-    let (_, out) = out.split_once("stepped").expect("three reports");
-    let (stepped, rest) = out.split_once("after finitialize").expect("three reports");
-    let (restarted, one_piece) = rest.split_once("one piece").expect("three reports");
-    assert_eq!(restarted.trim(), "0 0");
-    assert_eq!(stepped, one_piece);
-    let (counts, _) = stepped.trim().split_once('\n').expect("spikes");
-    let n: Vec<usize> = counts.split(' ').map(|c| c.parse().unwrap()).collect();
+    let n = stepped_equals_one_piece(&out);
     assert!(
         n[0] > 4 && n[1] > 4,
-        "both recordings have several spikes: {stepped}"
+        "both recordings have several spikes: {out}"
     );
 }
 
@@ -274,21 +268,22 @@ continuerun(tstop)
 show("one piece")
 "#);
     assert_eq!(err, None, "{out}");
+    let counts = stepped_equals_one_piece(&out);
+    assert!(
+        counts[0] > 12 && counts[1] > 12,
+        "several spikes per cell: {out}"
+    );
+}
+
+/// The output of a script that printed `stepped`, `after finitialize` and `one piece` reports
+/// (each a line of two counts, then values): checks that the first and last are the same and
+/// the middle one empty; returns the counts.
+fn stepped_equals_one_piece(out: &str) -> Vec<usize> {
     let (_, out) = out.split_once("stepped").expect("three reports");
     let (stepped, rest) = out.split_once("after finitialize").expect("three reports");
     let (restarted, one_piece) = rest.split_once("one piece").expect("three reports");
     assert_eq!(restarted.trim(), "0 0");
     assert_eq!(stepped, one_piece);
-    let counts: Vec<usize> = stepped
-        .trim()
-        .lines()
-        .next()
-        .unwrap()
-        .split(' ')
-        .map(|c| c.parse().unwrap())
-        .collect();
-    assert!(
-        counts[0] > 12 && counts[1] > 12,
-        "several spikes per cell: {stepped}"
-    );
+    let counts = stepped.trim().lines().next().expect("counts");
+    counts.split(' ').map(|c| c.parse().unwrap()).collect()
 }

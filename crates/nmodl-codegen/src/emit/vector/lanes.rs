@@ -176,6 +176,24 @@ pub(super) fn node_addr_of(e: &mut BodyEmitter, ctx_field: usize, node: Value) -
     e.element_addr(base, node)
 }
 
+/// Whether an instruction with `opcode` computes a loop-invariant value from loop-invariant
+/// arguments (constants and pure floating-point arithmetic).
+fn invariant_when_its_arguments_are(opcode: Opcode) -> bool {
+    matches!(
+        opcode,
+        Opcode::F64const
+            | Opcode::Vconst
+            | Opcode::Splat
+            | Opcode::Fneg
+            | Opcode::Fabs
+            | Opcode::Fadd
+            | Opcode::Fsub
+            | Opcode::Fmul
+            | Opcode::Fdiv
+            | Opcode::Fma
+    )
+}
+
 pub(super) struct Lanes<'e, 'a, 'f> {
     pub s: &'e mut BodyEmitter<'a, 'f>,
     /// The instances of lane 0 and lane 1.
@@ -414,19 +432,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         if func.layout.inst_block(inst).is_some() && func.layout.inst_block(inst) == before_loop {
             return true;
         }
-        let arithmetic = matches!(
-            func.dfg.insts[inst].opcode(),
-            Opcode::F64const
-                | Opcode::Vconst
-                | Opcode::Splat
-                | Opcode::Fneg
-                | Opcode::Fabs
-                | Opcode::Fadd
-                | Opcode::Fsub
-                | Opcode::Fmul
-                | Opcode::Fdiv
-                | Opcode::Fma
-        );
+        let arithmetic = invariant_when_its_arguments_are(func.dfg.insts[inst].opcode());
         arithmetic
             && depth < 8
             && func
@@ -449,19 +455,7 @@ impl<'e, 'a, 'f> Lanes<'e, 'a, 'f> {
         if block == before_loop || Some(block) == func.layout.entry_block() {
             return Some(x);
         }
-        let arithmetic = matches!(
-            func.dfg.insts[inst].opcode(),
-            Opcode::F64const
-                | Opcode::Vconst
-                | Opcode::Splat
-                | Opcode::Fneg
-                | Opcode::Fabs
-                | Opcode::Fadd
-                | Opcode::Fsub
-                | Opcode::Fmul
-                | Opcode::Fdiv
-                | Opcode::Fma
-        );
+        let arithmetic = invariant_when_its_arguments_are(func.dfg.insts[inst].opcode());
         if !arithmetic || depth >= 8 {
             return None;
         }
