@@ -121,7 +121,7 @@ pub use ion_style::IonStyleSetting;
 pub use mechanisms::MechanismId;
 pub use model::CableModel;
 pub use morphology::{Pt3dField, DISTANCE_UNCONNECTED};
-pub use netcon::{NetConId, NetConSource};
+pub use netcon::{JournalMark, NetConId, NetConSource};
 pub use play::{ExternalPlay, PlayId, PlayTarget, PlayTimes};
 pub use point::PointProcessId;
 pub use record::{RecordId, RecordTarget, VarRef};

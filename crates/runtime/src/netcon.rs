@@ -15,6 +15,14 @@ use crate::section::SectionId;
 const DEFAULT_DELAY: f64 = 1.0;
 const DEFAULT_THRESHOLD: f64 = 10.0;
 
+/// Where a front end stopped reading the spike-record journal
+/// ([`CableModel::spike_records_gained_since`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JournalMark {
+    epoch: u64,
+    len: usize,
+}
+
 /// Handle of a NetCon in one [`CableModel`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NetConId(pub(crate) u32);
@@ -357,13 +365,24 @@ impl CableModel {
         self.events.records.changes
     }
 
-    /// The NetCons whose records gained a spike, in order, since the records last changed
-    /// otherwise (a NetCon started recording, or finitialize emptied them), with a number
-    /// that identifies that state of the records (it differs after such a change): a front
-    /// end that copied the spikes up to some position of the list in the same epoch needs
-    /// to look only at the NetCons after it.
-    pub fn spike_record_journal(&self) -> (u64, &[NetConId]) {
-        (self.events.records.epoch, &self.events.records.since_epoch)
+    /// The NetCons whose records gained a spike since a front end last looked (`mark`, None
+    /// the first time), in order, or None when the records changed otherwise meanwhile (a
+    /// NetCon started recording, or finitialize emptied them) and every recording must be
+    /// looked at again. Moves `mark` to now.
+    pub fn spike_records_gained_since(
+        &self,
+        mark: &mut Option<JournalMark>,
+    ) -> Option<&[NetConId]> {
+        let r = &self.events.records;
+        let now = JournalMark {
+            epoch: r.epoch,
+            len: r.since_epoch.len(),
+        };
+        let since = match mark.replace(now) {
+            Some(m) if m.epoch == now.epoch && m.len <= now.len => m.len,
+            _ => return None,
+        };
+        Some(&r.since_epoch[since..])
     }
 
     /// The spike times kept since [`netcon_record`](Self::netcon_record) (empty if not

@@ -30,7 +30,7 @@ pub struct ParallelState {
     /// The runtime's spike-record counter at the last sync (nothing new while it stays).
     synced_changes: Option<u64>,
     /// The runtime's record journal (epoch, length) at the last sync.
-    synced_journal: Option<(u64, usize)>,
+    synced_journal: Option<rsnrn_runtime::JournalMark>,
     /// Where each source is in `id_recordings` (recording, position): built when a sync
     /// needs it, dropped whenever the recordings change.
     source_places: Option<IntMap<NetConId, Vec<(usize, usize)>>>,
@@ -351,15 +351,12 @@ pub fn sync(it: &mut Interp) {
     if state.id_recordings.len() != before {
         state.source_places = None;
     }
-    let (epoch, journal) = it.model.spike_record_journal();
     // In the same epoch the records only grew, and only those of the NetCons in the journal
     // since the last sync.
-    let since = match state.synced_journal {
-        Some((e, len)) if e == epoch && len <= journal.len() => Some(len),
-        _ => None,
-    };
-    state.synced_journal = Some((epoch, journal.len()));
-    let Some(since) = since else {
+    let Some(gained) = it
+        .model
+        .spike_records_gained_since(&mut state.synced_journal)
+    else {
         for r in state.id_recordings.iter_mut() {
             let all: Vec<usize> = (0..r.sources.len()).collect();
             copy_fresh(&it.model, r, &all);
@@ -375,7 +372,7 @@ pub fn sync(it: &mut Interp) {
         }
         places
     });
-    let mut touched: Vec<(usize, usize)> = journal[since..]
+    let mut touched: Vec<(usize, usize)> = gained
         .iter()
         .filter_map(|nc| places.get(nc))
         .flatten()

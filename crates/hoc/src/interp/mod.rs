@@ -99,7 +99,7 @@ pub struct Interp {
     pub(crate) spike_merged: HashMap<rsnrn_runtime::NetConId, usize>,
     /// The runtime's spike-record journal (epoch, length) when the Vectors were last filled,
     /// and each recording NetCon's Vectors as of then (see `spike_records.rs`).
-    spike_journal_synced: Option<(u64, usize)>,
+    spike_journal_synced: Option<rsnrn_runtime::JournalMark>,
     spike_record_vectors: crate::symmap::IntMap<rsnrn_runtime::NetConId, Vec<Weak<Object>>>,
     /// `setdata_<suffix>(x)`: the instance each density mechanism's functions use.
     pub setdata: HashMap<String, (SecId, f64)>,

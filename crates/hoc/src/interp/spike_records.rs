@@ -25,19 +25,16 @@ impl Interp {
             return;
         }
         self.spike_records_synced = Some(changes);
-        let (epoch, journal) = self.model.spike_record_journal();
-        let since = match self.spike_journal_synced {
-            Some((e, len)) if e == epoch && len <= journal.len() => Some(len),
-            _ => None,
-        };
-        self.spike_journal_synced = Some((epoch, journal.len()));
-        let Some(since) = since else {
+        let Some(gained) = self
+            .model
+            .spike_records_gained_since(&mut self.spike_journal_synced)
+        else {
             self.copy_all_spike_recordings();
             return;
         };
         // In one epoch the records only grow: the Vectors of the NetCons in the journal since
         // the last copy are the only ones with anything new.
-        let mut gained: Vec<NetConId> = journal[since..].to_vec();
+        let mut gained: Vec<NetConId> = gained.to_vec();
         gained.sort_by_key(|nc| nc.index());
         gained.dedup();
         let mut slot_of: HashMap<*const crate::value::Object, usize> = HashMap::new();
