@@ -246,9 +246,9 @@ pub(crate) mod tests {
     }
 
     /// A small deterministic generator (xorshift), values in [0, 1).
-    struct Numbers(u64);
+    pub(crate) struct Numbers(pub u64);
     impl Numbers {
-        fn next(&mut self) -> f64 {
+        pub(crate) fn next(&mut self) -> f64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;

@@ -428,13 +428,8 @@ mod tests {
         // to call so that the pivots sometimes move: a SmallLu that keeps its schedule must
         // solve exactly as a new one each time.
         let n = 9;
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut numbers = crate::ext_block::tests::Numbers(0x2545_f491_4f6c_dd1d);
+        let mut next = || numbers.next();
         let mut kept = SmallLu::default();
         let (mut replays, mut moved) = (0, 0);
         for round in 0..200 {
