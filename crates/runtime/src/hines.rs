@@ -32,6 +32,10 @@ pub(crate) struct HinesMatrix {
     /// [`update_axial_diagonal`](Self::update_axial_diagonal) once a and b are set; it
     /// spares every step the scatter over the parents.
     pub axial_diagonal: Vec<f64>,
+    /// The non-root nodes in runs `[start, end)`: within a run every node hangs on the one
+    /// before and (but the last) has it as its only child, so a node's rhs takes its own
+    /// axial share and its child's in one independent update (see [`add_axial`](Self::add_axial)).
+    runs: Vec<(u32, u32)>,
 }
 
 impl HinesMatrix {
@@ -60,6 +64,7 @@ impl HinesMatrix {
                     && (start + 1..end).all(|i| parent[i] as usize == i - 1)
             })
             .collect();
+        let runs = axial_runs(&parent, ncell);
         HinesMatrix {
             a: vec![0.0; n],
             b: vec![0.0; n],
@@ -68,6 +73,7 @@ impl HinesMatrix {
             cells,
             chains,
             axial_diagonal: vec![0.0; n],
+            runs,
         }
     }
 
@@ -105,39 +111,65 @@ impl HinesMatrix {
     }
 
     /// Adds the axial currents at the present voltages to rhs and the coupling to d.
+    ///
+    /// Into each rhs the additions come in NEURON's order: the node's own share, then its
+    /// children's in node order. Inside a run of [`runs`](Self::runs) a node's own share and
+    /// its only child's depend on v alone, so the run is one loop without a chain from node
+    /// to node (the compiler vectorizes it); the first node of each run then adds its share
+    /// to its parent, in node order, after every run has its own.
     #[inline]
     pub fn add_axial(&self, v: &[f64], rhs: &mut [f64], d: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if has_fma() {
+            // SAFETY: the processor has AVX2 (checked by has_fma).
+            return unsafe { self.add_axial_avx2(v, rhs, d) };
+        }
+        self.add_axial_with(v, rhs, d)
+    }
+
+    /// [`add_axial`](Self::add_axial) compiled for AVX2 (wider lanes; no fused operations, so
+    /// the same bits).
+    ///
+    /// # Safety
+    /// The processor has AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn add_axial_avx2(&self, v: &[f64], rhs: &mut [f64], d: &mut [f64]) {
+        self.add_axial_with(v, rhs, d)
+    }
+
+    #[inline(always)]
+    fn add_axial_with(&self, v: &[f64], rhs: &mut [f64], d: &mut [f64]) {
         let n = self.node_count();
         let (a, b, parent) = (&self.a[..n], &self.b[..n], &self.parent[..n]);
         let (v, rhs, d) = (&v[..n], &mut rhs[..n], &mut d[..n]);
-        // Along a run of nodes (parent = previous node) the previous node's rhs stays in a
-        // register (`held`) until its child's share is added: adding into memory just stored
-        // would chain every node to the one before through the store (a store-to-load
-        // forwarding per node); this way the nodes' sums are independent. The order of the
-        // additions into each rhs is NEURON's.
-        let mut held: Option<(usize, f64)> = None;
-        for i in self.ncell..n {
-            // SAFETY: i < n, and parent[i] < i by the invariant checked in `new`.
-            unsafe {
-                let p = *parent.get_unchecked(i) as usize;
-                let (ai, bi) = (*a.get_unchecked(i), *b.get_unchecked(i));
-                let dv = *v.get_unchecked(p) - *v.get_unchecked(i);
-                // a and b are negative, hence the signs.
-                let own = *rhs.get_unchecked(i) - bi * dv;
-                match held {
-                    Some((k, x)) if k == p => *rhs.get_unchecked_mut(p) = x + ai * dv,
-                    _ => {
-                        if let Some((k, x)) = held {
-                            *rhs.get_unchecked_mut(k) = x;
-                        }
-                        *rhs.get_unchecked_mut(p) += ai * dv;
-                    }
+        for &(start, end) in &self.runs {
+            let (s, e) = (start as usize, end as usize);
+            // a and b are negative, hence the signs. The first node's parent is anywhere.
+            let first = rhs[s] - b[s] * (v[parent[s] as usize] - v[s]);
+            rhs[s] = if s + 1 < e {
+                first + a[s + 1] * (v[s] - v[s + 1])
+            } else {
+                first
+            };
+            if s + 1 < e {
+                // Nodes s+1 .. e-1 hang on the previous one; all but the last have the next
+                // as their only child.
+                let inner = s + 1..e - 1;
+                let (r, bb) = (&mut rhs[inner.clone()], &b[inner.clone()]);
+                let an = &a[s + 2..e];
+                let (vp, vi, vn) = (&v[s..e - 2], &v[s + 1..e - 1], &v[s + 2..e]);
+                for k in 0..r.len() {
+                    let own = r[k] - bb[k] * (vp[k] - vi[k]);
+                    r[k] = own + an[k] * (vi[k] - vn[k]);
                 }
-                held = Some((i, own));
+                rhs[e - 1] -= b[e - 1] * (v[e - 2] - v[e - 1]);
             }
         }
-        if let Some((k, x)) = held {
-            rhs[k] = x;
+        for &(start, _) in &self.runs {
+            let c = start as usize;
+            let p = parent[c] as usize;
+            rhs[p] += a[c] * (v[p] - v[c]);
         }
         for (d, &axial) in d.iter_mut().zip(&self.axial_diagonal[..n]) {
             *d += axial;
@@ -163,6 +195,25 @@ impl HinesMatrix {
         // parent precedes it (checked in `new`).
         unsafe { system.solve(0..self.ncell, self.ncell..n) }
     }
+}
+
+/// The runs of [`HinesMatrix::runs`]: node i continues the run of i - 1 when it hangs on
+/// i - 1, i - 1 is not a root and i is the only child of i - 1.
+fn axial_runs(parent: &[u32], ncell: usize) -> Vec<(u32, u32)> {
+    let n = parent.len();
+    let mut children = vec![0u32; n];
+    for &p in parent.iter().skip(ncell) {
+        children[p as usize] += 1;
+    }
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for i in ncell..n {
+        let continues = i > ncell && parent[i] as usize == i - 1 && children[i - 1] == 1;
+        match runs.last_mut() {
+            Some(run) if continues => run.1 = i as u32 + 1,
+            _ => runs.push((i as u32, i as u32 + 1)),
+        }
+    }
+    runs
 }
 
 /// Where each cell's non-root nodes begin, plus the end, when the nodes of every cell
@@ -673,37 +724,71 @@ mod tests {
         }
     }
 
-    /// add_axial keeps a run's previous rhs in a register: the same bits as adding every
-    /// share into memory in node order, on a tree with runs, branch points (several children,
-    /// not all consecutive) and two cells.
+    /// add_axial updates each run of single-child nodes in one loop and adds the runs' first
+    /// nodes to their parents afterwards: the same bits as adding every share into memory in
+    /// node order, on trees with runs of every length, branch points (several children, not
+    /// all consecutive), nodes whose parent is far back, and several cells.
     #[test]
     fn axial_currents_match_the_plain_scatter_bit_for_bit() {
-        let parent = vec![0, 1, 0, 2, 3, 3, 5, 6, 4, 1, 9, 10, 5, 12];
-        let mut m = HinesMatrix::new(parent.clone(), 2);
-        let n = parent.len();
-        m.a = (0..n).map(|i| -0.31 - 0.07 * i as f64).collect();
-        m.b = (0..n).map(|i| -0.53 - 0.11 * (i as f64).sin()).collect();
-        m.update_axial_diagonal();
-        let v: Vec<f64> = (0..n)
-            .map(|i| -65.0 + 7.3 * (i as f64 * 1.7).cos())
-            .collect();
-        let rhs0: Vec<f64> = (0..n).map(|i| 0.01 * i as f64 - 0.05).collect();
-        let d0: Vec<f64> = (0..n).map(|i| 1.0 + 0.1 * i as f64).collect();
-        let (mut rhs, mut d) = (rhs0.clone(), d0.clone());
-        m.add_axial(&v, &mut rhs, &mut d);
-        let (mut want_rhs, mut want_d) = (rhs0, d0);
-        for i in 2..n {
-            let p = parent[i] as usize;
-            let dv = v[p] - v[i];
-            want_rhs[i] -= m.b[i] * dv;
-            want_rhs[p] += m.a[i] * dv;
+        let mut trees: Vec<(Vec<u32>, usize)> = vec![
+            (vec![0, 1, 0, 2, 3, 3, 5, 6, 4, 1, 9, 10, 5, 12], 2),
+            ((0..600u32).map(|i| i.saturating_sub(1)).collect(), 1),
+            (vec![0, 0], 1),
+            (vec![0, 0, 0, 0, 1, 2, 3], 1),
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut draw = |k: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % k
+        };
+        for ncell in [1usize, 3] {
+            for _ in 0..20 {
+                let n = ncell + 1 + draw(80) as usize;
+                let parent: Vec<u32> = (0..n)
+                    .map(|i| match i {
+                        i if i < ncell => i as u32,
+                        // Mostly the previous node, sometimes any earlier one.
+                        i if i > ncell && draw(5) != 0 => i as u32 - 1,
+                        i => draw(i as u64) as u32,
+                    })
+                    .collect();
+                trees.push((parent, ncell));
+            }
         }
-        for (d, &x) in want_d.iter_mut().zip(&m.axial_diagonal) {
-            *d += x;
+        for (parent, ncell) in trees {
+            let mut m = HinesMatrix::new(parent.clone(), ncell);
+            let n = parent.len();
+            m.a = (0..n).map(|i| -0.31 - 0.07 * i as f64).collect();
+            m.b = (0..n).map(|i| -0.53 - 0.11 * (i as f64).sin()).collect();
+            m.update_axial_diagonal();
+            let v: Vec<f64> = (0..n)
+                .map(|i| -65.0 + 7.3 * (i as f64 * 1.7).cos())
+                .collect();
+            let rhs0: Vec<f64> = (0..n).map(|i| 0.01 * i as f64 - 0.05).collect();
+            let d0: Vec<f64> = (0..n).map(|i| 1.0 + 0.1 * i as f64).collect();
+            let (mut rhs, mut d) = (rhs0.clone(), d0.clone());
+            m.add_axial(&v, &mut rhs, &mut d);
+            let (mut plain_rhs, mut plain_d) = (rhs0.clone(), d0.clone());
+            m.add_axial_with(&v, &mut plain_rhs, &mut plain_d);
+            let (mut want_rhs, mut want_d) = (rhs0, d0);
+            for i in ncell..n {
+                let p = parent[i] as usize;
+                let dv = v[p] - v[i];
+                want_rhs[i] -= m.b[i] * dv;
+                want_rhs[p] += m.a[i] * dv;
+            }
+            for (d, &x) in want_d.iter_mut().zip(&m.axial_diagonal) {
+                *d += x;
+            }
+            let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let what = format!("parents {parent:?}");
+            assert_eq!(bits(&rhs), bits(&want_rhs), "{what}");
+            assert_eq!(bits(&d), bits(&want_d), "{what}");
+            assert_eq!(bits(&plain_rhs), bits(&want_rhs), "{what}");
+            assert_eq!(bits(&plain_d), bits(&want_d), "{what}");
         }
-        let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&rhs), bits(&want_rhs));
-        assert_eq!(bits(&d), bits(&want_d));
     }
 
     #[test]
