@@ -218,9 +218,7 @@ fn cnexp_update(
         binary(mech, BinaryOp::Add, s, step)
     } else {
         // s + (1 - exp(dt*a))*(-b/a - s)
-        let dta = mech
-            .expressions
-            .append(Expression::Binary(BinaryOp::Mul, dt_load, a));
+        let dta = dt_times(mech, dt_load, a);
         let args = mech.push_args(&[dta]);
         let exp = mech
             .expressions
@@ -255,6 +253,30 @@ fn cnexp_update(
         value,
         span,
     })
+}
+
+/// dt·a. Where a is ±1/Y (a relaxation's (X - s)/Y gives -1/Y) it is (±dt)/Y: one
+/// rounding where nocmodl's dt·(-1/Y) has two (the quotient alone is the nearer of the two,
+/// which differ by round-off only), and no multiply between Y and the exp, which waits for it.
+fn dt_times(
+    mech: &mut Mechanism,
+    dt: Handle<Expression>,
+    a: Handle<Expression>,
+) -> Handle<Expression> {
+    if let Expression::Binary(BinaryOp::Div, numerator, y) = mech.expressions[a] {
+        if let Expression::Number(c) = mech.expressions[numerator] {
+            if c == 1.0 {
+                return binary(mech, BinaryOp::Div, dt, y);
+            }
+            if c == -1.0 {
+                let minus_dt = mech
+                    .expressions
+                    .append(Expression::Unary(nmodl_ir::UnaryOp::Neg, dt));
+                return binary(mech, BinaryOp::Div, minus_dt, y);
+            }
+        }
+    }
+    binary(mech, BinaryOp::Mul, dt, a)
 }
 
 /// X when `f` is (X - s)/Y, (X - s)*K or K*(X - s) with X, Y and K free of `s`: the value `s`
