@@ -84,6 +84,18 @@ pub const NEWTON_STEADY_STATE: u64 = 1 << 33;
 /// The time step of NEURON 9.0.2's `STEADYSTATE derivimplicit` (scopmath's
 /// `_ss_derivimplicit_thread` sets dt to 1e-9 ms, not to a long time).
 pub const STEADY_STATE_DERIVIMPLICIT_DT: f64 = 1e-9;
+/// NEURON's Newton iteration (scopmath `derivimplicit`, `newton`): at most this many
+/// iterations; the Jacobian is rebuilt at the first and whenever the last relative change
+/// exceeded [`NEWTON_REBUILD_CHANGE`]; central differences with increment
+/// max(|0.02·x|, [`NEWTON_MIN_INCREMENT`]); converged when the largest relative change (over
+/// unknowns with |x| > [`NEWTON_ZERO`]) is at most [`NEWTON_CONVERGED`] and the largest
+/// residual at most [`NEWTON_ZERO`]. The runtime's service and the code generated for one
+/// state share these.
+pub const NEWTON_MAX_ITERATIONS: usize = 50;
+pub const NEWTON_REBUILD_CHANGE: f64 = 0.05;
+pub const NEWTON_CONVERGED: f64 = 1e-6;
+pub const NEWTON_ZERO: f64 = 1e-8;
+pub const NEWTON_MIN_INCREMENT: f64 = 1e-6;
 /// The state count in a [`DerivimplicitFn`]'s `n`.
 pub const NEWTON_COUNT_MASK: u64 = (1 << 32) - 1;
 

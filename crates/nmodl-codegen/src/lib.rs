@@ -18,7 +18,7 @@ mod object;
 pub mod symbolic;
 pub mod verbatim;
 
-pub use emit::{with_scalar_kernels, with_vector_report};
+pub use emit::{with_newton_service, with_scalar_kernels, with_vector_report};
 pub use error::CodegenError;
 pub use jit::{compile_jit, JitMechanism};
 pub use object::compile_object;

@@ -141,10 +141,19 @@ impl fmt::Display for RuntimeError {
             Registration { mechanism, message } => {
                 write!(f, "cannot register mechanism {mechanism}: {message}")
             }
-            KernelFailed { mechanism, kernel, status, t } => write!(
-                f,
-                "the {kernel} kernel of mechanism {mechanism} failed with status {status} at t = {t} ms"
-            ),
+            KernelFailed { mechanism, kernel, status, t } => {
+                let why = match *status {
+                    rsnrn_abi::STATUS_NO_CONVERGENCE => {
+                        " (its SOLVE did not converge: Newton's method failed, or a state became NaN)"
+                    }
+                    rsnrn_abi::STATUS_SINGULAR => " (its SOLVE met a singular matrix)",
+                    _ => "",
+                };
+                write!(
+                    f,
+                    "the {kernel} kernel of mechanism {mechanism} failed with status {status}{why} at t = {t} ms"
+                )
+            }
             PointerNotSet { mechanism, pointer, instance } => write!(
                 f,
                 "POINTER {pointer} of {mechanism} (instance {instance}) is not set; \

@@ -111,11 +111,11 @@ unsafe extern "C" fn printf(
     let _ = out.flush();
 }
 
-const MAX_ITERATIONS: usize = 50;
-const MAX_CHANGE: f64 = 0.05;
-const CONVERGE: f64 = 1e-6;
-const ZERO: f64 = 1e-8;
-const STEP: f64 = 1e-6;
+const MAX_ITERATIONS: usize = rsnrn_abi::NEWTON_MAX_ITERATIONS;
+const MAX_CHANGE: f64 = rsnrn_abi::NEWTON_REBUILD_CHANGE;
+const CONVERGE: f64 = rsnrn_abi::NEWTON_CONVERGED;
+const ZERO: f64 = rsnrn_abi::NEWTON_ZERO;
+const STEP: f64 = rsnrn_abi::NEWTON_MIN_INCREMENT;
 
 /// The instance's derivative function, evaluated at `x`.
 struct System {
@@ -252,7 +252,9 @@ fn newton_many(w: &mut NewtonWorkspace, system: &System, x: &mut [f64], dt: Opti
 
 /// [`newton_in`] for one unknown (a calcium pool by derivimplicit, the commonest case),
 /// without the workspace and the LU: the same operations in the same order, so the same
-/// iterates.
+/// iterates. State kernels made by this version of the compiler run this iteration inline
+/// (`nmodl_codegen`'s derivimplicit.rs, `emit_newton_one`), operation for operation; a
+/// change here must be made there too (tests/derivimplicit_inline.rs compares the two).
 fn newton_one(system: &System, x: &mut [f64], dt: Option<f64>) -> bool {
     let x_old = [x[0]];
     let (mut high, mut low, mut value) = ([0.0], [0.0], [0.0]);

@@ -25,6 +25,7 @@ mod tables;
 mod vector;
 mod writer;
 
+pub use derivimplicit::with_newton_service;
 pub use net_receive::{for_netcons_argument, uses_for_netcons, watch_conditions, EventKernelIds};
 pub use vector::{with_scalar_kernels, with_vector_report};
 
