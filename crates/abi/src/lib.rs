@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever anything `#[repr(C)]` here or the meaning of a [`MechanismInfo`] field changes.
-pub const ABI_VERSION: u32 = 9;
+pub const ABI_VERSION: u32 = 10;
 
 /// State shared by all mechanisms during one kernel call.
 ///
@@ -245,7 +245,9 @@ pub const STATUS_SINGULAR: KernelStatus = 2;
 /// Builds, for one instance, the implicit-Euler system of a KINETIC block with its `n`
 /// states set to `x` (`x_old`: the states at the start of the step): adds to `jacobian`
 /// (n×n, row-major, zeroed by the caller) and `rhs` so that `jacobian·Δx = rhs` is the Newton
-/// step. The time step is `ctx.dt`.
+/// step. The time step is `ctx.dt`. With `jacobian` and `rhs` null (a KINETIC block's, not a
+/// LINEAR block's) it only runs the block's statements for what they assign (the fluxes
+/// and the variables set from the states), as at the end of a step.
 pub type KineticSystemFn = unsafe extern "C" fn(
     ctx: *const KernelContext,
     data: *mut MechanismData,

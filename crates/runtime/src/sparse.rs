@@ -34,6 +34,8 @@ const STEADY_TRIES: usize = 7;
 /// The instance's system function with everything it is called with.
 struct Block {
     system: KineticSystemFn,
+    /// A LINEAR block's system (its function needs a matrix to write to).
+    algebraic: bool,
     ctx: KernelContext,
     data: *mut MechanismData,
     inst: u64,
@@ -69,11 +71,31 @@ thread_local! {
 }
 
 impl Block {
+    /// The Newton system at `x` in `w.jacobian` and `w.rhs`.
     fn build(&self, x: &[f64], w: &mut Scratch) {
         w.jacobian.fill(0.0);
         w.rhs.fill(0.0);
+        let (jacobian, rhs) = (w.jacobian.as_mut_ptr(), w.rhs.as_mut_ptr());
+        self.call(x, w, jacobian, rhs);
+    }
+
+    /// Runs the block at `x` for what it assigns, after the last pass. A KINETIC block's
+    /// function is given no matrix (null: it skips its entries, most of its work); a LINEAR
+    /// block's adds to the last pass's matrix and rhs, which are not read afterwards and so
+    /// not cleared.
+    fn evaluate(&self, x: &[f64], w: &mut Scratch) {
+        let (jacobian, rhs) = if self.algebraic {
+            (w.jacobian.as_mut_ptr(), w.rhs.as_mut_ptr())
+        } else {
+            (std::ptr::null_mut(), std::ptr::null_mut())
+        };
+        self.call(x, w, jacobian, rhs);
+    }
+
+    fn call(&self, x: &[f64], w: &Scratch, jacobian: *mut f64, rhs: *mut f64) {
         // SAFETY: the generated system function reads n states from x and x_old and writes
-        // n×n matrix entries and n right-hand sides; data/inst are the kernel's own.
+        // n×n matrix entries and n right-hand sides where given (a KINETIC block's accepts
+        // null for both, ABI 10); data/inst are the kernel's own.
         unsafe {
             (self.system)(
                 &self.ctx,
@@ -82,8 +104,8 @@ impl Block {
                 self.v,
                 x.as_ptr(),
                 w.x_old.as_ptr(),
-                w.jacobian.as_mut_ptr(),
-                w.rhs.as_mut_ptr(),
+                jacobian,
+                rhs,
             )
         }
     }
@@ -119,7 +141,7 @@ impl Block {
             }
             pass += 1;
         }
-        self.build(x, w);
+        self.evaluate(x, w);
         Ok(())
     }
 
@@ -163,6 +185,7 @@ pub(crate) unsafe extern "C" fn sparse(
     if mode & SPARSE_ALGEBRAIC != 0 {
         let block = Block {
             system,
+            algebraic: true,
             ctx: KernelContext { ..*ctx },
             data,
             inst,
@@ -185,6 +208,7 @@ pub(crate) unsafe extern "C" fn sparse(
     };
     let block = Block {
         system,
+        algebraic: false,
         ctx: KernelContext { dt, ..*ctx },
         data,
         inst,
@@ -216,7 +240,8 @@ pub(crate) unsafe extern "C" fn sparse(
 mod tests {
     use super::*;
 
-    /// `~ a <-> b (2, 1)` with CONSERVE a + b = 1 in row 0 (b), as generated code builds it.
+    /// `~ a <-> b (2, 1)` with CONSERVE a + b = 1 in row 0 (b), as generated code builds it
+    /// (with a null matrix, for the last evaluation, it has nothing to assign).
     unsafe extern "C" fn two_state(
         ctx: *const KernelContext,
         _data: *mut MechanismData,
@@ -227,6 +252,9 @@ mod tests {
         jacobian: *mut f64,
         rhs: *mut f64,
     ) {
+        if jacobian.is_null() {
+            return;
+        }
         unsafe {
             let dt = (*ctx).dt;
             let (b, a) = (*x, *x.add(1));

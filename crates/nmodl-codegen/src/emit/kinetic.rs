@@ -328,6 +328,10 @@ pub(super) fn emit_system_fn(
     let dt1 = e.b.ins().fdiv(one, dt);
     let minus_dt1 = e.b.ins().fneg(dt1);
     let n = system.size;
+    let with_matrix = e.b.create_block();
+    let after_setup = e.b.create_block();
+    e.b.ins().brif(jacobian, with_matrix, &[], after_setup, &[]);
+    e.b.switch_to_block(with_matrix);
     for row in system.conserved..n {
         let now = f64_at(&mut e, x, row);
         let old = f64_at(&mut e, x_old, row);
@@ -355,6 +359,8 @@ pub(super) fn emit_system_fn(
             }
         }
     }
+    e.b.ins().jump(after_setup, &[]);
+    e.b.switch_to_block(after_setup);
     e.kinetic_sink = Some(KineticSink {
         system,
         jacobian,
@@ -418,6 +424,24 @@ fn product(e: &mut BodyEmitter, rate: Value, side: &[Term], skip: Option<usize>)
     acc
 }
 
+/// Emits `body` only when the system function was given a matrix (`jacobian` not null): the
+/// runtime's last evaluation at the solution passes none and runs the block for what it
+/// assigns (the fluxes and everything computed from the states stay outside `body`).
+fn when_matrix(
+    e: &mut BodyEmitter,
+    jacobian: Value,
+    body: impl FnOnce(&mut BodyEmitter) -> Result<()>,
+) -> Result<()> {
+    let with_matrix = e.b.create_block();
+    let after = e.b.create_block();
+    e.b.ins().brif(jacobian, with_matrix, &[], after, &[]);
+    e.b.switch_to_block(with_matrix);
+    body(e)?;
+    e.b.ins().jump(after, &[]);
+    e.b.switch_to_block(after);
+    Ok(())
+}
+
 fn add_to(e: &mut BodyEmitter, base: Value, index: Value, amount: Value, subtract: bool) {
     let a = entry(e, base, index);
     let old = e.load_f64(a);
@@ -461,7 +485,6 @@ fn bind_fluxes(e: &mut BodyEmitter, forward: Value, backward: Value) {
 /// A reaction statement inside the system function.
 pub(super) fn reaction(e: &mut BodyEmitter, r: &Reaction) -> Result<()> {
     let sink = e.kinetic_sink.clone().expect("only called with a sink");
-    let n = sink.system.size as i64;
     if let ReactionKind::Flux { flux } = r.kind {
         let t = &r.lhs[0];
         let Some(u) = sink.system.unknown(t.species).copied() else {
@@ -491,8 +514,10 @@ pub(super) fn reaction(e: &mut BodyEmitter, r: &Reaction) -> Result<()> {
             Some(i) => e.b.ins().iadd(base, i),
             None => base,
         };
-        add_to(e, sink.rhs, row, value, false);
-        return Ok(());
+        return when_matrix(e, sink.jacobian, |e| {
+            add_to(e, sink.rhs, row, value, false);
+            Ok(())
+        });
     }
     let (rhs_side, forward, backward) = match &r.kind {
         ReactionKind::Reversible {
@@ -513,8 +538,30 @@ pub(super) fn reaction(e: &mut BodyEmitter, r: &Reaction) -> Result<()> {
     let ff = product(e, kf, &left, None);
     let bf = product(e, kb, &right, None);
     bind_fluxes(e, ff, bf);
+    when_matrix(e, sink.jacobian, |e| {
+        reaction_entries(
+            e,
+            &sink,
+            [kf, kb],
+            backward.is_some(),
+            [&left, &right],
+            [ff, bf],
+        )
+    })
+}
+
+/// A reaction's shares of the rhs (its net flux) and of the Jacobian.
+fn reaction_entries(
+    e: &mut BodyEmitter,
+    sink: &KineticSink,
+    [kf, kb]: [Value; 2],
+    reversible: bool,
+    [left, right]: [&Vec<Term>; 2],
+    [ff, bf]: [Value; 2],
+) -> Result<()> {
+    let n = sink.system.size as i64;
     let net = e.b.ins().fsub(ff, bf);
-    for (side, subtract) in [(&left, true), (&right, false)] {
+    for (side, subtract) in [(left, true), (right, false)] {
         for t in side.iter() {
             if let Some(row) = t.row {
                 let amount = times(e, t.coefficient, net);
@@ -523,16 +570,17 @@ pub(super) fn reaction(e: &mut BodyEmitter, r: &Reaction) -> Result<()> {
         }
     }
     // d(flux of side j)/d(state of side j) into every row of the reaction.
-    let sides: Vec<(&Vec<Term>, Value, bool)> = match backward {
-        Some(_) => vec![(&left, kf, true), (&right, kb, false)],
-        None => vec![(&left, kf, true)],
+    let sides: Vec<(&Vec<Term>, Value, bool)> = if reversible {
+        vec![(left, kf, true), (right, kb, false)]
+    } else {
+        vec![(left, kf, true)]
     };
     for &(side, rate, is_left) in &sides {
         for (k, t) in side.iter().enumerate() {
             let Some(column) = t.column else { continue };
             let rate = times(e, t.coefficient, rate);
             let term = product(e, rate, side, Some(k));
-            for (other, other_left) in [(&left, true), (&right, false)] {
+            for (other, other_left) in [(left, true), (right, false)] {
                 for t1 in other.iter() {
                     let Some(row) = t1.row else { continue };
                     let amount = times(e, t1.coefficient, term);
@@ -553,6 +601,11 @@ pub(super) fn conserve(e: &mut BodyEmitter, c: &Conserve) -> Result<()> {
     let row = sink.system.conserve_rows[sink.next_conserve];
     sink.next_conserve += 1;
     e.kinetic_sink.as_mut().expect("checked").next_conserve = sink.next_conserve;
+    when_matrix(e, sink.jacobian, |e| conserve_row(e, c, &sink, row))
+}
+
+/// CONSERVE's row `row` of the matrix and its rhs.
+fn conserve_row(e: &mut BodyEmitter, c: &Conserve, sink: &KineticSink, row: usize) -> Result<()> {
     let n = sink.system.size;
     let total = e.expr(c.total)?;
     let mut rhs = total;
