@@ -160,17 +160,29 @@ impl CableModel {
         let celsius = self.celsius;
         // Electrode currents apart from the membrane's, seeing vi (NUMERICS §9).
         let split = self.split_membrane() && matches!(phase, Phase::Current | Phase::State);
-        let Registry {
-            mechs,
-            ions,
-            kernel_order,
-            ..
-        } = &mut self.reg;
-        for &k in kernel_order.iter() {
+        let order = self.reg.take_active_order(self.layout_builds);
+        let result = self.call_in_order(&order, phase, t, split, celsius);
+        self.reg.put_active_order(order);
+        result?;
+        // Event requests (net_send from INITIAL) and features a kernel found missing.
+        if self.events.has_requests() {
+            self.process_requests(t, None)?;
+        }
+        Ok(())
+    }
+
+    /// [`call_kernels`](Self::call_kernels) over `order` (the mechanisms with instances).
+    fn call_in_order(
+        &mut self,
+        order: &[usize],
+        phase: Phase,
+        t: f64,
+        split: bool,
+        celsius: f64,
+    ) -> Result<()> {
+        let Registry { mechs, ions, .. } = &mut self.reg;
+        for &k in order {
             let m = &mut mechs[k];
-            if m.store.count() == 0 {
-                continue;
-            }
             let kernel: Option<Kernel> = match phase {
                 Phase::TableCheck => m.table.table_check,
                 Phase::Initialize => m.table.initialize,
@@ -213,10 +225,6 @@ impl CableModel {
                     }
                 }
             }
-        }
-        // Event requests (net_send from INITIAL) and features a kernel found missing.
-        if self.events.has_requests() {
-            self.process_requests(t, None)?;
         }
         Ok(())
     }
