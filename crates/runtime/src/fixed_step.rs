@@ -86,11 +86,61 @@ enum Part {
     Record,
 }
 
+/// v += factor·Δv on every node; whether every v is finite afterwards.
+fn add_changes(v: &mut [f64], dv: &[f64], factor: f64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if crate::fused::has_fma() {
+        // SAFETY: the processor has AVX2 (has_fma checks it).
+        return unsafe { add_changes_avx2(v, dv, factor) };
+    }
+    add_changes_plain(v, dv, factor)
+}
+
+/// [`add_changes`] in AVX2 lanes (no fused operation: the same values).
+///
+/// # Safety
+/// The processor has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_changes_avx2(v: &mut [f64], dv: &[f64], factor: f64) -> bool {
+    add_changes_plain(v, dv, factor)
+}
+
+#[inline(always)]
+fn add_changes_plain(v: &mut [f64], dv: &[f64], factor: f64) -> bool {
+    let mut all_finite = true;
+    for (v, &dv) in v.iter_mut().zip(dv) {
+        *v += factor * dv;
+        all_finite &= v.is_finite();
+    }
+    all_finite
+}
+
 /// Index of the first NaN or infinite value. The common all-finite case costs one
 /// multiplication and one addition per value in independent lanes (x·0 is ±0 for a finite x
 /// and NaN otherwise, and NaN stays in a sum), with no branch, so it stays cheap on every
 /// step; only a non-finite value leads to the search.
 pub(crate) fn first_non_finite(values: &[f64]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if crate::fused::has_fma() {
+        // SAFETY: the processor has AVX2 (has_fma checks it).
+        return unsafe { first_non_finite_avx2(values) };
+    }
+    first_non_finite_plain(values)
+}
+
+/// [`first_non_finite`] in AVX2 lanes.
+///
+/// # Safety
+/// The processor has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn first_non_finite_avx2(values: &[f64]) -> Option<usize> {
+    first_non_finite_plain(values)
+}
+
+#[inline(always)]
+fn first_non_finite_plain(values: &[f64]) -> Option<usize> {
     const LANES: usize = 8;
     let mut sums = [0.0f64; LANES];
     let chunks = values.chunks_exact(LANES);
@@ -487,13 +537,7 @@ impl CableModel {
             };
             l.ext.update(nodes, factor, &l.im, &l.dm)
         } else {
-            let (v, rhs) = (l.v.slice_mut(), l.rhs.slice());
-            let mut all_finite = true;
-            for (v, &dv) in v.iter_mut().zip(rhs) {
-                *v += factor * dv;
-                all_finite &= v.is_finite();
-            }
-            all_finite
+            add_changes(l.v.slice_mut(), l.rhs.slice(), factor)
         };
         if all_finite {
             None
