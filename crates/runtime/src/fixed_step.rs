@@ -86,24 +86,9 @@ enum Part {
     Record,
 }
 
-/// v += factor·Δv on every node; whether every v is finite afterwards.
+/// v += factor·Δv on every node (AVX2 lanes); whether every v is finite afterwards.
 fn add_changes(v: &mut [f64], dv: &[f64], factor: f64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if crate::fused::has_fma() {
-        // SAFETY: the processor has AVX2 (has_fma checks it).
-        return unsafe { add_changes_avx2(v, dv, factor) };
-    }
-    add_changes_plain(v, dv, factor)
-}
-
-/// [`add_changes`] in AVX2 lanes (no fused operation: the same values).
-///
-/// # Safety
-/// The processor has AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn add_changes_avx2(v: &mut [f64], dv: &[f64], factor: f64) -> bool {
-    add_changes_plain(v, dv, factor)
+    crate::fused::avx2_lanes(|| add_changes_plain(v, dv, factor))
 }
 
 #[inline(always)]
@@ -121,22 +106,7 @@ fn add_changes_plain(v: &mut [f64], dv: &[f64], factor: f64) -> bool {
 /// and NaN otherwise, and NaN stays in a sum), with no branch, so it stays cheap on every
 /// step; only a non-finite value leads to the search.
 pub(crate) fn first_non_finite(values: &[f64]) -> Option<usize> {
-    #[cfg(target_arch = "x86_64")]
-    if crate::fused::has_fma() {
-        // SAFETY: the processor has AVX2 (has_fma checks it).
-        return unsafe { first_non_finite_avx2(values) };
-    }
-    first_non_finite_plain(values)
-}
-
-/// [`first_non_finite`] in AVX2 lanes.
-///
-/// # Safety
-/// The processor has AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn first_non_finite_avx2(values: &[f64]) -> Option<usize> {
-    first_non_finite_plain(values)
+    crate::fused::avx2_lanes(|| first_non_finite_plain(values))
 }
 
 #[inline(always)]

@@ -47,3 +47,27 @@ pub(crate) fn has_fma() -> bool {
         false
     }
 }
+
+/// Runs `f` compiled for AVX2 where the processor has it (else as it is): `f` and what it
+/// inlines (`#[inline(always)]` loops) get four-lane vectors. The instructions are AVX2's
+/// forms of the same operations (no fused ones), so the values do not change. Whether `f`
+/// is inlined into the AVX2 function is LLVM's choice: a `{{closure}}` symbol of the
+/// caller left in the binary (`nm -C`) means it was not, and its loop runs in two-lane code
+/// (`split_rows.rs` has a target-feature function of its own for that reason).
+#[inline(always)]
+pub(crate) fn avx2_lanes<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if has_fma() {
+        // SAFETY: has_fma checks AVX2 too.
+        return unsafe { in_avx2(f) };
+    }
+    f()
+}
+
+/// # Safety
+/// The processor has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn in_avx2<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}

@@ -119,23 +119,8 @@ impl HinesMatrix {
     /// to its parent, in node order, after every run has its own.
     #[inline]
     pub fn add_axial(&self, v: &[f64], rhs: &mut [f64], d: &mut [f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if has_fma() {
-            // SAFETY: the processor has AVX2 (checked by has_fma).
-            return unsafe { self.add_axial_avx2(v, rhs, d) };
-        }
-        self.add_axial_with(v, rhs, d)
-    }
-
-    /// [`add_axial`](Self::add_axial) compiled for AVX2 (wider lanes; no fused operations, so
-    /// the same bits).
-    ///
-    /// # Safety
-    /// The processor has AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn add_axial_avx2(&self, v: &[f64], rhs: &mut [f64], d: &mut [f64]) {
-        self.add_axial_with(v, rhs, d)
+        // Wider lanes, no fused operations: the same bits.
+        crate::fused::avx2_lanes(|| self.add_axial_with(v, rhs, d))
     }
 
     #[inline(always)]

@@ -28,7 +28,17 @@ impl Layout {
         if ext.active {
             let (v, vi) = (&self.v.slice()[..n], &mut self.vi.slice_mut()[..n]);
             let (has, vext) = (&ext.has[..n], &ext.vext[..n]);
-            clear_rows_with_layers(cfac, cm, [rhs, d, vi], v, has, vext);
+            let rows = LayerRows {
+                cfac,
+                cm,
+                rhs,
+                d,
+                vi,
+                v,
+                has,
+                vext,
+            };
+            rows.clear();
         } else {
             for i in 0..n {
                 rhs[i] = 0.0;
@@ -107,63 +117,51 @@ impl Layout {
     }
 }
 
-/// [`Layout::clear_split_rows`] with layers: rhs = 0, d = cfac·cm, vi = v + vext[0] where a
-/// node has layers, else v.
-fn clear_rows_with_layers(
+/// What [`Layout::clear_split_rows`] writes with layers: rhs = 0, d = cfac·cm, vi = v +
+/// vext[0] where a node has layers, else v.
+struct LayerRows<'a> {
     cfac: f64,
-    cm: &[f64],
-    rows: [&mut [f64]; 3],
-    v: &[f64],
-    has: &[bool],
-    vext: &[[f64; 2]],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if crate::fused::has_fma() {
-        // SAFETY: the processor has AVX2 (has_fma checks it).
-        return unsafe { clear_rows_with_layers_avx2(cfac, cm, rows, v, has, vext) };
+    cm: &'a [f64],
+    rhs: &'a mut [f64],
+    d: &'a mut [f64],
+    vi: &'a mut [f64],
+    v: &'a [f64],
+    has: &'a [bool],
+    vext: &'a [[f64; 2]],
+}
+
+impl LayerRows<'_> {
+    fn clear(self) {
+        #[cfg(target_arch = "x86_64")]
+        if crate::fused::has_fma() {
+            // SAFETY: the processor has AVX2 (has_fma checks it).
+            return unsafe { self.clear_avx2() };
+        }
+        self.clear_plain()
     }
-    clear_rows_with_layers_plain(cfac, cm, rows, v, has, vext)
-}
 
-/// The same loop in AVX2 lanes (a select, no branch per node; the same values).
-///
-/// # Safety
-/// The processor has AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn clear_rows_with_layers_avx2(
-    cfac: f64,
-    cm: &[f64],
-    rows: [&mut [f64]; 3],
-    v: &[f64],
-    has: &[bool],
-    vext: &[[f64; 2]],
-) {
-    clear_rows_with_layers_plain(cfac, cm, rows, v, has, vext)
-}
+    /// In AVX2 lanes (a select, no branch per node; the same values). A target-feature
+    /// function of its own: given to `avx2_lanes` as a closure, the loop was not inlined
+    /// into the AVX2 function and stayed in two-lane code.
+    ///
+    /// # Safety
+    /// The processor has AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn clear_avx2(self) {
+        self.clear_plain()
+    }
 
-#[inline(always)]
-fn clear_rows_with_layers_plain(
-    cfac: f64,
-    cm: &[f64],
-    [rhs, d, vi]: [&mut [f64]; 3],
-    v: &[f64],
-    has: &[bool],
-    vext: &[[f64; 2]],
-) {
-    let n = rhs.len();
-    let (d, vi, cm, v, has, vext) = (
-        &mut d[..n],
-        &mut vi[..n],
-        &cm[..n],
-        &v[..n],
-        &has[..n],
-        &vext[..n],
-    );
-    for i in 0..n {
-        rhs[i] = 0.0;
-        d[i] = cfac * cm[i];
-        let inside = v[i] + vext[i][0];
-        vi[i] = if has[i] { inside } else { v[i] };
+    #[inline(always)]
+    fn clear_plain(self) {
+        let n = self.rhs.len();
+        let (rhs, d, vi) = (self.rhs, &mut self.d[..n], &mut self.vi[..n]);
+        let (cm, v, has, vext) = (&self.cm[..n], &self.v[..n], &self.has[..n], &self.vext[..n]);
+        for i in 0..n {
+            rhs[i] = 0.0;
+            d[i] = self.cfac * cm[i];
+            let inside = v[i] + vext[i][0];
+            vi[i] = if has[i] { inside } else { v[i] };
+        }
     }
 }
