@@ -36,7 +36,12 @@ pub(crate) struct HinesMatrix {
     /// before and (but the last) has it as its only child, so a node's rhs takes its own
     /// axial share and its child's in one independent update (see [`add_axial`](Self::add_axial)).
     runs: Vec<(u32, u32)>,
+    /// Whether the runs average at least [`LONG_RUN`] nodes (see `add_axial`).
+    long_runs: bool,
 }
+
+/// The mean run length from which [`HinesMatrix::add_axial`] goes run by run.
+const LONG_RUN: usize = 16;
 
 impl HinesMatrix {
     /// A matrix over `parent.len()` nodes with zero couplings.
@@ -65,6 +70,7 @@ impl HinesMatrix {
             })
             .collect();
         let runs = axial_runs(&parent, ncell);
+        let long_runs = n - ncell >= LONG_RUN * runs.len().max(1);
         HinesMatrix {
             a: vec![0.0; n],
             b: vec![0.0; n],
@@ -74,6 +80,7 @@ impl HinesMatrix {
             chains,
             axial_diagonal: vec![0.0; n],
             runs,
+            long_runs,
         }
     }
 
@@ -115,12 +122,55 @@ impl HinesMatrix {
     /// Into each rhs the additions come in NEURON's order: the node's own share, then its
     /// children's in node order. Inside a run of [`runs`](Self::runs) a node's own share and
     /// its only child's depend on v alone, so the run is one loop without a chain from node
-    /// to node (the compiler vectorizes it); the first node of each run then adds its share
-    /// to its parent, in node order, after every run has its own.
+    /// to node (vectorized, in AVX2 lanes where present); the first node of each run then
+    /// adds its share to its parent, in node order, after every run has its own. Where the
+    /// runs are short (small cells: a few nodes each) their set-up costs more than it saves,
+    /// and the nodes go one by one ([`add_axial_by_node`](Self::add_axial_by_node)).
     #[inline]
     pub fn add_axial(&self, v: &[f64], rhs: &mut [f64], d: &mut [f64]) {
-        // Wider lanes, no fused operations: the same bits.
-        crate::fused::avx2_lanes(|| self.add_axial_with(v, rhs, d))
+        if self.long_runs {
+            // Wider lanes, no fused operations: the same bits.
+            crate::fused::avx2_lanes(|| self.add_axial_with(v, rhs, d))
+        } else {
+            self.add_axial_by_node(v, rhs, d)
+        }
+    }
+
+    /// [`add_axial`](Self::add_axial) node by node. Along a run of nodes (parent = previous
+    /// node) the previous node's rhs stays in a register (`held`) until its child's share is
+    /// added: adding into memory just stored would chain every node to the one before through
+    /// the store (a store-to-load forwarding per node).
+    fn add_axial_by_node(&self, v: &[f64], rhs: &mut [f64], d: &mut [f64]) {
+        let n = self.node_count();
+        let (a, b, parent) = (&self.a[..n], &self.b[..n], &self.parent[..n]);
+        let (v, rhs, d) = (&v[..n], &mut rhs[..n], &mut d[..n]);
+        let mut held: Option<(usize, f64)> = None;
+        for i in self.ncell..n {
+            // SAFETY: i < n, and parent[i] < i by the invariant checked in `new`.
+            unsafe {
+                let p = *parent.get_unchecked(i) as usize;
+                let (ai, bi) = (*a.get_unchecked(i), *b.get_unchecked(i));
+                let dv = *v.get_unchecked(p) - *v.get_unchecked(i);
+                // a and b are negative, hence the signs.
+                let own = *rhs.get_unchecked(i) - bi * dv;
+                match held {
+                    Some((k, x)) if k == p => *rhs.get_unchecked_mut(p) = x + ai * dv,
+                    _ => {
+                        if let Some((k, x)) = held {
+                            *rhs.get_unchecked_mut(k) = x;
+                        }
+                        *rhs.get_unchecked_mut(p) += ai * dv;
+                    }
+                }
+                held = Some((i, own));
+            }
+        }
+        if let Some((k, x)) = held {
+            rhs[k] = x;
+        }
+        for (d, &axial) in d.iter_mut().zip(&self.axial_diagonal[..n]) {
+            *d += axial;
+        }
     }
 
     #[inline(always)]
@@ -757,6 +807,8 @@ mod tests {
             m.add_axial(&v, &mut rhs, &mut d);
             let (mut plain_rhs, mut plain_d) = (rhs0.clone(), d0.clone());
             m.add_axial_with(&v, &mut plain_rhs, &mut plain_d);
+            let (mut node_rhs, mut node_d) = (rhs0.clone(), d0.clone());
+            m.add_axial_by_node(&v, &mut node_rhs, &mut node_d);
             let (mut want_rhs, mut want_d) = (rhs0, d0);
             for i in ncell..n {
                 let p = parent[i] as usize;
@@ -773,6 +825,8 @@ mod tests {
             assert_eq!(bits(&d), bits(&want_d), "{what}");
             assert_eq!(bits(&plain_rhs), bits(&want_rhs), "{what}");
             assert_eq!(bits(&plain_d), bits(&want_d), "{what}");
+            assert_eq!(bits(&node_rhs), bits(&want_rhs), "{what}");
+            assert_eq!(bits(&node_d), bits(&want_d), "{what}");
         }
     }
 
