@@ -339,6 +339,34 @@ fn assert_vectorized(report: &[String], kernels: &[&str]) {
     }
 }
 
+/// Whether this machine runs the AVX2 back end (crates/nmodl-codegen/src/avx2).
+fn host_has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The `kernels` were also widened to four instances per iteration (their affine pair loop),
+/// on a machine with AVX2 and FMA; elsewhere the report must say why not.
+fn assert_widened(report: &[String], kernels: &[&str]) {
+    for k in kernels {
+        let line = report
+            .iter()
+            .find(|l| l.starts_with(&format!("{k}:")) && l.contains("avx2"))
+            .unwrap_or_else(|| panic!("no AVX2 decision for {k}: {report:#?}"));
+        if host_has_avx2() {
+            assert!(line.ends_with(": avx2"), "{line}");
+        } else {
+            assert!(line.contains("not avx2 (the target"), "{line}");
+        }
+    }
+}
+
 /// Runs `setup` on a model compiled each way and compares.
 fn compare(files: &[PathBuf], setup: impl Fn(CableModel) -> (Cable, Vec<PointProcessId>)) {
     let mut results = Vec::new();
@@ -380,6 +408,7 @@ fn builtin_kernels_are_vectorized() {
             "Exp2Syn state",
         ],
     );
+    assert_widened(&r, &["hh state", "hh current", "pas current"]);
 }
 
 #[test]
@@ -479,7 +508,7 @@ PROCEDURE both(u) {
 /// PARAMETER `arg` set to `args[k]`, run `steps` steps with scalar and with vector kernels
 /// (whose `kernels` must be vectorized), for all of `args` and for all but the last (the last
 /// instance goes to the scalar loop or to a lane): asserts each pair of runs gave the same
-/// bits and returns the vector runs.
+/// bits and returns the vector runs. The first of `kernels` must also be widened to AVX2.
 fn parameter_sweep(
     source: &str,
     suffix: &str,
@@ -496,6 +525,7 @@ fn parameter_sweep(
     };
     let (_, decisions) = nmodl_codegen::with_vector_report(build);
     assert_vectorized(&decisions, kernels);
+    assert_widened(&decisions, &kernels[..1]);
     let mut vector_runs = Vec::new();
     for count in [args.len(), args.len() - 1] {
         let mut results = Vec::new();
@@ -732,8 +762,27 @@ fn stn_mechanisms_bit_identical() {
 fn alone(
     model: CableModel,
     info: &rsnrn_abi::MechanismInfo,
+    one_section: bool,
 ) -> rsnrn::runtime::Result<(Cable, Vec<PointProcessId>)> {
     if info.kind == rsnrn_abi::MechanismKind::Density {
+        if one_section {
+            // consecutive nodes: the affine loop (and its AVX2 widening) with 11 instances
+            let mut model = model;
+            let s = model.create_section("s0")?;
+            model.set_length(s, 180.0)?;
+            model.set_diam(s, 2.0)?;
+            model.set_nseg(s, 11)?;
+            model.insert(s, &info.name)?;
+            let p = model.add_point_process(s, 0.3, "IClamp")?;
+            for (name, value) in [("del", 1.0), ("dur", 2.0), ("amp", 0.3)] {
+                model.set_point(p, name, value)?;
+            }
+            let c = Cable {
+                model,
+                sections: vec![s],
+            };
+            return Ok((c, Vec::new()));
+        }
         return Ok((
             cable(model, [3, 4, 2], std::slice::from_ref(&info.name))?,
             Vec::new(),
@@ -775,6 +824,7 @@ fn corpus_mechanisms_bit_identical() {
     let iclamp = Path::new(env!("CARGO_MANIFEST_DIR")).join("nmodl/iclamp.mod");
     let iclamp = std::sync::Arc::new(rsnrn::compile::compile_file(&iclamp).unwrap());
     let (mut compared, mut skipped) = (Vec::new(), 0);
+    let mut one_section_compared = 0;
     for file in &files {
         let compile = || rsnrn::compile::compile_file(file);
         let (vector, report) = nmodl_codegen::with_vector_report(compile);
@@ -785,34 +835,57 @@ fn corpus_mechanisms_bit_identical() {
             continue;
         }
         let info = scalar.info().clone();
-        let mut results = Vec::new();
-        for mech in [scalar, vector] {
-            let mut model = CableModel::new();
-            rsnrn::register_shared(&mut model, iclamp.clone()).unwrap();
-            if rsnrn::register(&mut model, mech).is_err() {
-                break; // a name clash with a built-in
+        let density = info.kind == rsnrn_abi::MechanismKind::Density;
+        let mut pair = Some((scalar, vector));
+        for one_section in [false, true] {
+            if one_section && !density {
+                break;
             }
-            match alone(model, &info) {
-                Ok((c, list)) => results.push(run(c, &list, 200)),
-                Err(_) => break,
+            let (scalar, vector) = match pair.take() {
+                Some(p) => p,
+                None => match (nmodl_codegen::with_scalar_kernels(compile), compile()) {
+                    (Ok(s), Ok(v)) => (s, v),
+                    _ => break,
+                },
+            };
+            let mut results = Vec::new();
+            for mech in [scalar, vector] {
+                let mut model = CableModel::new();
+                rsnrn::register_shared(&mut model, iclamp.clone()).unwrap();
+                if rsnrn::register(&mut model, mech).is_err() {
+                    break; // a name clash with a built-in
+                }
+                match alone(model, &info, one_section) {
+                    Ok((c, list)) => results.push(run(c, &list, 200)),
+                    Err(_) => break,
+                }
             }
-        }
-        match results.as_slice() {
-            [Ok(a), Ok(b)] => {
-                assert_same_bits(&file.display().to_string(), a, b);
-                compared.push(info.name.clone());
+            match results.as_slice() {
+                [Ok(a), Ok(b)] => {
+                    assert_same_bits(&file.display().to_string(), a, b);
+                    if !one_section {
+                        compared.push(info.name.clone());
+                    } else {
+                        one_section_compared += 1;
+                    }
+                }
+                [Err(_), Ok(_)] | [Ok(_), Err(_)] => panic!(
+                    "{}: one kind of kernel ran and the other failed: {:?}",
+                    file.display(),
+                    results.iter().map(|r| r.as_ref().err()).collect::<Vec<_>>()
+                ),
+                _ => skipped += usize::from(!one_section),
             }
-            [Err(_), Ok(_)] | [Ok(_), Err(_)] => panic!(
-                "{}: one kind of kernel ran and the other failed: {:?}",
-                file.display(),
-                results.iter().map(|r| r.as_ref().err()).collect::<Vec<_>>()
-            ),
-            _ => skipped += 1,
         }
     }
     eprintln!(
-        "compared {} corpus mechanisms bit for bit ({skipped} with vector kernels do not run alone)",
+        "compared {} corpus mechanisms bit for bit ({skipped} with vector kernels do not run \
+         alone), {one_section_compared} density ones also in one section",
         compared.len()
     );
     assert!(compared.len() >= 100, "only {} compared", compared.len());
+    assert!(
+        one_section_compared >= 250,
+        "only {one_section_compared} in one section"
+    );
 }

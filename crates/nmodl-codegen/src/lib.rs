@@ -6,6 +6,7 @@
 //! variable lives in the ABI's structure-of-arrays data), [`emit::generate`] (Cranelift IR).
 //! [`compile_object`] does the same ahead of time into an object file for a shared library.
 
+mod avx2;
 pub mod emit;
 mod error;
 mod jit;
@@ -18,6 +19,7 @@ mod object;
 pub mod symbolic;
 pub mod verbatim;
 
+pub use avx2::without_avx2;
 pub use emit::{with_newton_service, with_scalar_kernels, with_vector_report};
 pub use error::CodegenError;
 pub use jit::{compile_jit, JitMechanism};

@@ -100,6 +100,9 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     pub dt_override: Option<Value>,
     /// What `t` reads instead of the context's (the stages of a runge step).
     pub t_override: Option<Value>,
+    /// The header of the kernel's pair loop over affine instance data, for the AVX2 back
+    /// end ([`crate::avx2`]) to widen once the function is complete.
+    pub affine_pair_header: Option<cranelift_codegen::ir::Block>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -131,6 +134,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             residual_sink: None,
             dt_override: None,
             t_override: None,
+            affine_pair_header: None,
         }
     }
 

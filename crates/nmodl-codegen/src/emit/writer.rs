@@ -38,6 +38,7 @@ impl FunctionWriter<'_> {
             .map_err(module_error)?;
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let header;
         {
             let mut b = FunctionBuilder::new(&mut self.ctx.func, self.fctx);
             let (env, params) = super::enter_kernel(&mut b);
@@ -51,7 +52,20 @@ impl FunctionWriter<'_> {
             );
             let result = body(&mut e, &params)?;
             e.b.ins().return_(&[result]);
+            header = e.affine_pair_header;
             e.finish();
+        }
+        if let Some(header) = header {
+            let wide_name = format!("{name}_avx2");
+            let kernel = format!(
+                "{} {}",
+                self.mech.name,
+                name.rsplit('_').next().unwrap_or(name)
+            );
+            match crate::avx2::attach(self.module, &mut self.ctx.func, header, &wide_name) {
+                Ok(()) => super::vector::report(format!("{kernel}: avx2")),
+                Err(why) => super::vector::report(format!("{kernel}: not avx2 ({why})")),
+            }
         }
         define(self.module, id, self.ctx)?;
         Ok(id)

@@ -87,6 +87,19 @@ pub fn with_vector_report<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
     (result, lines)
 }
 
+/// Adds a line to the report of [`with_vector_report`] (and prints it under
+/// RSNRN_VECTOR_REPORT).
+pub(crate) fn report(line: String) {
+    if std::env::var_os("RSNRN_VECTOR_REPORT").is_some() {
+        eprintln!("vector kernels: {line}");
+    }
+    REPORT.with(|r| {
+        if let Some(lines) = r.borrow_mut().as_mut() {
+            lines.push(line);
+        }
+    });
+}
+
 /// Whether scalar kernels only are asked for (RSNRN_SCALAR_KERNELS set, or
 /// [`with_scalar_kernels`]).
 fn scalar_requested() -> bool {
@@ -231,6 +244,9 @@ fn one_pair_loop(
     let zero = e.b.ins().iconst(PTR, 0);
     let preheader = e.b.ins().jump(header, &[zero.into()]);
 
+    if affine && !dry_run {
+        e.affine_pair_header = Some(header);
+    }
     e.b.switch_to_block(header);
     let inst = e.b.block_params(header)[0];
     let go = e.icmp_lt(inst, ends.pairs_end);
