@@ -181,6 +181,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "--network") {
         return print_network();
     }
+    if args.iter().any(|a| a == "--cable") {
+        return print_cable();
+    }
     cargo_bench("kernels", quick)?;
     println!();
     println!("channel kernels (JIT-compiled nmodl/hh.mod), {KERNEL_INSTANCES} instances per call:");
@@ -206,6 +209,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ),
         Err(_) => println!("JIT compile of the STN model: not measured (RSNRN_SHARED unset)"),
     }
+    print_cable()?;
+    print_network()?;
+    crate::bench_scenarios::run()?;
+    crate::bench_python::run()
+}
+
+/// benches/cable.rs (the 510-segment hh cable), and NEURON's figure for the same run.
+fn print_cable() -> Result<(), String> {
     cargo_bench("cable", false)?;
     let ours = criterion_mean_ns("hh_cable", "run_500ms")? / (CABLE_SEGMENTS * CABLE_STEPS);
     println!();
@@ -233,9 +244,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             );
         }
     }
-    print_network()?;
-    crate::bench_scenarios::run()?;
-    crate::bench_python::run()
+    Ok(())
 }
 
 /// The figures of benches/network.rs, and NEURON's for the same network on 1 and 2 threads.

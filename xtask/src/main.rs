@@ -2,7 +2,8 @@
 //!
 //! - `bench [--quick]`: criterion benches of the hh kernels and of a whole hh-cable run, printed
 //!   as ns per instance-step / segment-step, next to NEURON's figure for the same cable model
-//!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found; then the
+//!   measured in the same run when `nrniv` (pip install neuron==9.0.2) can be found (the cable
+//!   alone: `bench --cable`); then the
 //!   1000-cell network on 1 and 2 threads (`bench --network` alone) and the STN and ModelDB reference
 //!   scenarios timed under rsnrniv and nrniv (bench_scenarios.rs; `bench --scenarios` alone),
 //!   and the tutorial's Python DBS script under rsneuron and NEURON (bench_python.rs;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(&args[1..]),
         Some("neuron-diff") => neuron_diff::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask bench [--quick | --network | --scenarios | --python] | cargo xtask corpus | cargo xtask neuron-diff [ENTRY ...]");
+            eprintln!("usage: cargo xtask bench [--quick | --cable | --network | --scenarios | --python] | cargo xtask corpus | cargo xtask neuron-diff [ENTRY ...]");
             return ExitCode::from(2);
         }
     };
