@@ -59,6 +59,8 @@ enum T {
     HighBits(VReg),
     /// `vhigh_bits(mask) == 3`: both lanes set
     AllSet(VReg),
+    /// a scalar condition on values the same for all instances, as a mask of equal lanes
+    UniformMask(VReg),
 }
 
 type R<T> = Result<T, String>;
@@ -226,7 +228,11 @@ impl Widen<'_> {
                             self.body.push(Op::BailIfAny { mask });
                             (ob, other)
                         }
-                        (T::AllSet(mask), false, true) => {
+                        (T::UniformMask(mask), true, false) => {
+                            self.body.push(Op::BailIfAny { mask });
+                            (ob, other)
+                        }
+                        (T::AllSet(mask) | T::UniformMask(mask), false, true) => {
                             let ones = self.vreg(Class::Vector);
                             self.body.push(Op::Vector {
                                 op: VOp::Pcmpeqq,
@@ -543,12 +549,25 @@ impl Widen<'_> {
                 self.set(inst, T::Wide(dst));
             }
             InstructionData::FloatCompare { args, cond, .. } => {
-                if ty.bits() != 128 {
-                    return refuse("a scalar float comparison");
-                }
                 let predicate = predicate(cond);
                 let a = self.get(args[0])?;
                 let b = self.get(args[1])?;
+                if ty.bits() != 128 {
+                    // Values the same for all instances (a TABLE's DEPEND check): compared in
+                    // all lanes at once.
+                    let (a, b) = (self.splat(a)?, self.splat(b)?);
+                    let a = self.wide(&a)?;
+                    let b = self.src(&b)?;
+                    let dst = self.vreg(Class::Vector);
+                    self.body.push(Op::Compare {
+                        predicate,
+                        dst,
+                        a,
+                        b,
+                    });
+                    self.set(inst, T::UniformMask(dst));
+                    return Ok(());
+                }
                 let a = self.wide(&a)?;
                 let b = self.src(&b)?;
                 let dst = self.vreg(Class::Vector);
@@ -625,6 +644,19 @@ impl Widen<'_> {
             _ => return refuse(format!("{opcode}")),
         }
         Ok(())
+    }
+
+    /// An f64 the same for all instances, in all lanes.
+    fn splat(&mut self, t: T) -> R<T> {
+        Ok(match t {
+            T::F64(bits) => T::UniformVec(self.constant_slot([bits, bits])),
+            T::UniformF64(at) => {
+                let slot =
+                    self.uniform_slot(format!("s{at:?}"), |slot| Uniform::SplatF64 { slot, at });
+                T::UniformVec(slot)
+            }
+            other => return refuse(format!("splat of {other:?}")),
+        })
     }
 
     fn unary(&mut self, inst: Inst, opcode: Opcode, ty: Type, arg: Value) -> R<()> {
@@ -706,6 +738,23 @@ impl Widen<'_> {
     fn binary(&mut self, inst: Inst, opcode: Opcode, ty: Type, args: [Value; 2]) -> R<()> {
         let a = self.get(args[0])?;
         let b = self.get(args[1])?;
+        if let (T::UniformMask(x), T::UniformMask(y)) = (&a, &b) {
+            let op = match opcode {
+                Opcode::Bor => VOp::Orpd,
+                Opcode::Band => VOp::Andpd,
+                Opcode::Bxor => VOp::Xorpd,
+                _ => return refuse(format!("{opcode} of conditions")),
+            };
+            let dst = self.vreg(Class::Vector);
+            self.body.push(Op::Vector {
+                op,
+                dst,
+                a: *x,
+                b: Src::Reg(*y),
+            });
+            self.set(inst, T::UniformMask(dst));
+            return Ok(());
+        }
         if ty.is_vector() {
             if opcode == Opcode::Snarrow {
                 return match (a, b) {

@@ -256,6 +256,9 @@ pub(super) fn emit_check(
     }
     let rebuild = e.b.create_block();
     let done = e.b.create_block();
+    // Rare (a DEPEND variable changed): out of the way, and the AVX2 back end's cue to leave
+    // such iterations to the pair loop.
+    e.b.set_cold_block(rebuild);
     e.b.ins().brif(needed, rebuild, &[], done, &[]);
 
     e.b.switch_to_block(rebuild);
