@@ -227,6 +227,15 @@ fn run(
             }
         }
     }
+    // GLOBALs a body assigns (ninf_kap = ...) keep the last instance's value.
+    for m in &names {
+        let id = model.mechanism_id(m).unwrap();
+        let info = model.mechanism_info(id).unwrap();
+        for f in info.globals.iter().filter(|f| f.size == 1) {
+            let name = format!("{}_{m}", f.name);
+            targets.push((name.clone(), RecordTarget::global(name)));
+        }
+    }
     for &p in point_list {
         let name = model.point_mechanism(p).unwrap().to_string();
         let id = model.mechanism_id(&name).unwrap();
@@ -766,12 +775,13 @@ fn alone(
 ) -> rsnrn::runtime::Result<(Cable, Vec<PointProcessId>)> {
     if info.kind == rsnrn_abi::MechanismKind::Density {
         if one_section {
-            // consecutive nodes: the affine loop (and its AVX2 widening) with 11 instances
+            // consecutive nodes: the affine loop (and its AVX2 widening) with 12 instances, the
+            // last four in one AVX2 iteration (a GLOBAL the body assigns keeps their value)
             let mut model = model;
             let s = model.create_section("s0")?;
             model.set_length(s, 180.0)?;
             model.set_diam(s, 2.0)?;
-            model.set_nseg(s, 11)?;
+            model.set_nseg(s, 12)?;
             model.insert(s, &info.name)?;
             let p = model.add_point_process(s, 0.3, "IClamp")?;
             for (name, value) in [("del", 1.0), ("dur", 2.0), ("amp", 0.3)] {

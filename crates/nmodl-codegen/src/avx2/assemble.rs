@@ -451,6 +451,7 @@ impl<'p> Allocator<'p> {
                 a.jcc(Cond::Ae, bail);
             }
             Op::Store { addr, src } => a.vmovupd_store(Y, self.mem(addr), self.vr(src)),
+            Op::StoreGeneral { addr, src } => a.mov_store(self.mem(addr), self.gpr(src)),
         }
         Ok(())
     }

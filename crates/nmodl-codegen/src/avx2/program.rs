@@ -155,6 +155,11 @@ pub(super) enum Op {
         addr: Addr,
         src: VReg,
     },
+    /// 64 bits of a general register to memory
+    StoreGeneral {
+        addr: Addr,
+        src: VReg,
+    },
 }
 
 impl Op {
@@ -209,7 +214,7 @@ impl Op {
                 out.push((mask, false));
                 out.push((ones, false));
             }
-            Op::Store { addr: a, src: s } => {
+            Op::Store { addr: a, src: s } | Op::StoreGeneral { addr: a, src: s } => {
                 addr(a, &mut out);
                 out.push((s, false));
             }
@@ -240,7 +245,10 @@ impl Op {
             | Op::ShlImm { dst, .. }
             | Op::ShrImm { dst, .. }
             | Op::ZeroExtend32 { dst, .. } => Some(dst),
-            Op::BailIfAny { .. } | Op::BailUnlessAll { .. } | Op::Store { .. } => None,
+            Op::BailIfAny { .. }
+            | Op::BailUnlessAll { .. }
+            | Op::Store { .. }
+            | Op::StoreGeneral { .. } => None,
         }
     }
 }

@@ -69,7 +69,7 @@ pub(super) fn schedule(p: &mut Program) {
             }
         }
         let is_bail = matches!(op, Op::BailIfAny { .. } | Op::BailUnlessAll { .. });
-        if matches!(op, Op::Store { .. }) || reads_per_lane(op, p) {
+        if matches!(op, Op::Store { .. } | Op::StoreGeneral { .. }) || reads_per_lane(op, p) {
             preds[k].extend(bails_so_far.iter().copied());
         }
         if is_bail {

@@ -84,6 +84,9 @@ struct Widen<'f> {
     bases: HashMap<Linear, VReg>,
     /// stores, emitted after the last bail
     stores: Vec<(Linear, i32, VReg)>,
+    /// stores to addresses the same for all instances (a GLOBAL the body assigns): the
+    /// second pair's value (instance i+3's) is what the iteration leaves there
+    uniform_stores: Vec<(Linear, i32, VReg)>,
     /// uniform vectors already in a slot
     uniform_slots: HashMap<String, i32>,
     /// per-half values already joined into one register
@@ -125,6 +128,7 @@ pub(super) fn widen(func: &Function, header: Block) -> R<Widened> {
         homes: Vec::new(),
         bases: HashMap::new(),
         stores: Vec::new(),
+        uniform_stores: Vec::new(),
         uniform_slots: HashMap::new(),
         joined: HashMap::new(),
         high_halves: HashMap::new(),
@@ -142,6 +146,22 @@ pub(super) fn widen(func: &Function, header: Block) -> R<Widened> {
     for (lin, disp, src) in stores {
         let addr = w.based(&lin, disp, 8)?;
         w.body.push(Op::Store { addr, src });
+    }
+    let uniform_stores = std::mem::take(&mut w.uniform_stores);
+    for (lin, disp, src) in uniform_stores {
+        // The prologue's loads happen once per call: none may read what the body stores.
+        let read_by_prologue = w.uniforms.iter().any(|u| match u {
+            Uniform::SplatF64 { at, .. } | Uniform::Broadcast128 { at, .. } => {
+                matches!(at, UniformAddr::Computed { value, disp: d }
+                    if value.base() == lin.base() && (d - disp).abs() < 16 + 8)
+            }
+            _ => false,
+        });
+        if read_by_prologue {
+            return refuse("the body reads a GLOBAL it assigns");
+        }
+        let addr = w.based(&lin, disp, 8)?;
+        w.body.push(Op::StoreGeneral { addr, src });
     }
     Ok(Widened {
         program: Program {
@@ -606,12 +626,25 @@ impl Widen<'_> {
                 let value = self.get(args[0])?;
                 let at = self.get(args[1])?;
                 let vty = dfg.value_type(args[0]);
-                if vty.bits() != 128 {
-                    return refuse(format!("a store of {vty}"));
-                }
                 let T::Int(lin) = at else {
                     return refuse("a store to a per-lane address");
                 };
+                if vty == types::F64 && lin.index == 0 {
+                    let T::Scalars([_, last]) = value else {
+                        return refuse(format!("a GLOBAL assigned {value:?}"));
+                    };
+                    let disp = i32::from(offset);
+                    let lin = Linear {
+                        constant: lin.constant + i64::from(disp),
+                        ..lin
+                    };
+                    self.uniform_stores.retain(|(l, _, _)| l != &lin);
+                    self.uniform_stores.push((lin, 0, last));
+                    return Ok(());
+                }
+                if vty.bits() != 128 {
+                    return refuse(format!("a store of {vty}"));
+                }
                 if lin.index != 8 {
                     return refuse("a store to an address that is not one per instance");
                 }
@@ -966,6 +999,13 @@ impl Widen<'_> {
     fn load(&mut self, ty: Type, at: T, offset: i32) -> R<T> {
         match at {
             T::Int(lin) if lin.index == 0 => {
+                if self
+                    .uniform_stores
+                    .iter()
+                    .any(|(l, _, _)| l.base() == lin.base())
+                {
+                    return refuse("a load of a GLOBAL the body assigned");
+                }
                 if ty == types::F64 {
                     return Ok(T::UniformF64(UniformAddr::Computed {
                         value: lin,
