@@ -417,7 +417,15 @@ fn builtin_kernels_are_vectorized() {
             "Exp2Syn state",
         ],
     );
-    assert_widened(&r, &["hh state", "hh current", "pas current"]);
+    assert_widened(
+        &r,
+        &[
+            "hh state",
+            "hh current",
+            "pas current",
+            "hh state (general loop)",
+        ],
+    );
 }
 
 #[test]

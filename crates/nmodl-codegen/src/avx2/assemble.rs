@@ -418,6 +418,15 @@ impl<'p> Allocator<'p> {
                 }
             }
             Op::LoadGeneral { addr, .. } => a.mov_load(Gpr(d()), self.mem(addr)),
+            Op::LoadGeneral32 { addr, .. } => a.mov_load32(Gpr(d()), self.mem(addr)),
+            Op::LoadF64 { addr, .. } => a.vmovsd_load(Vr(d()), self.mem(addr)),
+            Op::Unpack128 { a: x, b, .. } => a.vop(
+                VOp::Unpcklpd,
+                Width::X128,
+                Vr(d()),
+                self.vr(x),
+                Rm::Reg(self.vr(b)),
+            ),
             Op::Add { a: x, b, .. } => a.lea(
                 Gpr(d()),
                 Mem::Base {

@@ -2,7 +2,9 @@
 //!
 //! Cranelift's x86-64 back end has no 256-bit vectors, so the vector kernels (emit/vector)
 //! run two instances per iteration in f64x2 lanes. This back end takes the finished kernel's
-//! pair loop over affine instance data and [`widen`]s it to four instances, assembles that
+//! pair loops (over affine instance data; and the general one, whose instances' nodes and
+//! ion values are gathered lane by lane, when it stores nothing outside the mechanism's own
+//! columns) and [`widen`]s them to four instances, assembles that
 //! ([`assemble`], [`encoder`]) into a function of its own (given to the module as bytes, so
 //! the JIT and shared libraries get the same code through the same ABI), and makes the pair
 //! loop call it: the widened function runs as far as it can and returns where it stopped; the

@@ -108,6 +108,22 @@ pub(super) enum Op {
         src: VReg,
         lane: u8,
     },
+    /// 32 bits, zero-extended
+    LoadGeneral32 {
+        dst: VReg,
+        addr: Addr,
+    },
+    /// one double into the low lane
+    LoadF64 {
+        dst: VReg,
+        addr: Addr,
+    },
+    /// dst (low half) = [a's lane 0, b's lane 0] (128-bit unpack)
+    Unpack128 {
+        dst: VReg,
+        a: VReg,
+        b: VReg,
+    },
     LoadGeneral {
         dst: VReg,
         addr: Addr,
@@ -188,7 +204,13 @@ impl Op {
                 src(c, &mut out);
             }
             Op::Load { addr: a, .. } | Op::Load128 { addr: a, .. } => addr(a, &mut out),
-            Op::LoadGeneral { addr: a, .. } => addr(a, &mut out),
+            Op::LoadGeneral { addr: a, .. }
+            | Op::LoadGeneral32 { addr: a, .. }
+            | Op::LoadF64 { addr: a, .. } => addr(a, &mut out),
+            Op::Unpack128 { a, b, .. } => {
+                out.push((a, false));
+                out.push((b, false));
+            }
             Op::InsertHigh { lo, hi, .. } => {
                 out.push((lo, false));
                 src(hi, &mut out);
@@ -239,6 +261,9 @@ impl Op {
             | Op::ShiftRight64 { dst, .. }
             | Op::LaneToGeneral { dst, .. }
             | Op::LoadGeneral { dst, .. }
+            | Op::LoadGeneral32 { dst, .. }
+            | Op::LoadF64 { dst, .. }
+            | Op::Unpack128 { dst, .. }
             | Op::Add { dst, .. }
             | Op::AddImm { dst, .. }
             | Op::MulImm { dst, .. }

@@ -29,7 +29,11 @@ fn latency(op: &Op) -> u32 {
         },
         Op::Fma { .. } => 5,
         Op::Compare { .. } => 3,
-        Op::Load { .. } | Op::Load128 { .. } | Op::LoadGeneral { .. } => 5,
+        Op::Load { .. }
+        | Op::Load128 { .. }
+        | Op::LoadGeneral { .. }
+        | Op::LoadGeneral32 { .. }
+        | Op::LoadF64 { .. } => 5,
         Op::InsertHigh { .. } => 5,
         Op::TruncateToI32 { .. } | Op::I32ToF64 { .. } | Op::I32ToI64 { .. } => 5,
         Op::LaneToGeneral { .. } | Op::ExtractHigh { .. } => 3,
@@ -43,9 +47,11 @@ fn latency(op: &Op) -> u32 {
 fn reads_per_lane(op: &Op, p: &Program) -> bool {
     let per_lane = |a: Addr| matches!(a, Addr::Based { base, scale: 0, .. } if p.homes[base as usize].is_none());
     match *op {
-        Op::Load { addr, .. } | Op::Load128 { addr, .. } | Op::LoadGeneral { addr, .. } => {
-            per_lane(addr)
-        }
+        Op::Load { addr, .. }
+        | Op::Load128 { addr, .. }
+        | Op::LoadGeneral { addr, .. }
+        | Op::LoadGeneral32 { addr, .. }
+        | Op::LoadF64 { addr, .. } => per_lane(addr),
         Op::Vector { b: Src::Mem(a), .. }
         | Op::Compare { b: Src::Mem(a), .. }
         | Op::Fma { c: Src::Mem(a), .. }

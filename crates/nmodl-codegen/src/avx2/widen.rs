@@ -61,6 +61,10 @@ enum T {
     AllSet(VReg),
     /// a scalar condition on values the same for all instances, as a mask of equal lanes
     UniformMask(VReg),
+    /// per half: one double in a register's low lane (a lane's value loaded on its own)
+    ScalarsF64([VReg; 2]),
+    /// `splat` of [`T::ScalarsF64`], waiting for the insertlane of the other lane
+    SplatHalves([VReg; 2]),
 }
 
 type R<T> = Result<T, String>;
@@ -611,6 +615,28 @@ impl Widen<'_> {
                     (c, a, b) => return refuse(format!("icmp {c} of {a:?} and {b:?}")),
                 }
             }
+            InstructionData::TernaryImm8 { args, imm, .. } if opcode == Opcode::Insertlane => {
+                let v = self.get(args[0])?;
+                let x = self.get(args[1])?;
+                match (v, x, imm) {
+                    (T::SplatHalves(a), T::ScalarsF64(b), 1) => {
+                        let mut halves = [Src::Reg(0); 2];
+                        for h in 0..2 {
+                            let dst = self.vreg(Class::Vector);
+                            self.body.push(Op::Unpack128 {
+                                dst,
+                                a: a[h],
+                                b: b[h],
+                            });
+                            halves[h] = Src::Reg(dst);
+                        }
+                        self.set(inst, T::Halves(halves));
+                    }
+                    (v, x, lane) => {
+                        return refuse(format!("insertlane {lane} of {x:?} into {v:?}"))
+                    }
+                }
+            }
             InstructionData::BinaryImm8 { arg, imm, .. } if opcode == Opcode::Extractlane => {
                 let t = self.get(arg)?;
                 let r = self.extract_lane(&t, imm)?;
@@ -688,6 +714,7 @@ impl Widen<'_> {
                     self.uniform_slot(format!("s{at:?}"), |slot| Uniform::SplatF64 { slot, at });
                 T::UniformVec(slot)
             }
+            T::ScalarsF64(x) => T::SplatHalves(x),
             other => return refuse(format!("splat of {other:?}")),
         })
     }
@@ -700,15 +727,7 @@ impl Widen<'_> {
                 T::Uniform128(_) | T::Zero | T::Truncated(_) => t,
                 other => return refuse(format!("bitcast of {other:?}")),
             },
-            (Opcode::Splat, t) => match t {
-                T::F64(bits) => T::UniformVec(self.constant_slot([bits, bits])),
-                T::UniformF64(at) => {
-                    let slot = self
-                        .uniform_slot(format!("s{at:?}"), |slot| Uniform::SplatF64 { slot, at });
-                    T::UniformVec(slot)
-                }
-                other => return refuse(format!("splat of {other:?}")),
-            },
+            (Opcode::Splat, t) => self.splat(t)?,
             (Opcode::Bnot, t) if ty.bits() == 128 => {
                 let a = self.wide(&t)?;
                 let ones = self.constant_slot([u64::MAX, u64::MAX]);
@@ -1039,6 +1058,46 @@ impl Widen<'_> {
                 self.body.push(Op::Load { dst, addr });
                 self.loaded.insert((lin, offset), dst);
                 Ok(T::Wide(dst))
+            }
+            T::Int(lin) if lin.index != 0 && (ty == types::I32 || ty == types::I64) => {
+                // one instance's entry (a node number, an ion variable's address): per half,
+                // the pair loop's lane is instance i (+2 in the high half) plus the lane
+                let bytes = i64::from(ty.bytes());
+                if lin.index != bytes {
+                    return refuse("a per-instance integer load with another stride");
+                }
+                let mut out = [0; 2];
+                for (h, o) in out.iter_mut().enumerate() {
+                    let addr = self.based(&lin, offset + (2 * h as i64 * bytes) as i32, bytes)?;
+                    let dst = self.vreg(Class::General);
+                    self.body.push(if ty == types::I32 {
+                        Op::LoadGeneral32 { dst, addr }
+                    } else {
+                        Op::LoadGeneral { dst, addr }
+                    });
+                    *o = dst;
+                }
+                Ok(if ty == types::I32 {
+                    T::Reduced(out)
+                } else {
+                    T::Scalars(out)
+                })
+            }
+            T::Scalars(s) if ty == types::F64 => {
+                let mut out = [0; 2];
+                for (h, o) in out.iter_mut().enumerate() {
+                    let dst = self.vreg(Class::Vector);
+                    self.body.push(Op::LoadF64 {
+                        dst,
+                        addr: Addr::Based {
+                            base: s[h],
+                            scale: 0,
+                            disp: offset,
+                        },
+                    });
+                    *o = dst;
+                }
+                Ok(T::ScalarsF64(out))
             }
             T::Scalars(s) if ty.bits() == 128 => {
                 let lo = Src::Mem(Addr::Based {

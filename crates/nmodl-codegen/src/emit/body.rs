@@ -100,9 +100,9 @@ pub(crate) struct BodyEmitter<'a, 'f> {
     pub dt_override: Option<Value>,
     /// What `t` reads instead of the context's (the stages of a runge step).
     pub t_override: Option<Value>,
-    /// The header of the kernel's pair loop over affine instance data, for the AVX2 back
-    /// end ([`crate::avx2`]) to widen once the function is complete.
-    pub affine_pair_header: Option<cranelift_codegen::ir::Block>,
+    /// The headers of the kernel's pair loops (over affine instance data, and the general
+    /// one), for the AVX2 back end ([`crate::avx2`]) to widen once the function is complete.
+    pub pair_headers: Vec<(cranelift_codegen::ir::Block, bool)>,
 }
 
 type Result<T> = std::result::Result<T, CodegenError>;
@@ -134,7 +134,7 @@ impl<'a, 'f> BodyEmitter<'a, 'f> {
             residual_sink: None,
             dt_override: None,
             t_override: None,
-            affine_pair_header: None,
+            pair_headers: Vec::new(),
         }
     }
 

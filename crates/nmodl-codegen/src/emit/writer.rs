@@ -38,7 +38,7 @@ impl FunctionWriter<'_> {
             .map_err(module_error)?;
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        let header;
+        let headers;
         {
             let mut b = FunctionBuilder::new(&mut self.ctx.func, self.fctx);
             let (env, params) = super::enter_kernel(&mut b);
@@ -52,13 +52,18 @@ impl FunctionWriter<'_> {
             );
             let result = body(&mut e, &params)?;
             e.b.ins().return_(&[result]);
-            header = e.affine_pair_header;
+            headers = std::mem::take(&mut e.pair_headers);
             e.finish();
         }
-        if let Some(header) = header {
-            let wide_name = format!("{name}_avx2");
+        for (header, affine) in headers {
+            let (suffix, loop_name) = if affine {
+                ("avx2", "")
+            } else {
+                ("avx2_general", " (general loop)")
+            };
+            let wide_name = format!("{name}_{suffix}");
             let kernel = format!(
-                "{} {}",
+                "{} {}{loop_name}",
                 self.mech.name,
                 name.rsplit('_').next().unwrap_or(name)
             );

@@ -244,8 +244,8 @@ fn one_pair_loop(
     let zero = e.b.ins().iconst(PTR, 0);
     let preheader = e.b.ins().jump(header, &[zero.into()]);
 
-    if affine && !dry_run {
-        e.affine_pair_header = Some(header);
+    if !dry_run {
+        e.pair_headers.push((header, affine));
     }
     e.b.switch_to_block(header);
     let inst = e.b.block_params(header)[0];
