@@ -8,8 +8,9 @@
 //!
 //! What must keep its order: a bail (leaving the iteration) comes before every load from a
 //! per-lane address that followed it in the source (a TABLE's row address is valid only once
-//! the argument was found inside the table), and before every store. Bails themselves may
-//! move earlier: leaving sooner skips only work without effects.
+//! the argument was found inside the table), and before every store; a store comes after
+//! every load before it. Bails themselves may move earlier: leaving sooner skips only work
+//! without effects.
 
 use super::program::{Addr, Class, Op, Program, Src};
 
@@ -62,12 +63,32 @@ fn reads_per_lane(op: &Op, p: &Program) -> bool {
     }
 }
 
+/// Whether `op` reads memory other than the frame (a store must not pass it).
+fn reads_memory(op: &Op) -> bool {
+    let outside = |a: Addr| !matches!(a, Addr::Frame(_));
+    match *op {
+        Op::Load { addr, .. }
+        | Op::Load128 { addr, .. }
+        | Op::LoadGeneral { addr, .. }
+        | Op::LoadGeneral32 { addr, .. }
+        | Op::LoadF64 { addr, .. } => outside(addr),
+        Op::Vector { b: Src::Mem(a), .. }
+        | Op::Compare { b: Src::Mem(a), .. }
+        | Op::Fma { c: Src::Mem(a), .. }
+        | Op::InsertHigh {
+            hi: Src::Mem(a), ..
+        } => outside(a),
+        _ => false,
+    }
+}
+
 /// The body of `p` in a new order (same operations).
 pub(super) fn schedule(p: &mut Program) {
     let n = p.body.len();
     let mut def_at: Vec<Option<usize>> = vec![None; p.classes.len()];
     let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut bails_so_far: Vec<usize> = Vec::new();
+    let mut reads_so_far: Vec<usize> = Vec::new();
     for (k, op) in p.body.iter().enumerate() {
         for (v, _) in op.uses() {
             if let Some(d) = def_at[v as usize] {
@@ -80,6 +101,13 @@ pub(super) fn schedule(p: &mut Program) {
         }
         if is_bail {
             bails_so_far.push(k);
+        }
+        // Stores come after every load before them (one may read what the store replaces).
+        if matches!(op, Op::Store { .. } | Op::StoreGeneral { .. }) {
+            preds[k].extend(reads_so_far.iter().copied());
+        }
+        if reads_memory(op) {
+            reads_so_far.push(k);
         }
         if let Some(d) = op.def() {
             def_at[d as usize] = Some(k);
