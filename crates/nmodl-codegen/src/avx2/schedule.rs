@@ -44,42 +44,32 @@ fn latency(op: &Op) -> u32 {
     }
 }
 
-/// Whether `op` reads memory at a per-lane address (a register no frame slot backs).
-fn reads_per_lane(op: &Op, p: &Program) -> bool {
-    let per_lane = |a: Addr| matches!(a, Addr::Based { base, scale: 0, .. } if p.homes[base as usize].is_none());
+/// The memory `op` reads, if any.
+fn address_read(op: &Op) -> Option<Addr> {
     match *op {
         Op::Load { addr, .. }
         | Op::Load128 { addr, .. }
         | Op::LoadGeneral { addr, .. }
         | Op::LoadGeneral32 { addr, .. }
-        | Op::LoadF64 { addr, .. } => per_lane(addr),
+        | Op::LoadF64 { addr, .. } => Some(addr),
         Op::Vector { b: Src::Mem(a), .. }
         | Op::Compare { b: Src::Mem(a), .. }
         | Op::Fma { c: Src::Mem(a), .. }
         | Op::InsertHigh {
             hi: Src::Mem(a), ..
-        } => per_lane(a),
-        _ => false,
+        } => Some(a),
+        _ => None,
     }
+}
+
+/// Whether `op` reads memory at a per-lane address (a register no frame slot backs).
+fn reads_per_lane(op: &Op, p: &Program) -> bool {
+    matches!(address_read(op), Some(Addr::Based { base, scale: 0, .. }) if p.homes[base as usize].is_none())
 }
 
 /// Whether `op` reads memory other than the frame (a store must not pass it).
 fn reads_memory(op: &Op) -> bool {
-    let outside = |a: Addr| !matches!(a, Addr::Frame(_));
-    match *op {
-        Op::Load { addr, .. }
-        | Op::Load128 { addr, .. }
-        | Op::LoadGeneral { addr, .. }
-        | Op::LoadGeneral32 { addr, .. }
-        | Op::LoadF64 { addr, .. } => outside(addr),
-        Op::Vector { b: Src::Mem(a), .. }
-        | Op::Compare { b: Src::Mem(a), .. }
-        | Op::Fma { c: Src::Mem(a), .. }
-        | Op::InsertHigh {
-            hi: Src::Mem(a), ..
-        } => outside(a),
-        _ => false,
-    }
+    address_read(op).is_some_and(|a| !matches!(a, Addr::Frame(_)))
 }
 
 /// The body of `p` in a new order (same operations).

@@ -205,6 +205,13 @@ impl Widen<'_> {
         (self.class_of.len() - 1) as VReg
     }
 
+    /// `op(a, b)` into a new vector register.
+    fn vector_op(&mut self, op: VOp, a: VReg, b: Src) -> VReg {
+        let dst = self.vreg(Class::Vector);
+        self.body.push(Op::Vector { op, dst, a, b });
+        dst
+    }
+
     fn frame_slot(&mut self, bytes: i32) -> i32 {
         let at = self.uniform_bytes;
         self.uniform_bytes += bytes;
@@ -257,13 +264,7 @@ impl Widen<'_> {
                             (ob, other)
                         }
                         (T::AllSet(mask) | T::UniformMask(mask), false, true) => {
-                            let ones = self.vreg(Class::Vector);
-                            self.body.push(Op::Vector {
-                                op: VOp::Pcmpeqq,
-                                dst: ones,
-                                a: mask,
-                                b: Src::Reg(mask),
-                            });
+                            let ones = self.vector_op(VOp::Pcmpeqq, mask, Src::Reg(mask));
                             self.body.push(Op::BailUnlessAll { mask, ones });
                             (tb, taken)
                         }
@@ -536,27 +537,9 @@ impl Widen<'_> {
                 let mask = self.wide(&mask)?;
                 let x = self.src(&x)?;
                 let y = self.src(&y)?;
-                let taken = self.vreg(Class::Vector);
-                self.body.push(Op::Vector {
-                    op: VOp::Andpd,
-                    dst: taken,
-                    a: mask,
-                    b: x,
-                });
-                let other = self.vreg(Class::Vector);
-                self.body.push(Op::Vector {
-                    op: VOp::Andnpd,
-                    dst: other,
-                    a: mask,
-                    b: y,
-                });
-                let dst = self.vreg(Class::Vector);
-                self.body.push(Op::Vector {
-                    op: VOp::Orpd,
-                    dst,
-                    a: taken,
-                    b: Src::Reg(other),
-                });
+                let taken = self.vector_op(VOp::Andpd, mask, x);
+                let other = self.vector_op(VOp::Andnpd, mask, y);
+                let dst = self.vector_op(VOp::Orpd, taken, Src::Reg(other));
                 self.set(inst, T::Wide(dst));
             }
             InstructionData::Ternary { args, .. } => {
@@ -576,22 +559,14 @@ impl Widen<'_> {
                 let predicate = predicate(cond);
                 let a = self.get(args[0])?;
                 let b = self.get(args[1])?;
-                if ty.bits() != 128 {
-                    // Values the same for all instances (a TABLE's DEPEND check): compared in
-                    // all lanes at once.
-                    let (a, b) = (self.splat(a)?, self.splat(b)?);
-                    let a = self.wide(&a)?;
-                    let b = self.src(&b)?;
-                    let dst = self.vreg(Class::Vector);
-                    self.body.push(Op::Compare {
-                        predicate,
-                        dst,
-                        a,
-                        b,
-                    });
-                    self.set(inst, T::UniformMask(dst));
-                    return Ok(());
-                }
+                // A scalar comparison is of values the same for all instances (a TABLE's
+                // DEPEND check): compared in all lanes at once.
+                let uniform = ty.bits() != 128;
+                let (a, b) = if uniform {
+                    (self.splat(a)?, self.splat(b)?)
+                } else {
+                    (a, b)
+                };
                 let a = self.wide(&a)?;
                 let b = self.src(&b)?;
                 let dst = self.vreg(Class::Vector);
@@ -601,7 +576,14 @@ impl Widen<'_> {
                     a,
                     b,
                 });
-                self.set(inst, T::Wide(dst));
+                self.set(
+                    inst,
+                    if uniform {
+                        T::UniformMask(dst)
+                    } else {
+                        T::Wide(dst)
+                    },
+                );
             }
             InstructionData::IntCompare { args, cond, .. } => {
                 let a = self.get(args[0])?;
@@ -731,13 +713,7 @@ impl Widen<'_> {
             (Opcode::Bnot, t) if ty.bits() == 128 => {
                 let a = self.wide(&t)?;
                 let ones = self.constant_slot([u64::MAX, u64::MAX]);
-                let dst = self.vreg(Class::Vector);
-                self.body.push(Op::Vector {
-                    op: VOp::Xorpd,
-                    dst,
-                    a,
-                    b: Src::Mem(Addr::Frame(ones)),
-                });
+                let dst = self.vector_op(VOp::Xorpd, a, Src::Mem(Addr::Frame(ones)));
                 T::Wide(dst)
             }
             (Opcode::Fneg | Opcode::Fabs, t) if ty == types::F64X2 => {
@@ -749,13 +725,7 @@ impl Widen<'_> {
                     (VOp::Andpd, !sign)
                 };
                 let k = self.constant_slot([bits, bits]);
-                let dst = self.vreg(Class::Vector);
-                self.body.push(Op::Vector {
-                    op,
-                    dst,
-                    a,
-                    b: Src::Mem(Addr::Frame(k)),
-                });
+                let dst = self.vector_op(op, a, Src::Mem(Addr::Frame(k)));
                 T::Wide(dst)
             }
             (Opcode::VhighBits, T::Wide(m)) => T::HighBits(m),
@@ -797,13 +767,7 @@ impl Widen<'_> {
                 Opcode::Bxor => VOp::Xorpd,
                 _ => return refuse(format!("{opcode} of conditions")),
             };
-            let dst = self.vreg(Class::Vector);
-            self.body.push(Op::Vector {
-                op,
-                dst,
-                a: *x,
-                b: Src::Reg(*y),
-            });
+            let dst = self.vector_op(op, *x, Src::Reg(*y));
             self.set(inst, T::UniformMask(dst));
             return Ok(());
         }
