@@ -20,7 +20,9 @@ pub mod symbolic;
 pub mod verbatim;
 
 pub use avx2::without_avx2;
-pub use emit::{with_newton_service, with_scalar_kernels, with_vector_report};
+pub use emit::{
+    thread_settings_are_default, with_newton_service, with_scalar_kernels, with_vector_report,
+};
 pub use error::CodegenError;
 pub use jit::{compile_jit, JitMechanism};
 pub use object::compile_object;

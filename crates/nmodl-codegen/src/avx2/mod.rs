@@ -50,6 +50,11 @@ pub fn without_avx2<T>(f: impl FnOnce() -> T) -> T {
     result
 }
 
+/// Whether [`without_avx2`] is in effect on this thread.
+pub(crate) fn turned_off_on_this_thread() -> bool {
+    OFF.with(|s| s.get())
+}
+
 /// Whether the target runs AVX2 and FMA code.
 fn target_ready(module: &dyn Module) -> Result<(), String> {
     let isa = module.isa();

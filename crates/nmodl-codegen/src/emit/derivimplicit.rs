@@ -24,6 +24,11 @@ thread_local! {
     static SERVICE_ONLY: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Whether [`with_newton_service`] is in effect on this thread.
+pub(crate) fn newton_service_requested() -> bool {
+    SERVICE_ONLY.with(|s| s.get())
+}
+
 /// Runs `f` with every derivimplicit solve generated on this thread calling the runtime's
 /// Newton service, also for one state (for comparing the inline iteration with it).
 pub fn with_newton_service<T>(f: impl FnOnce() -> T) -> T {

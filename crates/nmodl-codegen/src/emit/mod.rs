@@ -335,6 +335,15 @@ pub fn generate(
     Ok(ids)
 }
 
+/// Whether none of this crate's per-thread switches ([`with_scalar_kernels`],
+/// [`with_vector_report`], [`with_newton_service`], [`crate::without_avx2`]) is in effect on
+/// this thread: code generated on any other thread is then the same as here.
+pub fn thread_settings_are_default() -> bool {
+    !vector::thread_switches_set()
+        && !derivimplicit::newton_service_requested()
+        && !crate::avx2::turned_off_on_this_thread()
+}
+
 pub(crate) fn define(
     module: &mut dyn Module,
     id: FuncId,

@@ -87,6 +87,12 @@ pub fn with_vector_report<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
     (result, lines)
 }
 
+/// Whether this thread asked for scalar kernels or collects a report ([`with_scalar_kernels`],
+/// [`with_vector_report`]).
+pub(crate) fn thread_switches_set() -> bool {
+    SCALAR_ONLY.with(|s| s.get()) || REPORT.with(|r| r.borrow().is_some())
+}
+
 /// Adds a line to the report of [`with_vector_report`] (and prints it under
 /// RSNRN_VECTOR_REPORT).
 pub(crate) fn report(line: String) {
