@@ -128,7 +128,6 @@ fn prologue_uniform(a: &mut Asm, u: &Uniform) {
 /// Where a value is while the body is emitted.
 struct Allocator<'p> {
     p: &'p Program,
-    spill_base: i32,
     /// physical register of each value, if in one
     reg: Vec<Option<u8>>,
     /// frame offset of each value's copy in memory, if it has one
@@ -153,7 +152,6 @@ impl<'p> Allocator<'p> {
         }
         Allocator {
             p,
-            spill_base,
             reg: vec![None; n],
             slot: p.homes.clone(),
             uses,
@@ -342,7 +340,6 @@ impl<'p> Allocator<'p> {
                 }
             }
         }
-        let _ = self.spill_base;
         Ok(())
     }
 
