@@ -125,14 +125,7 @@ pub(super) fn decide(w: &mut FunctionWriter, kernel: Kernel) -> Option<Plan> {
         Ok(_) => format!("{} {}: f64x2", w.mech.name, kernel.name()),
         Err(why) => format!("{} {}: scalar ({why})", w.mech.name, kernel.name()),
     };
-    if std::env::var_os("RSNRN_VECTOR_REPORT").is_some() {
-        eprintln!("vector kernels: {line}");
-    }
-    REPORT.with(|r| {
-        if let Some(lines) = r.borrow_mut().as_mut() {
-            lines.push(line);
-        }
-    });
+    report(line);
     outcome.ok()
 }
 
